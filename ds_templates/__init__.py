@@ -1,0 +1,9 @@
+"""Ten-line stacks data scientists copy (``platform new KIND NAME`` writes a project from them).
+
+Each module holds one stack class whose body is the whole of what a data scientist writes.
+``EXAMPLE_STACKS`` maps the example app's stack ids to them.
+"""
+
+from aws_cdk import Stack
+
+EXAMPLE_STACKS: dict[str, type[Stack]] = {}

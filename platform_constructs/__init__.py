@@ -1,0 +1,22 @@
+"""platform-constructs: secure-by-default AWS CDK constructs for ML infrastructure.
+
+Data scientists instantiate the L3 constructs in a plain ``App``/``Stack``; the organisation's policy
+(``policies/platform.yaml``) and the compliance gate (cdk-nag packs + the platform rule pack) apply
+automatically.
+"""
+
+from platform_constructs.errors import PlatformValidationError, PolicyError
+from platform_constructs.network import NetworkRef, PlatformNetwork
+from platform_constructs.policy import Policy, load_policy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "NetworkRef",
+    "PlatformNetwork",
+    "PlatformValidationError",
+    "Policy",
+    "PolicyError",
+    "__version__",
+    "load_policy",
+]

@@ -1,0 +1,70 @@
+"""What a rule is: a pure function over one CloudFormation resource (its JSON), plus its metadata.
+
+Rules see plain template JSON, so the same implementation runs at synth (inside the validation plugin)
+and in CI over ``cdk.out`` or any CloudFormation template. Intrinsic functions (``Ref``,
+``Fn::GetAtt``, ...) are treated as "set, value known at deploy time"; a rule that needs a literal
+value and finds an intrinsic reports it as unverifiable instead of passing it silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from platform_constructs.policy import EnvironmentPolicy, Policy
+
+Resource = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may consult besides the resource: the policy, the environment, the whole template."""
+
+    policy: Policy
+    env: EnvironmentPolicy
+    template: Mapping[str, Any]
+
+    def resource(self, logical_id: str) -> Resource | None:
+        found = self.template.get("Resources", {}).get(logical_id)
+        return found if isinstance(found, Mapping) else None
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One problem a rule found in a resource: the property path and what to do about it."""
+
+    location: str
+    message: str
+
+
+CheckFn = Callable[[str, Resource, RuleContext], Iterator[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    fix: str
+    resource_types: tuple[str, ...]
+    check: CheckFn
+    """``check(logical_id, resource, ctx)`` yields a :class:`Violation` per problem (none: compliant)."""
+
+    def applies_to(self, resource_type: str) -> bool:
+        return "*" in self.resource_types or resource_type in self.resource_types
+
+
+def props(resource: Resource) -> Mapping[str, Any]:
+    value = resource.get("Properties", {})
+    return value if isinstance(value, Mapping) else {}
+
+
+def is_intrinsic(value: Any) -> bool:
+    """True for ``{"Ref": ...}`` / ``{"Fn::...": ...}`` values resolved only at deploy time."""
+    return isinstance(value, Mapping) and len(value) == 1 and (
+        "Ref" in value or next(iter(value)).startswith("Fn::")
+    )
+
+
+def is_true(value: Any) -> bool:
+    return value is True or value in {"true", "True"}

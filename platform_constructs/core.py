@@ -1,0 +1,120 @@
+"""Machinery every platform construct shares: the per-app platform context and the base class.
+
+* :class:`PlatformContext` — one per app: which environment and policy apply (from CDK context), the
+  compliance gate (installed once, automatically, on the app root), and the record of every
+  acknowledgment the library made (listed in the synth report).
+* :class:`PlatformConstruct` — the base of every public construct: validates the common tag
+  arguments, applies the required tags to everything it creates, and exposes the environment policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aws_cdk import RemovalPolicy, Stack, Tags
+from constructs import Construct, IConstruct
+
+from platform_constructs.errors import PolicyError, Problems
+from platform_constructs.policy import (
+    DEFAULT_ENVIRONMENT,
+    ENV_CONTEXT_KEY,
+    POLICY_FILE_CONTEXT_KEY,
+    EnvironmentPolicy,
+    Policy,
+    load_policy,
+)
+
+_CONTEXT_ID = "PlatformConstructs"
+
+
+@dataclass
+class PlatformContext:
+    """Per-app state. Obtain it with :meth:`PlatformContext.of`; never construct it directly."""
+
+    policy: Policy
+    env: EnvironmentPolicy
+    acknowledgments: list[tuple[str, str, str]] = field(default_factory=list)
+    """(construct path, rule id, reason) for every acknowledgment applied in this app."""
+    metadata_acknowledgments: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    """Per CfnResource path: the acknowledgments written into its template metadata."""
+    gate_installed: bool = False
+
+    @staticmethod
+    def of(scope: IConstruct) -> PlatformContext:
+        root = scope.node.root
+        holder = root.node.try_find_child(_CONTEXT_ID)
+        if isinstance(holder, _ContextHolder):
+            return holder.context
+        env_name = root.node.try_get_context(ENV_CONTEXT_KEY) or DEFAULT_ENVIRONMENT
+        policy_file = root.node.try_get_context(POLICY_FILE_CONTEXT_KEY)
+        policy = load_policy(policy_file)
+        if not isinstance(env_name, str):
+            raise PolicyError(policy.file, [f"context `{ENV_CONTEXT_KEY}` must be a string, got {env_name!r}"])
+        context = PlatformContext(policy=policy, env=policy.environment(env_name))
+        _ContextHolder(root, context)
+        # Imported here: the gate imports the rule pack, which imports this module.
+        from platform_constructs.compliance.gate import install_compliance_gate
+
+        install_compliance_gate(root, context)
+        return context
+
+    @property
+    def removal_policy(self) -> RemovalPolicy:
+        """RETAIN for stateful resources where the environment's policy says so (prod), else DESTROY."""
+        return RemovalPolicy.RETAIN if self.env.retain_stateful_resources else RemovalPolicy.DESTROY
+
+
+class _ContextHolder(Construct):
+    """An empty construct on the app root that carries the app's :class:`PlatformContext`."""
+
+    def __init__(self, root: IConstruct, context: PlatformContext) -> None:
+        super().__init__(root, _CONTEXT_ID)  # type: ignore[arg-type]  # any IConstruct can be a scope
+        self.context = context
+
+
+class PlatformConstruct(Construct):
+    """Base class of the public constructs: policy access, tag validation and tagging.
+
+    Subclasses call ``super().__init__`` first, then validate their own arguments into
+    ``self.problems`` and call ``self.problems.raise_if_any()`` before creating any resource.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cost_center: str,
+        data_classification: str | None = None,
+        project: str | None = None,
+        owner: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.platform = PlatformContext.of(self)
+        self.policy = self.platform.policy
+        self.env = self.platform.env
+        self.problems = Problems(self.node.path)
+        given = {
+            "CostCenter": ("cost_center", cost_center),
+            "Environment": ("env (CDK context)", self.env.name),
+            "DataClassification": ("data_classification", data_classification),
+            "Project": ("project", project),
+            "Owner": ("owner", owner),
+        }
+        self.tags: dict[str, str] = {}
+        for rule in self.policy.tags:
+            argument, value = given.get(rule.name, (rule.name, None))
+            value = value if value is not None else rule.default
+            if value is None or not isinstance(value, str) or not rule.accepts(value):
+                self.problems.add(
+                    argument, value, rule.expectation(),
+                    f"pass {argument}=... matching the {rule.name} tag rule in {self.policy.file}",
+                )
+                continue
+            self.tags[rule.name] = value
+        for key, value in self.tags.items():
+            Tags.of(self).add(key, value)
+
+    @property
+    def stack(self) -> Stack:
+        return Stack.of(self)

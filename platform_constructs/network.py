@@ -1,0 +1,168 @@
+"""PlatformNetwork: the platform-owned VPC every ML workload runs in, and how constructs find it.
+
+The network has private isolated subnets only (no internet gateway, no NAT): workloads reach AWS
+through VPC endpoints. Flow logs go to a KMS-encrypted log group with the environment's retention;
+the default security group is closed. The network publishes its ids to SSM parameters under the
+policy's ``network.ssm_prefix`` so that data-scientist stacks resolve it at *deploy* time: synth stays
+offline and account-agnostic.
+
+Constructs find their network with :func:`resolve_network`: an explicit ``vpc`` wins; otherwise a
+``PlatformNetwork`` in the same stack; otherwise the published SSM parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from platform_constructs import baseline
+from platform_constructs.core import PlatformConstruct, PlatformContext
+
+INTERFACE_ENDPOINTS: tuple[tuple[str, ec2.InterfaceVpcEndpointAwsService], ...] = (
+    ("SageMakerApi", ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API),
+    ("SageMakerRuntime", ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME),
+    ("EcrApi", ec2.InterfaceVpcEndpointAwsService.ECR),
+    ("EcrDocker", ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER),
+    ("Logs", ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS),
+    ("Monitoring", ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING),
+    ("Sts", ec2.InterfaceVpcEndpointAwsService.STS),
+    ("Kms", ec2.InterfaceVpcEndpointAwsService.KMS),
+    ("Batch", ec2.InterfaceVpcEndpointAwsService.BATCH),
+    ("Ecs", ec2.InterfaceVpcEndpointAwsService.ECS),
+    ("EcsAgent", ec2.InterfaceVpcEndpointAwsService.ECS_AGENT),
+    ("EcsTelemetry", ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY),
+)
+"""Interface endpoints SageMaker, ECR, CloudWatch, STS, KMS and Batch/ECS workloads need."""
+
+ISOLATED_SUBNET_GROUP = "isolated"
+
+
+@dataclass(frozen=True)
+class NetworkRef:
+    """Where a workload runs: a VPC (possibly imported from deploy-time tokens) and its isolated subnets."""
+
+    vpc: ec2.IVpc
+    subnet_ids: list[str]
+
+
+class PlatformNetwork(PlatformConstruct):
+    """The platform's shared, isolated VPC with endpoints, flow logs and published ids.
+
+    :param cost_center: cost centre tag of the network. Default: ``ml-platform``.
+    :param cidr: the VPC CIDR. Default: the policy's ``network.cidr``.
+    :param max_azs: number of availability zones. Default: the policy's ``network.max_azs``.
+    :param publish_parameters: publish the VPC id and subnet ids to SSM under the policy's
+        ``network.ssm_prefix`` (and as stack outputs). Default: ``True``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cost_center: str = "ml-platform",
+        cidr: str | None = None,
+        max_azs: int | None = None,
+        publish_parameters: bool = True,
+        data_classification: str | None = None,
+        project: str | None = None,
+        owner: str | None = None,
+    ) -> None:
+        super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
+                         project=project, owner=owner)
+        net = self.policy.network
+        cidr = cidr if cidr is not None else net.cidr
+        max_azs = max_azs if max_azs is not None else net.max_azs
+        self.problems.check(isinstance(max_azs, int) and 1 <= max_azs <= 6, "max_azs", max_azs,
+                            "an integer from 1 to 6", "pass max_azs=2 (two zones are enough for endpoints)")
+        self.problems.check(_is_cidr(cidr), "cidr", cidr, "an IPv4 CIDR block from /16 to /24, e.g. 10.40.0.0/16",
+                            "pass a private range such as cidr='10.40.0.0/16'")
+        self.problems.raise_if_any()
+
+        self.key = baseline.platform_key(self, "FlowLogKey", description=f"{self.node.path} flow logs",
+                                         service_principals=("logs",))
+        self.flow_log_group = baseline.log_group(self, "FlowLogs", key=self.key)
+        self.vpc = ec2.Vpc(
+            self, "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(cidr),
+            max_azs=max_azs,
+            nat_gateways=0,
+            subnet_configuration=[ec2.SubnetConfiguration(
+                name=ISOLATED_SUBNET_GROUP, subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=_subnet_mask(cidr),
+            )],
+            restrict_default_security_group=True,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+        )
+        flow_log_role = baseline.platform_role(
+            self, "FlowLogRole", assumed_by=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"),
+            description="Delivers this VPC's flow logs to its encrypted log group")
+        self.vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(
+            self.flow_log_group, flow_log_role), traffic_type=ec2.FlowLogTrafficType.ALL)
+        baseline.tag_provider_resources(self, "Custom::VpcRestrictDefaultSGCustomResourceProvider", self.tags)
+
+        self.vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
+        self.endpoint_security_group = ec2.SecurityGroup(
+            self, "EndpointSecurityGroup", vpc=self.vpc, allow_all_outbound=False,
+            description="HTTPS from inside the VPC to the interface endpoints",
+        )
+        self.endpoint_security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443),
+                                                      "HTTPS from the VPC")
+        for name, service in INTERFACE_ENDPOINTS:
+            self.vpc.add_interface_endpoint(name, service=service, private_dns_enabled=True,
+                                            security_groups=[self.endpoint_security_group], open=False)
+        self.isolated_subnet_ids = self.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).subnet_ids
+
+        if publish_parameters:
+            ssm.StringParameter(self, "VpcIdParameter", parameter_name=f"{net.ssm_prefix}/vpc-id",
+                                string_value=self.vpc.vpc_id, description="Platform VPC id")
+            ssm.StringListParameter(self, "SubnetIdsParameter", parameter_name=f"{net.ssm_prefix}/isolated-subnet-ids",
+                                    string_list_value=self.isolated_subnet_ids,
+                                    description="Platform isolated subnet ids")
+            CfnOutput(self, "VpcId", value=self.vpc.vpc_id, description="Platform VPC id")
+
+    @property
+    def ref(self) -> NetworkRef:
+        return NetworkRef(vpc=self.vpc, subnet_ids=list(self.isolated_subnet_ids))
+
+
+def resolve_network(scope: Construct, vpc: ec2.IVpc | None) -> NetworkRef:
+    """The network a construct runs in: explicit ``vpc`` > a PlatformNetwork in the stack > SSM."""
+    if vpc is not None:
+        return NetworkRef(vpc=vpc, subnet_ids=list(vpc.select_subnets(
+            subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).subnet_ids))
+    stack = Stack.of(scope)
+    for child in stack.node.find_all():
+        if isinstance(child, PlatformNetwork):
+            return child.ref
+    prefix = PlatformContext.of(scope).policy.network.ssm_prefix
+    # CDK creates each SSM-backed CfnParameter once per stack, so these calls are idempotent.
+    vpc_id = ssm.StringParameter.value_for_string_parameter(stack, f"{prefix}/vpc-id")
+    subnet_ids = ssm.StringListParameter.value_for_typed_list_parameter(
+        stack, f"{prefix}/isolated-subnet-ids", type=ssm.ParameterValueType.AWS_EC2_SUBNET_ID)
+    imported = stack.node.try_find_child("PlatformNetworkRef")
+    if imported is None:
+        imported = ec2.Vpc.from_vpc_attributes(stack, "PlatformNetworkRef", vpc_id=vpc_id,
+                                               availability_zones=stack.availability_zones)
+    return NetworkRef(vpc=imported, subnet_ids=subnet_ids)  # type: ignore[arg-type]
+
+
+def _is_cidr(value: object) -> bool:
+    import ipaddress
+
+    if not isinstance(value, str):
+        return False
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        return False
+    return 16 <= network.prefixlen <= 24
+
+
+def _subnet_mask(cidr: str) -> int:
+    return min(int(cidr.split("/")[1]) + 4, 28)
