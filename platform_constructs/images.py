@@ -1,0 +1,59 @@
+"""Approved container images: which image a construct uses when the caller names none, and whether a
+caller-supplied image comes from an approved registry.
+
+Resolution order for defaults (:func:`default_image`): a ``GoldenImagePipeline`` in the same app
+(its approved image for the purpose), else the policy's approved image for the purpose. Policy images
+may contain ``{region}`` / ``{account}``, substituted with the stack's (deploy-time) values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+from aws_cdk import Stack, Token
+from constructs import Construct
+
+from platform_constructs.core import PlatformContext
+
+Purpose = Literal["inference", "training", "batch"]
+
+# A GoldenImagePipeline registers a resolver here for its app (see golden_image.py); keyed by app root.
+_PIPELINE_RESOLVERS: dict[int, Callable[[Purpose], str | None]] = {}
+
+
+def register_pipeline_resolver(scope: Construct, resolver: Callable[[Purpose], str | None]) -> None:
+    """Called by a GoldenImagePipeline so other constructs in the app default to its approved images."""
+    _PIPELINE_RESOLVERS[id(PlatformContext.of(scope))] = resolver
+
+
+def _substitute(template: str, stack: Stack) -> str:
+    return template.replace("{region}", stack.region).replace("{account}", stack.account)
+
+
+def default_image(scope: Construct, purpose: Purpose) -> str:
+    """The approved image URI for ``purpose``: the app's golden pipeline's, else the policy's."""
+    resolver = _PIPELINE_RESOLVERS.get(id(PlatformContext.of(scope)))
+    if resolver is not None:
+        image = resolver(purpose)
+        if image is not None:
+            return image
+    policy = PlatformContext.of(scope).policy
+    return _substitute(getattr(policy.images, purpose), Stack.of(scope))
+
+
+def is_approved_image(scope: Construct, image: str) -> bool:
+    """True when ``image`` (a literal URI) starts with one of the policy's approved registry prefixes.
+
+    ``{account}`` and ``{region}`` in a prefix match any 12-digit account / any region name. A token
+    (deploy-time value) is accepted only when it is one of the defaults this module produced.
+    """
+    if Token.is_unresolved(image):
+        return False
+    policy = PlatformContext.of(scope).policy
+    for prefix in policy.approved_registries:
+        pattern = re.escape(prefix).replace(r"\{account\}", r"\d{12}").replace(r"\{region\}", r"[a-z]{2}(-[a-z]+)+-\d")
+        if re.match(pattern, image):
+            return True
+    return False
