@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aws_cdk import RemovalPolicy, Stack, Tags
@@ -38,6 +39,8 @@ class PlatformContext:
     metadata_acknowledgments: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     """Per CfnResource path: the acknowledgments written into its template metadata."""
     gate_installed: bool = False
+    image_resolver: Callable[[str], str | None] | None = None
+    """Set by a GoldenImagePipeline in this app: purpose -> its approved image URI (see images.py)."""
 
     @staticmethod
     def of(scope: IConstruct) -> PlatformContext:

@@ -19,13 +19,10 @@ from platform_constructs.core import PlatformContext
 
 Purpose = Literal["inference", "training", "batch"]
 
-# A GoldenImagePipeline registers a resolver here for its app (see golden_image.py); keyed by app root.
-_PIPELINE_RESOLVERS: dict[int, Callable[[Purpose], str | None]] = {}
 
-
-def register_pipeline_resolver(scope: Construct, resolver: Callable[[Purpose], str | None]) -> None:
+def register_pipeline_resolver(scope: Construct, resolver: Callable[[str], str | None]) -> None:
     """Called by a GoldenImagePipeline so other constructs in the app default to its approved images."""
-    _PIPELINE_RESOLVERS[id(PlatformContext.of(scope))] = resolver
+    PlatformContext.of(scope).image_resolver = resolver
 
 
 def _substitute(template: str, stack: Stack) -> str:
@@ -34,7 +31,7 @@ def _substitute(template: str, stack: Stack) -> str:
 
 def default_image(scope: Construct, purpose: Purpose) -> str:
     """The approved image URI for ``purpose``: the app's golden pipeline's, else the policy's."""
-    resolver = _PIPELINE_RESOLVERS.get(id(PlatformContext.of(scope)))
+    resolver = PlatformContext.of(scope).image_resolver
     if resolver is not None:
         image = resolver(purpose)
         if image is not None:
