@@ -1,0 +1,72 @@
+"""Facts about AWS instance types that budget guards and validation need (vCPUs, GPUs, EFA).
+
+Only facts live here; which types an environment may use is policy (``policies/platform.yaml``).
+The lists cover the families an ML platform uses; an unknown type is refused with a clear error
+rather than guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    name: str
+    vcpus: int
+    memory_gib: float
+    gpus: int = 0
+    efa: bool = False
+
+    @property
+    def gpu(self) -> bool:
+        return self.gpus > 0
+
+
+def _family(prefix: str, sizes: dict[str, tuple[int, float, int, bool]]) -> dict[str, InstanceSpec]:
+    return {f"{prefix}.{size}": InstanceSpec(f"{prefix}.{size}", v, m, g, e) for size, (v, m, g, e) in sizes.items()}
+
+
+_GENERAL = {"large": (2, 8, 0, False), "xlarge": (4, 16, 0, False), "2xlarge": (8, 32, 0, False),
+            "4xlarge": (16, 64, 0, False), "12xlarge": (48, 192, 0, False), "24xlarge": (96, 384, 0, False)}
+_COMPUTE = {"large": (2, 4, 0, False), "xlarge": (4, 8, 0, False), "2xlarge": (8, 16, 0, False),
+            "4xlarge": (16, 32, 0, False), "9xlarge": (36, 72, 0, False), "18xlarge": (72, 144, 0, False)}
+_MEMORY = {"large": (2, 16, 0, False), "xlarge": (4, 32, 0, False), "2xlarge": (8, 64, 0, False),
+           "4xlarge": (16, 128, 0, False), "12xlarge": (48, 384, 0, False), "24xlarge": (96, 768, 0, False)}
+_G4DN = {"xlarge": (4, 16, 1, False), "2xlarge": (8, 32, 1, False), "4xlarge": (16, 64, 1, False),
+         "8xlarge": (32, 128, 1, True), "12xlarge": (48, 192, 4, True), "16xlarge": (64, 256, 1, True),
+         "metal": (96, 384, 8, True)}
+_G5 = {"xlarge": (4, 16, 1, False), "2xlarge": (8, 32, 1, False), "4xlarge": (16, 64, 1, False),
+       "8xlarge": (32, 128, 1, True), "12xlarge": (48, 192, 4, True), "16xlarge": (64, 256, 1, True),
+       "24xlarge": (96, 384, 4, True), "48xlarge": (192, 768, 8, True)}
+_G6 = {"xlarge": (4, 16, 1, False), "2xlarge": (8, 32, 1, False), "4xlarge": (16, 64, 1, False),
+       "8xlarge": (32, 128, 1, True), "12xlarge": (48, 192, 4, True), "16xlarge": (64, 256, 1, True),
+       "24xlarge": (96, 384, 4, True), "48xlarge": (192, 768, 8, True)}
+_P3 = {"2xlarge": (8, 61, 1, False), "8xlarge": (32, 244, 4, False), "16xlarge": (64, 488, 8, False)}
+_P4D = {"24xlarge": (96, 1152, 8, True)}
+_P5 = {"48xlarge": (192, 2048, 8, True)}
+_T3 = {"medium": (2, 4, 0, False), "large": (2, 8, 0, False), "xlarge": (4, 16, 0, False)}
+
+EC2_INSTANCES: dict[str, InstanceSpec] = {
+    **_family("m5", _GENERAL), **_family("m6i", _GENERAL), **_family("c5", _COMPUTE),
+    **_family("c6i", _GENERAL), **_family("r5", _MEMORY),
+    **_family("g4dn", _G4DN), **_family("g5", _G5), **_family("g6", _G6), **_family("p3", _P3),
+    **_family("p4d", _P4D), **_family("p5", _P5), **_family("t3", _T3),
+}
+"""EC2 instance types (Batch / training compute)."""
+
+SAGEMAKER_INSTANCES: dict[str, InstanceSpec] = {
+    **{f"ml.{k}": InstanceSpec(f"ml.{k}", v.vcpus, v.memory_gib, v.gpus, v.efa) for k, v in EC2_INSTANCES.items()
+       if not k.endswith(".metal") and not k.startswith("t3.")},
+    **_family("ml.t2", {"medium": (2, 4, 0, False), "large": (2, 8, 0, False), "xlarge": (4, 16, 0, False)}),
+    **_family("ml.inf2", {"xlarge": (4, 16, 0, False), "8xlarge": (32, 128, 0, False)}),
+}
+"""SageMaker hosting/training instance types (``ml.*``)."""
+
+
+def ec2(name: str) -> InstanceSpec | None:
+    return EC2_INSTANCES.get(name)
+
+
+def sagemaker(name: str) -> InstanceSpec | None:
+    return SAGEMAKER_INSTANCES.get(name)
