@@ -7,6 +7,7 @@ rather than guessed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -23,7 +24,7 @@ class InstanceSpec:
         return self.gpus > 0
 
 
-def _family(prefix: str, sizes: dict[str, tuple[int, float, int, bool]]) -> dict[str, InstanceSpec]:
+def _family(prefix: str, sizes: Mapping[str, tuple[int, float, int, bool]]) -> dict[str, InstanceSpec]:
     return {f"{prefix}.{size}": InstanceSpec(f"{prefix}.{size}", v, m, g, e) for size, (v, m, g, e) in sizes.items()}
 
 
