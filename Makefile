@@ -31,7 +31,7 @@ test: setup ## the whole test suite
 
 lint: setup ## ruff + mypy --strict
 	$(BIN)/ruff check .
-	$(BIN)/mypy platform_constructs app.py ds_templates tests scripts
+	$(BIN)/mypy platform_constructs app.py ds_templates tests scripts bench
 
 synth: setup
 	npx cdk synth --quiet
