@@ -106,6 +106,10 @@ class PlatformConstruct(Construct):
         }
         self.tags: dict[str, str] = {}
         for rule in self.policy.tags:
+            if rule.name not in given and rule.default is None:
+                self.problems.add(f"tag {rule.name}", None, rule.expectation(),
+                                  f"the platform team must give tag {rule.name} a `default` in {self.policy.file}")
+                continue
             argument, value = given.get(rule.name, (rule.name, None))
             value = value if value is not None else rule.default
             if value is None or not isinstance(value, str) or not rule.accepts(value):
