@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
-from platform_constructs.compliance.rules import required_tags
+from platform_constructs.compliance.rules import (
+    batch_compute_budget,
+    batch_job_timeout,
+    ecr_immutable_tags,
+    ecr_kms,
+    ecr_lifecycle,
+    ecr_scan_on_push,
+    endpoint_config_encryption,
+    endpoint_config_instance_types,
+    launch_template_ebs,
+    launch_template_imdsv2,
+    launch_template_public_ip,
+    required_tags,
+    sagemaker_model_isolation,
+)
 from platform_constructs.compliance.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = (
     required_tags.RULE,
+    sagemaker_model_isolation.RULE,
+    endpoint_config_encryption.RULE,
+    endpoint_config_instance_types.RULE,
+    launch_template_imdsv2.RULE,
+    launch_template_ebs.RULE,
+    launch_template_public_ip.RULE,
+    ecr_scan_on_push.RULE,
+    ecr_immutable_tags.RULE,
+    ecr_kms.RULE,
+    ecr_lifecycle.RULE,
+    batch_job_timeout.RULE,
+    batch_compute_budget.RULE,
 )
 
-__all__ = ["ALL_RULES", "Rule"]
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
+
+__all__ = ["ALL_RULES", "RULES_BY_ID", "Rule"]

@@ -68,3 +68,41 @@ def is_intrinsic(value: Any) -> bool:
 
 def is_true(value: Any) -> bool:
     return value is True or value in {"true", "True"}
+
+
+def unverifiable(location: str, what: str) -> Violation:
+    """The standard finding for a value a rule needs literally but that is computed at deploy time."""
+    return Violation(location, f"{what} is computed at deploy time (an intrinsic function) and cannot be verified")
+
+
+def as_number(value: Any) -> float | None:
+    """A literal number (CloudFormation also accepts numeric strings); ``None`` when not a literal number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def is_set(value: Any) -> bool:
+    """Present and non-empty (an intrinsic counts as set: its value is known at deploy time)."""
+    return value is not None and value not in ("", [], {})
+
+
+def evaluate(rule: Rule, resource: Resource, *, env: str = "dev", policy: Policy | None = None,
+             template: Mapping[str, Any] | None = None, logical_id: str = "Resource") -> list[Violation]:
+    """Run one rule over one bare resource (for tests and for writing rules): its violations.
+
+    ``template`` defaults to a template holding only ``resource``; ``policy`` to the packaged policy.
+    """
+    from platform_constructs.policy import load_policy
+
+    chosen = policy if policy is not None else load_policy()
+    whole = template if template is not None else {"Resources": {logical_id: resource}}
+    ctx = RuleContext(policy=chosen, env=chosen.environment(env), template=whole)
+    return list(rule.check(logical_id, resource, ctx))

@@ -25,7 +25,7 @@ def _tags(properties: Mapping[str, Any]) -> dict[str, Any] | None:
     if raw is None:
         return {}
     if is_intrinsic(raw):
-        return None
+        return None  # the whole tag set is computed at deploy time: unverifiable
     if isinstance(raw, Mapping):
         return dict(raw)
     if isinstance(raw, list) and all(isinstance(t, Mapping) and "Key" in t for t in raw):
@@ -40,13 +40,15 @@ def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Vio
     if tags is None:
         yield Violation("Properties.Tags", "tags are computed at deploy time and cannot be verified")
         return
+    missing = [rule.name for rule in ctx.policy.tags if tags.get(rule.name) is None]
+    if missing:
+        yield Violation("Properties.Tags", f"missing required tag(s) {', '.join(missing)} "
+                                           f"(see tags.required in {ctx.policy.file})")
     for rule in ctx.policy.tags:
         value = tags.get(rule.name)
-        if value is None:
-            yield Violation("Properties.Tags", f"missing required tag {rule.name} ({rule.expectation()})")
-        elif is_intrinsic(value):
-            continue  # a deploy-time value (e.g. a parameter) is accepted for tag values
-        elif not isinstance(value, str) or not rule.accepts(value):
+        if value is None or is_intrinsic(value):
+            continue  # missing (reported above) or a deploy-time value (e.g. a parameter), accepted
+        if not isinstance(value, str) or not rule.accepts(value):
             yield Violation("Properties.Tags", f"tag {rule.name}={value!r} is malformed; expected {rule.expectation()}")
 
 

@@ -1,0 +1,1 @@
+"""Console entry points: ``platform-check`` (:mod:`.check`) and ``platform`` (:mod:`.main`)."""

@@ -1,0 +1,94 @@
+"""``platform``: the data scientist's command (``platform new KIND NAME``, ``platform check ...``).
+
+Subcommands are registered in :data:`SUBCOMMANDS`, one :class:`Subcommand` each: its name, a one-line
+help, a function that adds its arguments to its parser, and a function that runs it and returns the exit
+code. A module that brings a subcommand appends its ``Subcommand`` to the list (or calls
+:func:`register`); the imports a subcommand needs happen inside its ``run`` so ``platform --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# --- platform new -------------------------------------------------------------------------------------
+def _new_arguments(parser: argparse.ArgumentParser) -> None:
+    from platform_constructs.scaffold import KINDS
+
+    parser.add_argument("kind", choices=sorted(KINDS), help="what the project deploys")
+    parser.add_argument("name", help="project name: lowercase letters, digits, hyphens (becomes the stack name)")
+    parser.add_argument("--dir", type=Path, help="where to write the project (default: ./NAME)")
+    parser.add_argument("--cost-center", help="the CostCenter tag (default: NAME)")
+
+
+def _new(args: argparse.Namespace) -> int:
+    from platform_constructs.scaffold import ScaffoldError, new_project
+
+    try:
+        written = new_project(args.kind, args.name, directory=args.dir, cost_center=args.cost_center)
+    except ScaffoldError as exc:
+        print(f"platform new: {exc}", file=sys.stderr)
+        return 2
+    target = args.dir if args.dir is not None else Path(args.name)
+    print(f"created {args.kind} project {args.name!r} in {target}/:")
+    for path in written:
+        print(f"  {path.relative_to(target)}")
+    print(f"next: cd {target} && pip install -r requirements.txt && npx aws-cdk@2 synth && pytest")
+    return 0
+
+
+# --- platform check -----------------------------------------------------------------------------------
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("arguments", nargs=argparse.REMAINDER,
+                        help="the arguments of platform-check (e.g. cdk.out/ --env prod, or artifact DIR)")
+
+
+def _check(args: argparse.Namespace) -> int:
+    from platform_constructs.cli.check import main as check_main
+
+    return check_main(args.arguments)
+
+
+SUBCOMMANDS: list[Subcommand] = [
+    Subcommand("new", "create a data-scientist project (endpoint, training or batch)", _new_arguments, _new),
+    Subcommand("check", "check templates or a model artifact (same as platform-check)", _check_arguments, _check),
+]
+
+
+def register(subcommand: Subcommand) -> None:
+    """Add a subcommand (its name must be new)."""
+    if any(existing.name == subcommand.name for existing in SUBCOMMANDS):
+        raise ValueError(f"subcommand {subcommand.name!r} is already registered")
+    SUBCOMMANDS.append(subcommand)
+
+
+def build_parser(subcommands: Sequence[Subcommand] | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="platform", description="platform-constructs for data scientists")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in SUBCOMMANDS if subcommands is None else subcommands:
+        child = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(child)
+        child.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""``platform new KIND NAME``: write a data-scientist project from the templates in ``ds_templates/project/``.
+
+A project is a folder with a ten-line ``app.py`` stack, ``cdk.json``, ``requirements.txt``, a test that
+synthesizes the stack with every compliance check (``platform_constructs.testing``) and a README. The
+files come from ``project/_common/`` and then ``project/<kind>/`` (a kind's file wins over a common one
+of the same name). Files ending in ``.tmpl`` are rendered with :class:`string.Template`
+(``${name}``, ``${class_name}``, ``${cost_center}``, ``${version}``, ``${kind}``, ``${requirement}``) and
+lose the suffix; others are copied. ``dot-NAME`` becomes ``.NAME``.
+
+The templates are found in the installed wheel (``platform_constructs/_templates``) or, in a checkout of
+the repository, in ``ds_templates/``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+COMMON = "_common"
+TEMPLATE_SUFFIX = ".tmpl"
+DOT_PREFIX = "dot-"
+"""``dot-gitignore`` is written as ``.gitignore`` (dot files stay visible in the package)."""
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,62}[a-z0-9]$")
+"""Project names double as stack name, Project and CostCenter tag: the policy's slug pattern."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    description: str
+    construct: str
+    """``module:Class`` of the platform construct the project's stack uses."""
+
+    def available(self) -> bool:
+        module, _, _attr = self.construct.partition(":")
+        try:
+            return importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:
+            return False
+
+
+KINDS: dict[str, Kind] = {
+    "endpoint": Kind("endpoint", "a SageMaker real-time endpoint (SecureModelEndpoint)",
+                     "platform_constructs.endpoint:SecureModelEndpoint"),
+    "training": Kind("training", "a multi-node GPU training cluster on AWS Batch (GpuTrainingCluster)",
+                     "platform_constructs.gpu_training:GpuTrainingCluster"),
+    "batch": Kind("batch", "an AWS Batch compute environment and job queue (BatchComputeEnv)",
+                  "platform_constructs.batch:BatchComputeEnv"),
+}
+
+
+class ScaffoldError(ValueError):
+    """``platform new`` cannot write the project; the message says why and what to do."""
+
+
+def templates_root() -> Path:
+    """``ds_templates`` as shipped in the wheel (``_templates``) or in the repository checkout."""
+    bundled = Path(__file__).parent / "_templates"
+    if (bundled / "project").is_dir():
+        return bundled
+    return Path(__file__).resolve().parent.parent / "ds_templates"
+
+
+def class_name(name: str) -> str:
+    """``churn-model`` -> ``ChurnModelStack``."""
+    return "".join(part.capitalize() for part in re.split(r"[-_]", name) if part) + "Stack"
+
+
+def project_files(kind_dir: Path, common_dir: Path | None = None) -> dict[Path, Path]:
+    """Relative destination path -> template file, common files first, the kind's winning on clashes."""
+    files: dict[Path, Path] = {}
+    for source in (common_dir, kind_dir):
+        if source is None or not source.is_dir():
+            continue
+        for path in sorted(source.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                relative = path.relative_to(source)
+                if relative.name.endswith(TEMPLATE_SUFFIX):
+                    relative = relative.with_name(relative.name.removesuffix(TEMPLATE_SUFFIX))
+                if relative.name.startswith(DOT_PREFIX):
+                    relative = relative.with_name("." + relative.name.removeprefix(DOT_PREFIX))
+                files[relative] = path
+    return files
+
+
+def render(files: dict[Path, Path], destination: Path, values: dict[str, str]) -> list[Path]:
+    """Write ``files`` under ``destination``; ``.tmpl`` files rendered with ``values``. Returns written paths."""
+    written: list[Path] = []
+    for relative, source in sorted(files.items()):
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.name.endswith(TEMPLATE_SUFFIX):
+            try:
+                text = Template(source.read_text(encoding="utf-8")).substitute(values)
+            except (KeyError, ValueError) as exc:
+                raise ScaffoldError(f"template {source} uses an unknown or malformed placeholder: {exc}") from None
+            target.write_text(text, encoding="utf-8")
+        else:
+            target.write_bytes(source.read_bytes())
+        written.append(target)
+    return written
+
+
+def new_project(kind: str, name: str, *, directory: Path | None = None, cost_center: str | None = None,
+                root: Path | None = None, kinds: dict[str, Kind] | None = None) -> list[Path]:
+    """Write a ``kind`` project called ``name`` into ``directory`` (default ``./NAME``); the files written."""
+    from platform_constructs import __version__
+
+    known = KINDS if kinds is None else kinds
+    problems: list[str] = []
+    chosen = known.get(kind)
+    if chosen is None:
+        problems.append(f"kind {kind!r} is unknown; choose one of: {', '.join(known)}")
+    elif not chosen.available():
+        problems.append(f"kind {kind!r} needs {chosen.construct}, which this version of platform-constructs "
+                        f"({__version__}) does not ship; upgrade platform-constructs or choose another kind")
+    if not NAME_PATTERN.fullmatch(name):
+        problems.append(f"name {name!r} must be 3-64 lowercase letters, digits and hyphens, starting with a letter "
+                        "(it becomes the stack name and the Project tag), e.g. churn-model")
+    cost = cost_center if cost_center is not None else name
+    if not NAME_PATTERN.fullmatch(cost):
+        problems.append(f"cost center {cost!r} must be 3-64 lowercase letters, digits and hyphens")
+    target = directory if directory is not None else Path(name)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        problems.append(f"{target} already exists and is not an empty directory; choose another --dir")
+    if problems:
+        raise ScaffoldError("cannot create the project:\n  - " + "\n  - ".join(problems))
+    base = (root if root is not None else templates_root()) / "project"
+    kind_dir = base / kind
+    if not kind_dir.is_dir():
+        raise ScaffoldError(f"no project templates for kind {kind!r} in {base}")
+    major, minor, *_ = __version__.split(".")
+    values = {
+        "name": name,
+        "kind": kind,
+        "class_name": class_name(name),
+        "cost_center": cost,
+        "version": __version__,
+        "requirement": f"platform-constructs>={__version__},<{major}.{int(minor) + 1}"
+        if major == "0" else f"platform-constructs>={__version__},<{int(major) + 1}",
+    }
+    return render(project_files(kind_dir, base / COMMON), target, values)

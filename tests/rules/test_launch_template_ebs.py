@@ -1,0 +1,37 @@
+"""PLAT-LT2 over bare AWS::EC2::LaunchTemplate resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from platform_constructs.compliance.rules.base import evaluate
+from platform_constructs.compliance.rules.launch_template_ebs import RULE
+
+KEY = {"Fn::GetAtt": ["Key", "Arn"]}
+
+
+def template(*mappings: dict[str, Any]) -> dict[str, Any]:
+    return {"Type": "AWS::EC2::LaunchTemplate",
+            "Properties": {"LaunchTemplateData": {"BlockDeviceMappings": list(mappings)}}}
+
+
+def test_encrypted_volumes_with_a_key_pass() -> None:
+    root = {"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True, "KmsKeyId": KEY, "VolumeSize": 100}}
+    assert evaluate(RULE, template(root, {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"})) == []
+
+
+def test_unencrypted_volume_is_reported_with_its_device() -> None:
+    found = evaluate(RULE, template({"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 100}}))
+    assert [v.location for v in found] == ["Properties.LaunchTemplateData.BlockDeviceMappings[0].Ebs.Encrypted",
+                                           "Properties.LaunchTemplateData.BlockDeviceMappings[0].Ebs.KmsKeyId"]
+    assert "/dev/xvda is not encrypted" in found[0].message
+
+
+def test_encrypted_with_the_default_key_is_reported() -> None:
+    found = evaluate(RULE, template({"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": "true"}}))
+    assert [v.location.rsplit(".", 1)[1] for v in found] == ["KmsKeyId"]
+
+
+def test_computed_encryption_flag_is_unverifiable() -> None:
+    found = evaluate(RULE, template({"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": {"Ref": "Enc"}, "KmsKeyId": KEY}}))
+    assert len(found) == 1 and "cannot be verified" in found[0].message
