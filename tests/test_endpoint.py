@@ -390,7 +390,7 @@ def test_bad_input_names_argument_value_and_fix(overrides: dict[str, Any], expec
     stack = Stack(new_app(), "S")
     with pytest.raises(PlatformValidationError, match=expected) as info:
         SecureModelEndpoint(stack, "Endpoint", **kwargs)
-    assert str(info.value).startswith(("S/Endpoint: argument", "")) and "S/Endpoint" in str(info.value)
+    assert all(f"S/Endpoint: argument '{p.argument}' = {p.value!r}" in str(info.value) for p in info.value.problems)
     assert not stack.node.find_child("Endpoint").node.children  # nothing was created before the error
 
 
