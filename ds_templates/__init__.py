@@ -6,4 +6,7 @@ Each module holds one stack class whose body is the whole of what a data scienti
 
 from aws_cdk import Stack
 
+from ds_templates.endpoint import ModelEndpointStack
+
 EXAMPLE_STACKS: dict[str, type[Stack]] = {}
+EXAMPLE_STACKS["prod-rec-model"] = ModelEndpointStack

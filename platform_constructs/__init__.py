@@ -5,6 +5,7 @@ Data scientists instantiate the L3 constructs in a plain ``App``/``Stack``; the 
 automatically.
 """
 
+from platform_constructs.endpoint import ModelVariant, SecureModelEndpoint
 from platform_constructs.errors import PlatformValidationError, PolicyError
 from platform_constructs.network import NetworkRef, PlatformNetwork
 from platform_constructs.policy import Policy, load_policy
@@ -12,11 +13,13 @@ from platform_constructs.policy import Policy, load_policy
 __version__ = "0.1.0"
 
 __all__ = [
+    "ModelVariant",
     "NetworkRef",
     "PlatformNetwork",
     "PlatformValidationError",
     "Policy",
     "PolicyError",
+    "SecureModelEndpoint",
     "__version__",
     "load_policy",
 ]

@@ -107,6 +107,18 @@ def access_log_bucket(scope: Construct) -> s3.Bucket:
             abort_incomplete_multipart_upload_after=Duration.days(7),
         )],
     )
+    # Log delivery through the bucket policy, never the legacy LogDeliveryWrite ACL that CDK sets when the app
+    # lacks the `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` flag (cfn-lint W3045; plain App() has no flags).
+    bucket.add_to_resource_policy(iam.PolicyStatement(
+        sid="AllowS3ServerAccessLogDelivery",
+        principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
+        actions=["s3:PutObject"],
+        resources=[bucket.arn_for_objects("*")],
+        conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+    ))
+    cfn_bucket = bucket.node.default_child
+    if isinstance(cfn_bucket, CfnResource):
+        cfn_bucket.add_property_deletion_override("AccessControl")
     acknowledge(bucket, "access-log-bucket-not-logged")
     acknowledge(bucket, "access-log-bucket-sse-s3")
     acknowledge(bucket, "bucket-replication")

@@ -71,3 +71,13 @@ def ec2(name: str) -> InstanceSpec | None:
 
 def sagemaker(name: str) -> InstanceSpec | None:
     return SAGEMAKER_INSTANCES.get(name)
+
+
+SAGEMAKER_INSTANCE_STORE_FAMILIES: tuple[str, ...] = ("ml.g4dn.", "ml.g5.", "ml.g6.", "ml.p4d.", "ml.p5.")
+"""SageMaker hosting families whose instances carry local NVMe instance storage (hardware-encrypted by the
+Nitro system). SageMaker rejects an endpoint configuration ``KmsKeyId`` when any variant uses one of them."""
+
+
+def sagemaker_has_instance_store(name: str) -> bool:
+    """True when the SageMaker instance type has local NVMe storage (no ``KmsKeyId`` allowed on its endpoint)."""
+    return name.startswith(SAGEMAKER_INSTANCE_STORE_FAMILIES)

@@ -1,0 +1,190 @@
+"""Property test: every generated argument set either builds a compliant endpoint or raises one
+PlatformValidationError naming exactly the arguments that are wrong.
+
+Each example builds the construct in a fresh App (fast, in-process); the first few valid examples are also
+synthesized with every compliance pack and linted with cfn-lint (a full synth costs seconds).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_cdk import Stack
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
+
+from platform_constructs import ModelVariant, PlatformValidationError, SecureModelEndpoint
+from platform_constructs.catalog import SAGEMAKER_INSTANCES
+from platform_constructs.policy import EnvironmentPolicy, load_policy
+from platform_constructs.testing import cfn_lint, new_app, synthesize
+
+POLICY = load_policy()
+COST_CENTERS = {"team-a": True, "product-recommendations": True, "": False, "Bad Center": False, "x": False}
+URLS = {"s3://my-bucket/models/rec-model.tar.gz": True, "s3://b.example-1/a/b/c/model.tar.gz": True,
+        "s3://my-bucket/models/v2.tar.gz": True,
+        "s3://my-bucket/models/": False, "https://my-bucket/model.tar.gz": False, "s3://my-bucket": False,
+        "s3://My_Bucket/model.tar.gz": False, "s3://my-bucket/models/*.tar.gz": False, "": False}
+IMAGES = {None: True, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/model:1": True,
+          "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311": True,
+          "docker.io/library/python:3.11": False, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/other/model:1": False}
+ENDPOINT_NAMES = {None: True, "my-endpoint": True, "a": True, "x" * 63: True, "A-b--1": True,
+                  "": False, "x" * 64: False, "my_model": False, "-lead": False, "trail-": False}
+VARIANT_NAMES = {"B": True, "Challenger": True, "v2": True, "Primary": False, "bad_name": False, "v" * 64: False}
+INSTANCE_TYPES = [None, *sorted(SAGEMAKER_INSTANCES)[::3], "ml.m5.xlarge", "ml.g4dn.xlarge", "ml.c5.xlarge",
+                  "ml.bogus", "m5.xlarge"]
+MODES = ["realtime", "serverless", "async", "batch"]
+_synthesized: list[str] = []
+FULL_SYNTHS = 5
+
+
+def _mostly(valid: st.SearchStrategy[Any], anything: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Nine in ten draws from ``valid``: about a quarter of the argument sets are then entirely valid."""
+    return st.sampled_from([True] * 9 + [False]).flatmap(lambda pick_valid: valid if pick_valid else anything)
+
+
+def _pool(labelled: dict[Any, bool]) -> st.SearchStrategy[Any]:
+    return _mostly(st.sampled_from([k for k, ok in labelled.items() if ok]), st.sampled_from(list(labelled)))
+
+
+def _capacity() -> st.SearchStrategy[int | None]:
+    return _mostly(st.sampled_from([None, None, 2]), st.one_of(st.none(), st.integers(-1, 12)))
+
+
+ENV_TYPES = sorted({t for e in POLICY.environments.values() for t in e.sagemaker_instance_types})
+variant_strategy = st.builds(
+    ModelVariant,
+    name=_pool(VARIANT_NAMES),
+    model_data_url=_pool(URLS),
+    weight=_mostly(st.sampled_from([0.1, 0.5, 1.0, 3.0]), st.sampled_from([0.0, -1.0, 2.0])),
+    instance_type=_mostly(st.sampled_from([None, "ml.m5.xlarge"]), st.sampled_from(INSTANCE_TYPES)),
+    image=_pool(IMAGES),
+)
+
+arguments = st.fixed_dictionaries({
+    "env": st.sampled_from(["dev", "staging", "prod"]),
+    "cost_center": _pool(COST_CENTERS),
+    "model_data_url": _pool(URLS),
+    "instance_type": _mostly(st.sampled_from([None, *ENV_TYPES]), st.sampled_from(INSTANCE_TYPES)),
+    "image": _pool(IMAGES),
+    "mode": _mostly(st.sampled_from(MODES[:3]), st.sampled_from(MODES)),
+    "min_capacity": _capacity(),
+    "max_capacity": _capacity(),
+    "data_capture_sampling_percent": _mostly(st.integers(0, 100), st.integers(-5, 105)),
+    "traffic_shifting": _mostly(st.sampled_from(["canary", "linear"]), st.just("all-at-once")),
+    "traffic_step_percent": _mostly(st.integers(1, 100), st.integers(-1, 101)),
+    "bake_minutes": _mostly(st.integers(0, 60), st.integers(-1, 61)),
+    "serverless_memory_mb": _mostly(st.sampled_from([1024, 2048, 6144]), st.sampled_from([3000, 8192])),
+    "endpoint_name": _pool(ENDPOINT_NAMES),
+    "variants": st.lists(variant_strategy, max_size=2),
+})
+
+
+def expected_problems(args: dict[str, Any], env: EnvironmentPolicy) -> set[str]:
+    """The arguments that must be reported, derived from the issue's rules and the policy (not the construct)."""
+    wrong: set[str] = set()
+    mode = args["mode"]
+    if not COST_CENTERS[args["cost_center"]]:
+        wrong.add("cost_center")
+    if mode not in ("realtime", "serverless", "async"):
+        wrong.add("mode")
+    if not ENDPOINT_NAMES[args["endpoint_name"]]:
+        wrong.add("endpoint_name")
+    low = args["min_capacity"] if args["min_capacity"] is not None else env.endpoint_min_capacity
+    high = args["max_capacity"] if args["max_capacity"] is not None else env.endpoint_max_capacity
+    if mode != "serverless":
+        if low < env.endpoint_min_capacity:
+            wrong.add("min_capacity")
+        elif high < low:
+            wrong.add("max_capacity")
+        if high > env.endpoint_max_capacity:
+            wrong.add("max_capacity")
+        if not 0 <= args["data_capture_sampling_percent"] <= 100:
+            wrong.add("data_capture_sampling_percent")
+    elif args["serverless_memory_mb"] not in (1024, 2048, 3072, 4096, 5120, 6144):
+        wrong.add("serverless_memory_mb")
+    if args["traffic_shifting"] not in ("canary", "linear"):
+        wrong.add("traffic_shifting")
+    if not 1 <= args["traffic_step_percent"] <= 100:
+        wrong.add("traffic_step_percent")
+    if not 0 <= args["bake_minutes"] <= 60:
+        wrong.add("bake_minutes")
+    variants: list[ModelVariant] = args["variants"]
+    if mode == "serverless":
+        if args["instance_type"] is not None:
+            wrong.add("instance_type")
+        if variants:
+            wrong.add("variants")
+        variants = []
+    default_type = args["instance_type"] or env.default_sagemaker_instance_type
+    specs = [("", "model_data_url", args["model_data_url"], 1.0, default_type, args["image"]),
+             *((f"variants[{i}].", f"variants[{i}].model_data_url", v.model_data_url, v.weight,
+                v.instance_type or default_type, v.image) for i, v in enumerate(variants))]
+    seen = {"Primary"}
+    for index, (prefix, url_arg, url, weight, itype, image) in enumerate(specs):
+        if index > 0:
+            name = variants[index - 1].name
+            if not VARIANT_NAMES[name] or name in seen:
+                wrong.add(f"{prefix}name")
+            seen.add(name)
+            if weight <= 0:
+                wrong.add(f"{prefix}weight")
+        if not URLS[url]:
+            wrong.add(url_arg)
+        if mode != "serverless" and itype not in env.sagemaker_instance_types:
+            wrong.add(f"{prefix}instance_type")
+        if not IMAGES[image]:
+            wrong.add(f"{prefix}image")
+    return wrong
+
+
+_VALID: dict[str, Any] = {"env": "dev", "cost_center": "team-a", "model_data_url": "s3://my-bucket/models/rec-model.tar.gz",
+          "instance_type": None, "image": None, "min_capacity": None, "max_capacity": None,
+          "data_capture_sampling_percent": 50, "traffic_shifting": "canary", "traffic_step_percent": 10,
+          "bake_minutes": 10, "serverless_memory_mb": 2048, "endpoint_name": None, "variants": [],
+          "mode": "realtime"}
+
+
+@example(args=_VALID | {"variants": [ModelVariant("B", "s3://my-bucket/models/v2.tar.gz", 0.5, "ml.g4dn.xlarge")]})
+@example(args=_VALID | {"mode": "serverless", "env": "prod"})
+@example(args=_VALID | {"mode": "async", "env": "staging", "traffic_shifting": "linear"})
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(args=arguments)
+def test_every_argument_set_is_compliant_or_one_clear_error(args: dict[str, Any]) -> None:
+    env = POLICY.environment(args["env"])
+    app = new_app({"env": args["env"]})
+    stack = Stack(app, "S")
+    kwargs = {k: v for k, v in args.items() if k != "env"}
+    expected = expected_problems(args, env)
+    try:
+        endpoint = SecureModelEndpoint(stack, "Endpoint", **kwargs)
+    except PlatformValidationError as error:
+        reported = {p.argument for p in error.problems}
+        event(f"rejected: {len(reported)} wrong argument(s)")
+        assert reported == expected
+        for problem in error.problems:
+            assert problem.allowed and problem.fix
+            assert f"S/Endpoint: argument '{problem.argument}'" in str(error)
+        return
+    assert not expected, f"accepted although {expected} are invalid"
+    event(f"built: {args['mode']}")
+
+    # Invariants of every endpoint that was built (checked on the L1 resources, in-process).
+    assert re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", endpoint.endpoint_name)
+    config = endpoint.endpoint_config
+    if args["mode"] == "serverless":
+        assert config.data_capture_config is None and not endpoint.scalable_targets
+    else:
+        assert all(m.enable_network_isolation is True and m.vpc_config is not None for m in endpoint.models.values())
+        assert {v.instance_type for v in endpoint.variants} <= set(env.sagemaker_instance_types)
+        assert env.endpoint_min_capacity <= endpoint.min_capacity <= endpoint.max_capacity <= env.endpoint_max_capacity
+        for target in endpoint.scalable_targets.values():
+            assert (target.min_capacity, target.max_capacity) == (endpoint.min_capacity, endpoint.max_capacity)
+        assert len(endpoint.scaling_policies) == len(endpoint.variants)
+    assert endpoint.alarms and all(a.alarm_arn for a in endpoint.alarms.values())
+
+    if len(_synthesized) < FULL_SYNTHS:  # the explicit examples (one per mode) and the first valid generated ones
+        _synthesized.append(args["mode"])
+        result = synthesize(app)  # every compliance pack; raises ComplianceError on any finding
+        assert cfn_lint(result.template_path("S")) == []
+
