@@ -6,4 +6,9 @@ Each module holds one stack class whose body is the whole of what a data scienti
 
 from aws_cdk import Stack
 
+from ds_templates.batch import BatchStack
+from ds_templates.training import TrainingStack
+
 EXAMPLE_STACKS: dict[str, type[Stack]] = {}
+EXAMPLE_STACKS["recs-batch"] = BatchStack
+EXAMPLE_STACKS["recs-training"] = TrainingStack
