@@ -8,6 +8,7 @@ dashboard, a job definition with a timeout and spot-only retries, and the Metafl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from aws_cdk import Stack
@@ -128,7 +129,7 @@ class BatchComputeEnv(PlatformConstruct):
         kinds = _compute.kinds(spot=spot, fargate=fargate)
         vcpu_shares = _compute.split(max_vcpus, len(kinds))
         gpu_shares = _compute.split(self.env.max_gpus, len(kinds)) if gpu else [0] * len(kinds)
-        largest = max((s.vcpus for s in specs), default=1)
+        largest = max((s.vcpus for s in specs), default=math.ceil(FARGATE_JOB_VCPUS))
         plans: list[ComputePlan] = []
         for (name, provisioning), vcpu_share, gpus in zip(kinds, vcpu_shares, gpu_shares, strict=True):
             strategy = _compute.allocation_strategy(provisioning, gpu=gpu)
@@ -145,10 +146,11 @@ class BatchComputeEnv(PlatformConstruct):
                         "AWS Batch's one-instance overshoot on spot)",
                         "choose smaller GPU types" + (" or pass spot=False" if spot else ""))
                 else:
+                    unit = max(specs, key=lambda s: s.vcpus).name if specs else f"{FARGATE_JOB_VCPUS:g}-vCPU job"
                     self.problems.add(
                         "max_vcpus", max_vcpus,
-                        f"at least {need} for one {max(specs, key=lambda s: s.vcpus).name} in each of the "
-                        f"{len(kinds)} compute environments", f"pass max_vcpus>={need} or choose smaller types")
+                        f"at least {need} for one {unit} in each of the {len(kinds)} compute environments",
+                        f"pass max_vcpus>={need}" + (" or choose smaller types" if specs else " or spot=False"))
                 return []
             plans.append(ComputePlan(
                 name=f"{name}ComputeEnvironment", provisioning=provisioning, max_vcpus=vcpus,

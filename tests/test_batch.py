@@ -224,6 +224,7 @@ def test_metaflow_config_method() -> None:
     ({"team_shares": {"recs": 0}}, r"argument 'team_shares'"),
     ({"image": "docker.io/library/python:3.11"}, r"argument 'image' = 'docker.io/library/python:3.11'"),
     ({"max_vcpus": 4, "instance_types": ["m5.2xlarge"]}, r"argument 'max_vcpus' = 4 .*at least 16"),
+    ({"max_vcpus": 1, "fargate": True, "spot": True}, r"argument 'max_vcpus' = 1 .*at least 2 for one 1-vCPU job"),
 ])
 def test_invalid_arguments_are_clean_errors(kwargs: dict[str, Any], message: str) -> None:
     app = new_app({"env": "dev"})
