@@ -450,7 +450,6 @@ def ec2_compute_environment(scope: Construct, plan: ComputePlan, *, subnet_ids: 
             placement_group=placement_group,
             tags=dict(tags),
         ),
-        replace_compute_environment=False,
     )
 
 
@@ -463,7 +462,6 @@ def fargate_compute_environment(scope: Construct, plan: ComputePlan, *, subnet_i
         compute_resources=batch.CfnComputeEnvironment.ComputeResourcesProperty(
             type=plan.provisioning, maxv_cpus=plan.max_vcpus, subnets=subnet_ids,
             security_group_ids=security_group_ids),
-        replace_compute_environment=False,
     )
 
 
@@ -690,10 +688,12 @@ def container(*, image: str, role: iam.IRole, group: logs.ILogGroup,
               requirements: list[batch.CfnJobDefinition.ResourceRequirementProperty],
               execution_role: iam.IRole | None = None, fargate: bool = False,
               ) -> batch.CfnJobDefinition.ContainerPropertiesProperty:
-    """A job container: the job role, the construct's log group, no privileged mode, no public IP on Fargate."""
+    """A job container: the job role, the construct's log group, no privileged mode, no public IP on Fargate.
+
+    No command: the image's own entrypoint runs unless the submitter overrides it (``containerOverrides``).
+    """
     return batch.CfnJobDefinition.ContainerPropertiesProperty(
         image=image,
-        command=["python", "--version"],
         job_role_arn=role.role_arn,
         execution_role_arn=execution_role.role_arn if execution_role is not None else None,
         resource_requirements=requirements,
