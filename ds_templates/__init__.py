@@ -6,7 +6,12 @@ Each module holds one stack class whose body is the whole of what a data scienti
 
 from aws_cdk import Stack
 
+from ds_templates.batch import BatchStack
 from ds_templates.endpoint import ModelEndpointStack
+from ds_templates.training import TrainingStack
 
-EXAMPLE_STACKS: dict[str, type[Stack]] = {}
-EXAMPLE_STACKS["prod-rec-model"] = ModelEndpointStack
+EXAMPLE_STACKS: dict[str, type[Stack]] = {
+    "prod-rec-model": ModelEndpointStack,
+    "recs-batch": BatchStack,
+    "recs-training": TrainingStack,
+}

@@ -5,14 +5,18 @@ Data scientists instantiate the L3 constructs in a plain ``App``/``Stack``; the 
 automatically.
 """
 
+from platform_constructs.batch import BatchComputeEnv
 from platform_constructs.endpoint import ModelVariant, SecureModelEndpoint
 from platform_constructs.errors import PlatformValidationError, PolicyError
+from platform_constructs.gpu_training import GpuTrainingCluster
 from platform_constructs.network import NetworkRef, PlatformNetwork
 from platform_constructs.policy import Policy, load_policy
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchComputeEnv",
+    "GpuTrainingCluster",
     "ModelVariant",
     "NetworkRef",
     "PlatformNetwork",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import CfnResource, Duration, Names, Stack
+from aws_cdk import CfnResource, Duration, Names, Stack, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -19,7 +19,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from platform_constructs.compliance.acknowledgments import acknowledge
-from platform_constructs.core import PlatformContext
+from platform_constructs.core import PlatformConstruct, PlatformContext
 
 _ACCESS_LOG_BUCKET_ID = "PlatformAccessLogs"
 
@@ -107,18 +107,19 @@ def access_log_bucket(scope: Construct) -> s3.Bucket:
             abort_incomplete_multipart_upload_after=Duration.days(7),
         )],
     )
-    # Log delivery through the bucket policy, never the legacy LogDeliveryWrite ACL that CDK sets when the app
-    # lacks the `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` flag (cfn-lint W3045; plain App() has no flags).
+    # Log delivery through a bucket policy (what CDK's `serverAccessLogsUseBucketPolicy` flag does) instead of
+    # the legacy LogDeliveryWrite ACL CDK would add without the flag (cfn-lint W3045).
     bucket.add_to_resource_policy(iam.PolicyStatement(
-        sid="AllowS3ServerAccessLogDelivery",
-        principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
-        actions=["s3:PutObject"],
-        resources=[bucket.arn_for_objects("*")],
-        conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
-    ))
+        sid="S3ServerAccessLogsDelivery", principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
+        actions=["s3:PutObject"], resources=[bucket.arn_for_objects("*")],
+        conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
     cfn_bucket = bucket.node.default_child
     if isinstance(cfn_bucket, CfnResource):
         cfn_bucket.add_property_deletion_override("AccessControl")
+    # The bucket lives on the stack, outside any construct's tag scope: it carries the first user's tags.
+    owner = next((c for c in reversed(scope.node.scopes) if isinstance(c, PlatformConstruct)), None)
+    for name, value in (owner.tags if owner is not None else {}).items():
+        Tags.of(bucket).add(name, value)
     acknowledge(bucket, "access-log-bucket-not-logged")
     acknowledge(bucket, "access-log-bucket-sse-s3")
     acknowledge(bucket, "bucket-replication")

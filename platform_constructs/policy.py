@@ -80,6 +80,14 @@ SCHEMA: dict[str, Any] = {
         "batch_runnable_minutes": int,
     },
     "artifacts": {"max_size_gb": float, "required_metadata_fields": STR_LIST},
+    "batch": {
+        "runnable_cancel_minutes": int,
+        "spot_retry_attempts": int,
+        "share_decay_seconds": int,
+        "compute_reservation_percent": int,
+        "team_shares": {"*": float},
+        "root_volume_gib": int,
+    },
     "environments": {"*": ENVIRONMENT},
 }
 REQUIRED_ENVIRONMENTS = ("dev", "staging", "prod")
@@ -204,6 +212,21 @@ class ArtifactPolicy:
 
 
 @dataclass(frozen=True)
+class BatchPolicy:
+    """AWS Batch scheduling defaults shared by BatchComputeEnv and GpuTrainingCluster."""
+
+    runnable_cancel_minutes: int
+    """A job stuck in RUNNABLE this long (no capacity / misconfiguration) is cancelled by its queue."""
+    spot_retry_attempts: int
+    """Attempts per job when the host is reclaimed (spot); any other failure is not retried."""
+    share_decay_seconds: int
+    compute_reservation_percent: int
+    team_shares: dict[str, float]
+    """Fair-share weight factor per team share identifier (a lower weight gets more compute)."""
+    root_volume_gib: int
+
+
+@dataclass(frozen=True)
 class Policy:
     """The whole validated policy file."""
 
@@ -216,6 +239,7 @@ class Policy:
     alarms: AlarmPolicy
     artifacts: ArtifactPolicy
     environments: dict[str, EnvironmentPolicy]
+    batch: BatchPolicy
 
     def environment(self, name: str) -> EnvironmentPolicy:
         if name not in self.environments:
@@ -255,6 +279,15 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
                 problems.append(f"{key}.{field}: expected a positive number, got {settings[field]!r}")
         if settings["log_retention_days"] not in LOG_RETENTION_DAYS:
             problems.append(f"{key}.log_retention_days: expected one of CloudWatch's periods {LOG_RETENTION_DAYS}")
+    batch = data["batch"]
+    for field, low, high in (("runnable_cancel_minutes", 10, 1440), ("spot_retry_attempts", 1, 10),
+                             ("share_decay_seconds", 0, 604800), ("compute_reservation_percent", 0, 99),
+                             ("root_volume_gib", 30, 16384)):
+        if not low <= batch[field] <= high:
+            problems.append(f"batch.{field}: expected {low}..{high} (AWS Batch's range), got {batch[field]!r}")
+    for team, weight in batch["team_shares"].items():
+        if not 0.0001 <= weight <= 999.9999:
+            problems.append(f"batch.team_shares.{team}: expected a weight factor 0.0001..999.9999, got {weight!r}")
     if data["images"]["scan_block_severity"] not in SEVERITIES:
         problems.append(f"images.scan_block_severity: expected one of {', '.join(SEVERITIES)}")
 
@@ -304,4 +337,6 @@ def load_policy(file: str | Path | None = None) -> Policy:
             required_metadata_fields=tuple(data["artifacts"]["required_metadata_fields"]),
         ),
         environments=envs,
+        batch=BatchPolicy(**{**data["batch"], "team_shares": {
+            str(k): float(v) for k, v in data["batch"]["team_shares"].items()}}),
     )

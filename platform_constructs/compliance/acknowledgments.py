@@ -11,6 +11,7 @@ There is no blanket switch: a decision applies to the construct it is called on 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aws_cdk import Acknowledgment as CdkAcknowledgment
@@ -112,47 +113,82 @@ DECISIONS: dict[str, Decision] = {
             "exclusions); the caller chose serverless mode explicitly."
         ),
     ),
+    "ecs-agent-unscoped-actions": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
+        reason=(
+            "The ECS agent on AWS Batch instances (and Fargate's image pull) needs ecs:DiscoverPollEndpoint and "
+            "ecr:GetAuthorizationToken, which support no resource-level permissions (AWS Service Authorization "
+            "Reference: no resource types), so their statement can only name '*'; it holds no other action."
+        ),
+    ),
+    "batch-managed-ecs-clusters": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "AWS Batch creates the ECS cluster of each managed compute environment with a generated name "
+            "(AWSBatch-<environment>-<uuid>), known only after deploy; the ECS agent's register/poll/state-change "
+            "actions are limited to clusters and container instances named AWSBatch-* in this account and region."
+        ),
+    ),
+    "approved-registry-pulls": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "Instances pull job images only from the policy's approved registry prefixes (registries.approved); "
+            "a prefix covers many repositories, so the pull actions (read-only) name the prefix's repositories."
+        ),
+    ),
+    "batch-job-role-team-prefix": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "Jobs read and write objects under their team's prefix of the datastore bucket; object ARNs under a "
+            "prefix can only be expressed with a trailing wildcard. Listing is limited to the same prefix and "
+            "the key may be used only through S3."
+        ),
+    ),
+    "multi-node-cluster-traffic": Decision(
+        rule_ids=(
+            "HIPAA.Security-EC2RestrictedCommonPorts",
+            "NIST.800.53.R5-EC2RestrictedCommonPorts",
+            "PCI.DSS.321-EC2RestrictedCommonPorts",
+        ),
+        reason=(
+            "Nodes of a multi-node parallel training job exchange NCCL/EFA traffic on any port (EFA requires its "
+            "security group to allow all traffic from and to itself, AWS EFA user guide); the only ingress rule's "
+            "source is the group itself, never an address range, and the subnets are isolated."
+        ),
+    ),
 }
 
 
-def acknowledge(construct: IConstruct, decision_key: str) -> None:
-    """Apply the library decision ``decision_key`` to ``construct`` (and its children)."""
-    from platform_constructs.core import PlatformContext
+def acknowledge(construct: IConstruct, decision_key: str, **values: str) -> None:
+    """Apply the library decision ``decision_key`` to ``construct`` (and its children).
 
-    decision = DECISIONS[decision_key]
-    validations = Validations.of(construct)
-    ctx = PlatformContext.of(construct)
-    for rule_id in decision.rule_ids:
-        validations.acknowledge(CdkAcknowledgment(id=rule_id, reason=decision.reason))
-        ctx.acknowledgments.append((construct.node.path, rule_id, decision.reason))
-    resource = construct if isinstance(construct, CfnResource) else construct.node.default_child
-    if isinstance(resource, CfnResource):
-        recorded = ctx.metadata_acknowledgments.setdefault(resource.node.path, [])
-        recorded.extend({"id": rule_id, "reason": decision.reason} for rule_id in decision.rule_ids)
-        resource.add_metadata(METADATA_KEY, recorded)
-
-
-def acknowledge_resources(construct: IConstruct, decision_key: str, resources: list[str]) -> None:
-    """Apply a decision whose rule ids name a resource (``...[Resource::{resource}]``) once per resource.
-
-    ``resources`` are the flattened forms cdk-nag reports (see :func:`nag_resource`), so each
-    acknowledgment covers exactly one finding, never a whole rule.
+    ``values`` fill the placeholders of a decision whose finding ids name a resource (e.g. ``{resource}``), so
+    that each acknowledgment covers exactly one finding.
     """
     from platform_constructs.core import PlatformContext
 
     decision = DECISIONS[decision_key]
     validations = Validations.of(construct)
     ctx = PlatformContext.of(construct)
-    resource_node = construct if isinstance(construct, CfnResource) else construct.node.default_child
+    rule_ids = tuple(r.format(**values) for r in decision.rule_ids) if values else decision.rule_ids
+    for rule_id in rule_ids:
+        validations.acknowledge(CdkAcknowledgment(id=rule_id, reason=decision.reason))
+        ctx.acknowledgments.append((construct.node.path, rule_id, decision.reason))
+    resource = construct if isinstance(construct, CfnResource) else construct.node.default_child
+    if isinstance(resource, CfnResource):
+        recorded = ctx.metadata_acknowledgments.setdefault(resource.node.path, [])
+        recorded.extend({"id": rule_id, "reason": decision.reason} for rule_id in rule_ids)
+        resource.add_metadata(METADATA_KEY, recorded)
+
+
+def acknowledge_resources(construct: IConstruct, decision_key: str, resources: Iterable[str]) -> None:
+    """Apply a decision whose rule ids name a resource (``...[Resource::{resource}]``) once per resource.
+
+    ``resources`` are the flattened forms cdk-nag reports (see :func:`nag_resource`), so each
+    acknowledgment covers exactly one finding, never a whole rule.
+    """
     for resource in resources:
-        for template in decision.rule_ids:
-            rule_id = template.replace("{resource}", resource)
-            validations.acknowledge(CdkAcknowledgment(id=rule_id, reason=decision.reason))
-            ctx.acknowledgments.append((construct.node.path, rule_id, decision.reason))
-            if isinstance(resource_node, CfnResource):
-                recorded = ctx.metadata_acknowledgments.setdefault(resource_node.node.path, [])
-                recorded.append({"id": rule_id, "reason": decision.reason})
-                resource_node.add_metadata(METADATA_KEY, recorded)
+        acknowledge(construct, decision_key, resource=resource)
 
 
 def nag_resource(value: object) -> str:

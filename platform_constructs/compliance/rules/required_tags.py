@@ -20,8 +20,16 @@ def taggable_types() -> frozenset[str]:
     return frozenset(json.loads(_DATA.read_text(encoding="utf-8")))
 
 
-def _tags(properties: Mapping[str, Any]) -> dict[str, Any] | None:
+# Taggable through another property than `Tags` (their schema's tagProperty), handled explicitly below.
+OTHER_TAG_PROPERTY = frozenset({"AWS::EC2::LaunchTemplate"})
+
+
+def _tags(resource_type: str, properties: Mapping[str, Any]) -> dict[str, Any] | None:
     raw = properties.get("Tags")
+    if resource_type == "AWS::EC2::LaunchTemplate":  # no Tags property: its own tags are a tag specification
+        specs = properties.get("TagSpecifications")
+        raw = next((s.get("Tags") for s in specs if isinstance(s, Mapping) and s.get("ResourceType") ==
+                    "launch-template"), None) if isinstance(specs, list) else specs
     if raw is None:
         return {}
     if is_intrinsic(raw):
@@ -34,9 +42,10 @@ def _tags(properties: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
-    if str(resource.get("Type", "")) not in taggable_types():
+    resource_type = str(resource.get("Type", ""))
+    if resource_type not in taggable_types() and resource_type not in OTHER_TAG_PROPERTY:
         return
-    tags = _tags(props(resource))
+    tags = _tags(resource_type, props(resource))
     if tags is None:
         yield Violation("Properties.Tags", "tags are computed at deploy time and cannot be verified")
         return
