@@ -20,7 +20,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from platform_constructs import _compute
+from platform_constructs import _compute, catalog
 from platform_constructs._compute import ComputePlan, Monitoring
 from platform_constructs.catalog import InstanceSpec
 from platform_constructs.core import PlatformConstruct
@@ -133,12 +133,12 @@ class BatchComputeEnv(PlatformConstruct):
         plans: list[ComputePlan] = []
         for (name, provisioning), vcpu_share, gpus in zip(kinds, vcpu_shares, gpu_shares, strict=True):
             strategy = _compute.allocation_strategy(provisioning, gpu=gpu)
-            overshoot = _compute.overshoots(strategy)
-            vcpus = _compute.max_vcpus_for_gpus(specs, gpus, vcpu_share, overshoot=overshoot) if gpu else vcpu_share
+            overshoot = catalog.overshoots(strategy)
+            vcpus = catalog.max_vcpus_for_gpus(specs, gpus, vcpu_share, overshoot=overshoot) if gpu else vcpu_share
             if vcpus < largest:
                 need = largest * len(kinds)
                 if gpu:
-                    per_env = _compute.worst_case_gpus(specs, largest, overshoot=overshoot)
+                    per_env = catalog.worst_case_gpus(specs, largest, overshoot=overshoot)
                     self.problems.add(
                         "instance_types", [s.name for s in specs],
                         f"types of which one instance fits the {self.env.name} GPU cap {self.env.max_gpus} split over "
@@ -155,7 +155,7 @@ class BatchComputeEnv(PlatformConstruct):
             plans.append(ComputePlan(
                 name=f"{name}ComputeEnvironment", provisioning=provisioning, max_vcpus=vcpus,
                 instance_types=tuple(s.name for s in specs), allocation_strategy=strategy, gpu_budget=gpus,
-                worst_case_gpus=_compute.worst_case_gpus(specs, vcpus, overshoot=overshoot) if gpu else 0))
+                worst_case_gpus=catalog.worst_case_gpus(specs, vcpus, overshoot=overshoot) if gpu else 0))
         return plans
 
     # --- resources ----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ rather than guessed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -81,3 +81,57 @@ Nitro system). SageMaker rejects an endpoint configuration ``KmsKeyId`` when any
 def sagemaker_has_instance_store(name: str) -> bool:
     """True when the SageMaker instance type has local NVMe storage (no ``KmsKeyId`` allowed on its endpoint)."""
     return name.startswith(SAGEMAKER_INSTANCE_STORE_FAMILIES)
+
+
+# --- AWS Batch GPU budget (shared by the compute constructs and rule PLAT-BATCH2) ---
+def _max_gpus_within(specs: Sequence[InstanceSpec], vcpus: int) -> list[int]:
+    """best[c] = the most GPUs on any mix of ``specs`` instances totalling at most c vCPUs (c = 0..vcpus)."""
+    best = [0] * (vcpus + 1)
+    for capacity in range(1, vcpus + 1):
+        for spec in specs:
+            if spec.vcpus <= capacity:
+                best[capacity] = max(best[capacity], best[capacity - spec.vcpus] + spec.gpus)
+    return best
+
+
+def worst_case_gpus(specs: Sequence[InstanceSpec], max_vcpus: int, *, overshoot: bool) -> int:
+    """The most GPUs a managed compute environment with these instance types and ``maxvCpus`` can run at once.
+
+    Without ``overshoot`` (on-demand ``BEST_FIT``) Batch never exceeds ``maxvCpus``: the worst case is the most
+    GPUs on any mix of the types totalling at most ``maxvCpus`` vCPUs. With ``overshoot`` (every other strategy)
+    Batch adds instances while it runs fewer than ``maxvCpus`` vCPUs and "never exceeds maxvCpus by more than a
+    single instance" (Batch API reference, ``ComputeResource.maxvCpus``): the worst case is the most GPUs on a mix
+    totalling at most ``maxvCpus - 1`` vCPUs plus the most GPUs of any one chosen type. Mixed types are covered:
+    the mix is the one with the most GPUs per vCPU the types allow.
+    """
+    if max_vcpus <= 0 or not specs:
+        return 0
+    if not overshoot:
+        return _max_gpus_within(specs, max_vcpus)[max_vcpus]
+    return _max_gpus_within(specs, max_vcpus - 1)[max_vcpus - 1] + max(spec.gpus for spec in specs)
+
+
+def max_vcpus_for_gpus(specs: Sequence[InstanceSpec], gpus: int, vcpu_cap: int, *, overshoot: bool) -> int:
+    """The largest ``maxvCpus`` <= ``vcpu_cap`` whose :func:`worst_case_gpus` is at most ``gpus`` (0: none)."""
+    if vcpu_cap <= 0 or not specs:
+        return 0
+    best = _max_gpus_within(specs, vcpu_cap)
+    top = max(spec.gpus for spec in specs)
+    chosen = 0
+    for vcpus in range(1, vcpu_cap + 1):
+        if (best[vcpus - 1] + top if overshoot else best[vcpus]) <= gpus:
+            chosen = vcpus
+        else:
+            break  # worst_case_gpus grows with maxvCpus
+    return chosen
+
+
+STRICT_ALLOCATION_STRATEGY = "BEST_FIT"
+"""On-demand GPU capacity: the only strategy with which AWS Batch never exceeds ``maxvCpus`` (AWS Batch API
+reference, ``ComputeResource.maxvCpus``), so the GPU budget holds without an overshoot allowance."""
+
+def overshoots(strategy: str | None) -> bool:
+    """Whether AWS Batch may exceed ``maxvCpus`` by one instance with this allocation strategy."""
+    return strategy is not None and strategy != STRICT_ALLOCATION_STRATEGY
+
+

@@ -8,7 +8,7 @@ KMS-encrypted datastore, log group and alarm topic, fair-share queues that cance
 definitions with GPU requirements, timeouts and spot-only retries, alarms, a dashboard and the Metaflow settings.
 
 Budget guards at synth: the compute environments' ``maxvCpus`` are computed so that, together, they can never
-run more than ``max_gpus`` GPUs (see :func:`platform_constructs._compute.worst_case_gpus`), and every job
+run more than ``max_gpus`` GPUs (see :func:`platform_constructs.catalog.worst_case_gpus`), and every job
 definition's timeout is at most ``max_job_hours``; both are refused above the environment policy's caps.
 """
 
@@ -138,10 +138,10 @@ class GpuTrainingCluster(PlatformConstruct):
         plans = []
         for (name, provisioning), gpus, vcpus in zip(kinds, gpu_shares, vcpu_shares, strict=True):
             strategy = _compute.allocation_strategy(provisioning, gpu=True)
-            overshoot = _compute.overshoots(strategy)
-            need = _compute.worst_case_gpus(specs, largest, overshoot=overshoot)
+            overshoot = catalog.overshoots(strategy)
+            need = catalog.worst_case_gpus(specs, largest, overshoot=overshoot)
             if need > gpus:
-                total = sum(_compute.worst_case_gpus(specs, largest, overshoot=_compute.overshoots(
+                total = sum(catalog.worst_case_gpus(specs, largest, overshoot=catalog.overshoots(
                     _compute.allocation_strategy(p, gpu=True))) for _, p in kinds)
                 self.problems.add(
                     "max_gpus", max_gpus,
@@ -151,11 +151,11 @@ class GpuTrainingCluster(PlatformConstruct):
                     f"pass max_gpus>={total}" + (", or spot=False" if spot else "") + ", or choose types with fewer "
                     "GPUs")
                 return []
-            chosen = _compute.max_vcpus_for_gpus(specs, gpus, vcpus, overshoot=overshoot)
+            chosen = catalog.max_vcpus_for_gpus(specs, gpus, vcpus, overshoot=overshoot)
             plans.append(ComputePlan(name=f"{name}ComputeEnvironment", provisioning=provisioning, max_vcpus=chosen,
                                      instance_types=tuple(s.name for s in specs), allocation_strategy=strategy,
                                      gpu_budget=gpus,
-                                     worst_case_gpus=_compute.worst_case_gpus(specs, chosen, overshoot=overshoot)))
+                                     worst_case_gpus=catalog.worst_case_gpus(specs, chosen, overshoot=overshoot)))
         on_demand = plans[-1]
         node = self._node_spec(specs)
         fit = min(on_demand.gpu_budget // node.gpus, on_demand.max_vcpus // node.vcpus)

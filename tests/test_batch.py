@@ -161,7 +161,7 @@ def test_fargate_option_runs_cpu_jobs_without_public_ips(dev: SynthResult) -> No
 
 def test_gpu_option_uses_gpu_ami_and_stays_within_gpu_cap(dev: SynthResult) -> None:
     from platform_constructs import catalog
-    from platform_constructs._compute import worst_case_gpus
+    from platform_constructs.catalog import worst_case_gpus
 
     total = 0
     for env in _by_suffix(dev, "GpuBatch", "AWS::Batch::ComputeEnvironment").values():

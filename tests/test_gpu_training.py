@@ -10,7 +10,7 @@ import pytest
 from aws_cdk import Stack
 
 from platform_constructs import GpuTrainingCluster, PlatformValidationError, catalog
-from platform_constructs._compute import worst_case_gpus
+from platform_constructs.catalog import worst_case_gpus
 from platform_constructs.compliance.engine import check_template
 from platform_constructs.policy import load_policy
 from platform_constructs.testing import SynthResult, cfn_lint, new_app, synthesize

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from platform_constructs import GpuTrainingCluster, PlatformValidationError, catalog
-from platform_constructs._compute import worst_case_gpus
+from platform_constructs.catalog import worst_case_gpus
 from platform_constructs.policy import load_policy
 from platform_constructs.testing import new_app
 

@@ -50,11 +50,22 @@ def test_vcpu_and_gpu_budgets_are_reported() -> None:
     found = check(environment(MaxvCpus=128))  # dev: max_vcpus 64, and 128 / 4 = 32 GPUs > 4
     assert found == [
         "Properties.ComputeResources.MaxvCpus: MaxvCpus 128 exceeds 64, the max_vcpus of dev",
-        "Properties.ComputeResources.InstanceTypes: GPU budget: at MaxvCpus 128 on g4dn.xlarge up to 32 GPUs "
-        "could run; dev allows 4 (lower MaxvCpus)",
+        "Properties.ComputeResources.InstanceTypes: GPU budget: at MaxvCpus 128 (BEST_FIT) on g4dn.xlarge up to "
+        "32 GPUs could run; dev allows 4 (lower MaxvCpus)",
     ]
-    # mixing CPU and GPU types: the worst case is the GPU-densest type
+    # mixing CPU and GPU types: the worst case is the GPU-densest mix
     assert len(check(environment(MaxvCpus=32, InstanceTypes=["m5.xlarge", "g4dn.xlarge"]))) == 1
+
+
+def test_gpu_budget_counts_whole_instances_and_the_spot_overshoot() -> None:
+    # BEST_FIT never exceeds MaxvCpus: 7 vCPUs hold one g4dn.xlarge (4 vCPUs), so 1 GPU
+    assert check(environment(MaxvCpus=7, AllocationStrategy="BEST_FIT")) == []
+    # other strategies may overshoot by one instance: 16 vCPUs -> 3 instances below + 1 over = 4 GPUs (dev allows 4)
+    assert check(environment(MaxvCpus=16, AllocationStrategy="SPOT_PRICE_CAPACITY_OPTIMIZED")) == []
+    over = check(environment(MaxvCpus=17, AllocationStrategy="SPOT_PRICE_CAPACITY_OPTIMIZED"))
+    assert over == ["Properties.ComputeResources.InstanceTypes: GPU budget: at MaxvCpus 17 "
+                    "(SPOT_PRICE_CAPACITY_OPTIMIZED) on g4dn.xlarge up to 5 GPUs could run; dev allows 4 "
+                    "(lower MaxvCpus)"]
 
 
 def test_ec2_without_launch_template_is_reported() -> None:

@@ -5,8 +5,9 @@ For ``AWS::Batch::ComputeEnvironment`` with ``ComputeResources``:
 * every ``InstanceTypes`` entry is one of the environment's ``ec2_instance_types`` (generic values such
   as ``optimal`` or a bare family are not: Batch would pick any size, GPUs included);
 * ``MaxvCpus`` is at most ``max_vcpus``;
-* the GPU budget: at ``MaxvCpus``, the worst case number of GPUs — ``MaxvCpus`` times the highest
-  GPU/vCPU ratio among the instance types (catalog facts) — is at most ``max_gpus``;
+* the GPU budget: at ``MaxvCpus``, the worst case number of GPUs (``catalog.worst_case_gpus``: the most GPUs
+  on any mix of the instance types, plus AWS Batch's one-instance overshoot for every allocation strategy
+  but ``BEST_FIT``) is at most ``max_gpus``;
 * EC2 and SPOT compute resources use a launch template (IMDSv2, encrypted volumes: PLAT-LT1..3). A
   reference to a launch template outside the template cannot be checked and is reported as such.
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from platform_constructs.catalog import ec2
+from platform_constructs.catalog import STRICT_ALLOCATION_STRATEGY, ec2, overshoots, worst_case_gpus
 from platform_constructs.compliance.rules.base import (
     Resource,
     Rule,
@@ -89,20 +90,23 @@ def _instance_types(resources: Mapping[str, Any], ctx: RuleContext) -> Iterator[
     max_vcpus = as_number(resources.get("MaxvCpus"))
     if max_vcpus is None:
         return  # reported by _vcpus
-    ratios: list[tuple[float, str]] = []
+    specs = []
     for name in types:
         spec = ec2(name)
         if spec is None:
             yield Violation(where, f"instance type {name!r} is not in the platform's instance catalog; "
                                    "its GPU count is unknown, so the GPU budget cannot be verified")
             continue
-        ratios.append((spec.gpus / spec.vcpus, name))
-    if ratios:
-        ratio, name = max(ratios)
-        worst = max_vcpus * ratio
+        specs.append(spec)
+    strategy = resources.get("AllocationStrategy", STRICT_ALLOCATION_STRATEGY)  # Batch's default is BEST_FIT
+    if specs and isinstance(strategy, str):
+        worst = worst_case_gpus(specs, int(max_vcpus), overshoot=overshoots(strategy))
         if worst > ctx.env.max_gpus:
-            yield Violation(where, f"GPU budget: at MaxvCpus {max_vcpus:g} on {name} up to {worst:g} GPUs could run; "
+            yield Violation(where, f"GPU budget: at MaxvCpus {max_vcpus:g} ({strategy}) on "
+                                   f"{', '.join(s.name for s in specs)} up to {worst} GPUs could run; "
                                    f"{ctx.env.name} allows {ctx.env.max_gpus} (lower MaxvCpus)")
+    elif specs:
+        yield unverifiable(f"{WHERE}.AllocationStrategy", "AllocationStrategy")
 
 
 def _vcpus(resources: Mapping[str, Any], ctx: RuleContext) -> Iterator[Violation]:
