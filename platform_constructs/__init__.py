@@ -6,12 +6,14 @@ automatically.
 """
 
 from platform_constructs.errors import PlatformValidationError, PolicyError
+from platform_constructs.golden_image import GoldenImagePipeline
 from platform_constructs.network import NetworkRef, PlatformNetwork
 from platform_constructs.policy import Policy, load_policy
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "GoldenImagePipeline",
     "NetworkRef",
     "PlatformNetwork",
     "PlatformValidationError",

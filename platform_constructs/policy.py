@@ -66,6 +66,8 @@ SCHEMA: dict[str, Any] = {
         "cuda_version": str,
         "python_version": str,
         "scan_block_severity": str,
+        "?ssm_prefix": str,
+        "?keep_images": int,
     },
     "network": {"ssm_prefix": str, "cidr": str, "max_azs": int},
     "alarms": {
@@ -175,6 +177,10 @@ class ImagePolicy:
     cuda_version: str
     python_version: str
     scan_block_severity: str
+    ssm_prefix: str = "/platform/images"
+    """SSM prefix under which a GoldenImagePipeline publishes its approved images."""
+    keep_images: int = 20
+    """How many images each golden-image repository keeps (older ones expire)."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +261,8 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
                 problems.append(f"{key}.{field}: expected a positive number, got {settings[field]!r}")
         if settings["log_retention_days"] not in LOG_RETENTION_DAYS:
             problems.append(f"{key}.log_retention_days: expected one of CloudWatch's periods {LOG_RETENTION_DAYS}")
+    if data["images"].get("keep_images", 1) < 1:
+        problems.append("images.keep_images: expected a positive integer")
     if data["images"]["scan_block_severity"] not in SEVERITIES:
         problems.append(f"images.scan_block_severity: expected one of {', '.join(SEVERITIES)}")
 
