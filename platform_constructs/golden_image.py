@@ -10,11 +10,14 @@ The hierarchy (the seed's "Golden Image Hierarchy"):
   packages on the *approved* Level 1 only; rebuilt whenever a new Level 1 is approved.
 
 What is built per level: an ECR repository (immutable tags, scan on push, KMS, a lifecycle policy that
-keeps the policy's ``images.keep_images``), a CodeBuild project in the platform network, and an SSM
-parameter holding the level's currently approved image as ``repository@sha256:digest``. Level 1 also
-publishes the platform's default images (``{images.ssm_prefix}/default/{inference,training,batch}``),
-and the pipeline registers itself so :func:`platform_constructs.images.default_image` — used by the
-endpoint, training and batch constructs — returns its approved image when one is in the same app.
+keeps the policy's ``images.keep_images``; retained in prod, emptied and deleted elsewhere), a CodeBuild
+project in the platform network, and an SSM parameter holding the level's currently approved image as
+``repository@sha256:digest``. Level 1 also publishes the platform's default images
+(``{images.ssm_prefix}/default/{inference,training,batch}``: the policy's images until the first
+approved Level 1), and the pipeline registers itself so :func:`platform_constructs.images.default_image`
+— used by the endpoint, training and batch constructs — returns a deploy-time reference to them when
+the pipeline is in the same app (create the pipeline before the constructs that consume it). Stacks in
+other apps opt in with ``-c golden_images=true``.
 
 **Why CodeBuild, not EC2 Image Builder.** Image Builder container recipes run the Docker build on an
 instance it launches and distribute the result, but its pipeline marks an image "available" on its
@@ -144,7 +147,8 @@ class GoldenImagePipeline(PlatformConstruct):
         becomes the approved Level 1 image. Default: all three.
     :param publish_defaults: create the account's default-image parameters
         (``{images.ssm_prefix}/default/<purpose>``, initially the policy's images). Default: ``True``;
-        set ``False`` for a second pipeline in the same account.
+        set ``False`` for a second pipeline in the same account: its consumers in the same app then
+        reference its Level 1 parameter, which holds no image until the first approved Level 1 build.
     :param enhanced_scanning: configure the registry for enhanced (Inspector) continuous scanning of the
         ``platform/`` repositories, keeping scan on push for all others. The registry scanning
         configuration is one per account and region. Default: ``True``.
@@ -418,6 +422,7 @@ class GoldenImagePipeline(PlatformConstruct):
             encryption=ecr.RepositoryEncryption.KMS,
             encryption_key=self.key,
             removal_policy=self.platform.removal_policy,
+            empty_on_delete=not self.env.retain_stateful_resources,
             lifecycle_rules=[
                 ecr.LifecycleRule(description="Expire untagged layers of superseded pushes after a day",
                                   rule_priority=1, tag_status=ecr.TagStatus.UNTAGGED,

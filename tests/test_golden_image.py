@@ -344,3 +344,46 @@ def test_example_app_has_the_golden_images_stack(example_app: SynthResult) -> No
     names = {r["Properties"]["RepositoryName"]
              for r in example_app.resources("platform-images", "AWS::ECR::Repository").values()}
     assert names == {"platform/golden/base", "platform/golden/runtime", "platform/golden/projects/recommendations"}
+
+
+@pytest.fixture(scope="module")
+def prod_cpu() -> SynthResult:
+    """A second pipeline shape: prod, CPU images, no registry scanning config, no default parameters."""
+    app = new_app({"env": "prod"})
+    stack = Stack(app, STACK)
+    GoldenImagePipeline(stack, "Golden", cost_center="ml-platform", runtime_requirements=PINNED, gpu=False,
+                        enhanced_scanning=False, publish_defaults=False, name="cpu-images",
+                        default_for=("batch",))
+    consumer = Stack(app, "Consumer")
+    assert consumer.resolve(default_image(consumer, "batch")) == "{{resolve:ssm:/platform/images/cpu-images/runtime}}"
+    assert "pytorch-inference" in json.dumps(consumer.resolve(default_image(consumer, "inference")))
+    return synthesize(app)
+
+
+def test_prod_cpu_pipeline_is_clean_retained_and_cpu_built(prod_cpu: SynthResult) -> None:
+    assert cfn_lint(prod_cpu.template_path(STACK)) == []
+    for repository in prod_cpu.resources(STACK, "AWS::ECR::Repository").values():
+        assert repository["DeletionPolicy"] == "Retain"
+        assert repository["Properties"]["EmptyOnDelete"] is False
+    assert not prod_cpu.resources(STACK, "AWS::ECR::RegistryScanningConfiguration")
+    for project in prod_cpu.resources(STACK, "AWS::CodeBuild::Project").values():
+        assert project["Properties"]["Environment"]["Type"] == "LINUX_CONTAINER"
+        assert _env(project)["GPU"] == "0"
+    names = sorted(p["Properties"]["Name"] for p in prod_cpu.resources(STACK, "AWS::SSM::Parameter").values())
+    assert names == ["/platform/images/cpu-images/base", "/platform/images/cpu-images/runtime"]
+
+
+def test_dev_repositories_are_emptied_on_delete(result: SynthResult) -> None:
+    for repository in result.resources(STACK, "AWS::ECR::Repository").values():
+        assert repository["DeletionPolicy"] == "Delete"
+        assert repository["Properties"]["EmptyOnDelete"] is True
+    assert not result.resources(STACK, "AWS::Lambda::Function")  # no custom resource behind it
+
+
+def test_bad_arguments_are_reported_together() -> None:
+    with pytest.raises(PlatformValidationError) as info:
+        GoldenImagePipeline(Stack(new_app(), STACK), "Golden", cost_center="ml-platform", runtime_requirements=[],
+                            name="Bad_Name", cuda_version="twelve", python_version="3", default_for=("serving",),
+                            base_image="docker.io/library/python:latest")
+    assert [p.argument for p in info.value.problems] == [
+        "name", "cuda_version", "python_version", "base_image", "base_image", "default_for", "runtime_requirements"]
