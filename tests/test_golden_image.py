@@ -387,3 +387,14 @@ def test_bad_arguments_are_reported_together() -> None:
                             base_image="docker.io/library/python:latest")
     assert [p.argument for p in info.value.problems] == [
         "name", "cuda_version", "python_version", "base_image", "base_image", "default_for", "runtime_requirements"]
+
+
+def test_build_role_wildcards_are_only_the_acknowledged_service_actions(result: SynthResult) -> None:
+    (policy,) = [p for k, p in result.resources(STACK, "AWS::IAM::ManagedPolicy").items() if "BuildRole" in k]
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    on_star = {s.get("Sid") for s in statements if s["Resource"] == "*"}
+    assert on_star == {"EcrLogin", "CodeBuildVpcNetworkInterfaces", "PackageIndexBearerToken"}
+    actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    assert not [a for a in actions if "*" in a]
+    bearer = next(s for s in statements if s.get("Sid") == "PackageIndexBearerToken")
+    assert bearer["Condition"] == {"StringEquals": {"sts:AWSServiceName": "codeartifact.amazonaws.com"}}
