@@ -1,4 +1,5 @@
-"""The example app: the platform's shared network plus one ten-line data-scientist stack per construct.
+"""The example app: the platform's shared network and golden images, plus one ten-line data-scientist
+stack per construct.
 
 ``npx cdk synth`` (or ``make demo``) synthesizes it with every compliance check. Choose the environment
 with ``-c env=dev|staging|prod``. The data-scientist stacks live in ``ds_templates/``; they find the
@@ -10,7 +11,7 @@ from aws_cdk import App, Stack
 from constructs import Construct
 
 from ds_templates import EXAMPLE_STACKS
-from platform_constructs import PlatformNetwork
+from platform_constructs import GoldenImagePipeline, PlatformNetwork
 
 
 class PlatformNetworkStack(Stack):
@@ -21,10 +22,29 @@ class PlatformNetworkStack(Stack):
         self.network = PlatformNetwork(self, "Network")
 
 
+class GoldenImagesStack(Stack):
+    """Platform-owned: the Level 0/1 golden images and one project image, built in the platform network.
+
+    Created before the data-scientist stacks, so their default images are the pipeline's approved ones.
+    """
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id, description="platform-constructs golden image pipeline")
+        self.pipeline = GoldenImagePipeline(
+            self, "GoldenImages", cost_center="ml-platform",
+            runtime_requirements=["torch==2.1.0", "transformers==4.30.2", "pandas==2.0.3", "numpy==1.24.3",
+                                  "scikit-learn==1.3.0"])
+        self.pipeline.add_project_image("recommendations", requirements=["implicit==0.7.2", "requests==2.31.0"])
+
+
 def build_app(app: App) -> App:
     network = PlatformNetworkStack(app, "platform-network")
+    images = GoldenImagesStack(app, "platform-images")
+    images.add_dependency(network)
     for stack_id, stack_class in EXAMPLE_STACKS.items():
         stack_class(app, stack_id).add_dependency(network)
+    for stack_id in EXAMPLE_STACKS:  # their default images are the pipeline's published ones
+        Stack.of(app.node.find_child(stack_id)).add_dependency(images)
     return app
 
 

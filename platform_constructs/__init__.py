@@ -8,6 +8,7 @@ automatically.
 from platform_constructs.batch import BatchComputeEnv
 from platform_constructs.endpoint import ModelVariant, SecureModelEndpoint
 from platform_constructs.errors import PlatformValidationError, PolicyError
+from platform_constructs.golden_image import GoldenImagePipeline
 from platform_constructs.gpu_training import GpuTrainingCluster
 from platform_constructs.network import NetworkRef, PlatformNetwork
 from platform_constructs.policy import Policy, load_policy
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BatchComputeEnv",
+    "GoldenImagePipeline",
     "GpuTrainingCluster",
     "ModelVariant",
     "NetworkRef",

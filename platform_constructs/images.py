@@ -2,8 +2,11 @@
 caller-supplied image comes from an approved registry.
 
 Resolution order for defaults (:func:`default_image`): a ``GoldenImagePipeline`` in the same app
-(its approved image for the purpose), else the policy's approved image for the purpose. Policy images
-may contain ``{region}`` / ``{account}``, substituted with the stack's (deploy-time) values.
+(its approved image for the purpose), else — when the app sets ``-c golden_images=true`` — the approved
+image a pipeline deployed in the account published to SSM (``{images.ssm_prefix}/default/{purpose}``,
+read by CloudFormation at deploy time, so synth stays offline), else the policy's approved image for
+the purpose. Policy images may contain ``{region}`` / ``{account}``, substituted with the stack's
+(deploy-time) values.
 """
 
 from __future__ import annotations
@@ -12,12 +15,25 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
-from aws_cdk import Stack, Token
+from aws_cdk import CfnDynamicReference, CfnDynamicReferenceService, Stack, Token
 from constructs import Construct
 
 from platform_constructs.core import PlatformContext
 
 Purpose = Literal["inference", "training", "batch"]
+PURPOSES: tuple[Purpose, ...] = ("inference", "training", "batch")
+GOLDEN_IMAGES_CONTEXT_KEY = "golden_images"
+"""CDK context key: ``true`` makes defaults come from the golden images published in the account's SSM."""
+
+
+def default_image_parameter(scope: Construct, purpose: str) -> str:
+    """The SSM parameter where the account's golden-image pipeline publishes its default for ``purpose``."""
+    return f"{PlatformContext.of(scope).policy.images.ssm_prefix}/default/{purpose}"
+
+
+def published_image(parameter_name: str) -> str:
+    """A deploy-time reference (``{{resolve:ssm:...}}``) to an image URI published in SSM."""
+    return CfnDynamicReference(CfnDynamicReferenceService.SSM, parameter_name).to_string()
 
 
 def register_pipeline_resolver(scope: Construct, resolver: Callable[[str], str | None]) -> None:
@@ -30,12 +46,20 @@ def _substitute(template: str, stack: Stack) -> str:
 
 
 def default_image(scope: Construct, purpose: Purpose) -> str:
-    """The approved image URI for ``purpose``: the app's golden pipeline's, else the policy's."""
+    """The approved image URI for ``purpose``: the app's golden pipeline's, else the published golden image
+    (opt-in, ``-c golden_images=true``), else the policy's."""
     resolver = PlatformContext.of(scope).image_resolver
     if resolver is not None:
         image = resolver(purpose)
         if image is not None:
             return image
+    if str(scope.node.try_get_context(GOLDEN_IMAGES_CONTEXT_KEY)).lower() == "true":
+        return published_image(default_image_parameter(scope, purpose))
+    return policy_image(scope, purpose)
+
+
+def policy_image(scope: Construct, purpose: str) -> str:
+    """The policy's approved image for ``purpose`` with ``{region}``/``{account}`` of ``scope``'s stack."""
     policy = PlatformContext.of(scope).policy
     return _substitute(getattr(policy.images, purpose), Stack.of(scope))
 

@@ -66,6 +66,8 @@ SCHEMA: dict[str, Any] = {
         "cuda_version": str,
         "python_version": str,
         "scan_block_severity": str,
+        "?ssm_prefix": str,
+        "?keep_images": int,
     },
     "network": {"ssm_prefix": str, "cidr": str, "max_azs": int},
     "alarms": {
@@ -183,6 +185,10 @@ class ImagePolicy:
     cuda_version: str
     python_version: str
     scan_block_severity: str
+    ssm_prefix: str = "/platform/images"
+    """SSM prefix under which a GoldenImagePipeline publishes its approved images."""
+    keep_images: int = 20
+    """How many images each golden-image repository keeps (older ones expire)."""
 
 
 @dataclass(frozen=True)
@@ -288,6 +294,8 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
     for team, weight in batch["team_shares"].items():
         if not 0.0001 <= weight <= 999.9999:
             problems.append(f"batch.team_shares.{team}: expected a weight factor 0.0001..999.9999, got {weight!r}")
+    if data["images"].get("keep_images", 1) < 1:
+        problems.append("images.keep_images: expected a positive integer")
     if data["images"]["scan_block_severity"] not in SEVERITIES:
         problems.append(f"images.scan_block_severity: expected one of {', '.join(SEVERITIES)}")
 

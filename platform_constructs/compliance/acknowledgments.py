@@ -156,6 +156,41 @@ DECISIONS: dict[str, Decision] = {
             "source is the group itself, never an address range, and the subnets are isolated."
         ),
     ),
+    "image-build-privileged": Decision(
+        rule_ids=("AwsSolutions-CB3",),
+        reason=(
+            "Golden image builds run `docker build`/`docker run`, which need the Docker daemon of "
+            "CodeBuild's privileged mode. The builds run in the isolated platform network (endpoints only, "
+            "no internet route), build only FROM the approved base by digest, install only from the "
+            "platform's package index, and every image passes the smoke test and the ECR scan gate before "
+            "it is approved."
+        ),
+    ),
+    "image-build-service-wildcards": Decision(
+        rule_ids=(
+            "AwsSolutions-IAM5[Resource::*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]",
+        ),
+        reason=(
+            "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
+            "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
+            "the ec2 network-interface actions CodeBuild needs to run in a VPC (Describe*, Create/Delete "
+            "NetworkInterface); ec2:CreateNetworkInterfacePermission is limited to this account's and "
+            "region's network interfaces and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com. "
+            "Every repository, parameter, key and log permission is scoped to its ARN."
+        ),
+    ),
+    "image-build-no-source-repository": Decision(
+        rule_ids=(
+            "HIPAA.Security-CodeBuildProjectSourceRepoUrl",
+            "PCI.DSS.321-CodeBuildProjectSourceRepoUrl",
+        ),
+        reason=(
+            "The project has no source repository (source type NO_SOURCE: the rendered build context is "
+            "embedded in its buildspec), so there are no repository credentials for OAuth to protect; the "
+            "rule reports every CodeBuild project without an OAuth source, whatever its source type."
+        ),
+    ),
 }
 
 
