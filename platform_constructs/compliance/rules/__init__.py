@@ -1,4 +1,8 @@
-"""The platform rule pack: one rule per module, collected here in a fixed order."""
+"""The platform rule pack: one rule per module, collected here in a fixed order.
+
+Each rule is wrapped by :func:`~platform_constructs.compliance.rules.base.guarded`: a rule that raises
+reports a finding instead of crashing the gate (which CDK would let pass).
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,9 @@ from platform_constructs.compliance.rules import (
     required_tags,
     sagemaker_model_isolation,
 )
-from platform_constructs.compliance.rules.base import Rule
+from platform_constructs.compliance.rules.base import Rule, guarded
 
-ALL_RULES: tuple[Rule, ...] = (
+ALL_RULES: tuple[Rule, ...] = tuple(guarded(rule) for rule in (
     required_tags.RULE,
     sagemaker_model_isolation.RULE,
     endpoint_config_encryption.RULE,
@@ -33,7 +37,7 @@ ALL_RULES: tuple[Rule, ...] = (
     ecr_lifecycle.RULE,
     batch_job_timeout.RULE,
     batch_compute_budget.RULE,
-)
+))
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
 

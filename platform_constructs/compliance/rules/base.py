@@ -9,7 +9,7 @@ value and finds an intrinsic reports it as unverifiable instead of passing it si
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from platform_constructs.policy import EnvironmentPolicy, Policy
@@ -106,3 +106,21 @@ def evaluate(rule: Rule, resource: Resource, *, env: str = "dev", policy: Policy
     whole = template if template is not None else {"Resources": {logical_id: resource}}
     ctx = RuleContext(policy=chosen, env=chosen.environment(env), template=whole)
     return list(rule.check(logical_id, resource, ctx))
+
+
+def guarded(rule: Rule) -> Rule:
+    """``rule`` with a check that fails closed: an exception inside it becomes a finding, never a pass.
+
+    CDK treats a validation plugin that raises as a failed plugin without violations, and the CLI's
+    ``cdk synth`` then still exits 0; a crashing rule must not turn the gate off.
+    """
+    check = rule.check
+
+    def safe_check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
+        try:
+            yield from check(logical_id, resource, ctx)
+        except Exception as exc:  # any bug in a rule: report, never pass silently
+            yield Violation("", f"rule {rule.id} could not evaluate this resource ({type(exc).__name__}: {exc}); "
+                                "it counts as non-compliant until the rule is fixed (tell the platform team)")
+
+    return replace(rule, check=safe_check)
