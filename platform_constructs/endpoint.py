@@ -126,7 +126,7 @@ class SecureModelEndpoint(PlatformConstruct):
     :param primary_weight: relative traffic weight of the primary variant. Default: ``1.0``.
     :param mode: ``realtime`` (instances), ``serverless`` or ``async`` (asynchronous inference with results in
         the endpoint's bucket). Default: ``realtime``. Serverless supports no VPC, network isolation, data
-        capture or extra variants (acknowledged in the template with that reason).
+        capture, volume KmsKeyId or extra variants (acknowledged in the template with that reason).
     :param min_capacity: minimum instances per variant (also the initial count). Default: the environment's
         ``endpoint_min_capacity``; must be at least that.
     :param max_capacity: maximum instances per variant. Default: the environment's ``endpoint_max_capacity``;
@@ -506,7 +506,7 @@ class SecureModelEndpoint(PlatformConstruct):
         config = sagemaker.CfnEndpointConfig(
             self, "EndpointConfig",
             production_variants=production_variants,
-            kms_key_id=None if instance_store else self.key.key_arn,
+            kms_key_id=None if instance_store or serverless else self.key.key_arn,
             data_capture_config=None if serverless else sagemaker.CfnEndpointConfig.DataCaptureConfigProperty(
                 enable_capture=True,
                 initial_sampling_percentage=sampling,
@@ -529,6 +529,7 @@ class SecureModelEndpoint(PlatformConstruct):
             acknowledge(config, "sagemaker-instance-store-volume")
         if serverless:
             acknowledge(config, "sagemaker-serverless-no-data-capture")
+            acknowledge(config, "sagemaker-serverless-volume-key")
         return config
 
     def _alarm(self, id: str, metric: cloudwatch.IMetric, threshold: float, description: str) -> cloudwatch.Alarm:

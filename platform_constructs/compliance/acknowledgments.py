@@ -99,6 +99,17 @@ DECISIONS: dict[str, Decision] = {
             "(CreateEndpointConfig API reference). Data capture stays on and KMS-encrypted with the endpoint's key."
         ),
     ),
+    "sagemaker-serverless-volume-key": Decision(
+        rule_ids=(
+            "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured",
+            "NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured",
+            "PCI.DSS.321-SageMakerEndpointConfigurationKMSKeyConfigured",
+        ),
+        reason=(
+            "A serverless endpoint has no ML instance storage volume for a KmsKeyId to encrypt, and SageMaker "
+            "rejects a KmsKeyId on a serverless endpoint configuration; the caller chose serverless mode explicitly."
+        ),
+    ),
     "sagemaker-serverless-no-vpc": Decision(
         rule_ids=("PLAT-SM1",),
         reason=(
