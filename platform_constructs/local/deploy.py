@@ -148,9 +148,10 @@ class LocalTarget:
         self.bootstrapped = True
         return seconds
 
-    def deploy(self, assembly: Path) -> tuple[str, float]:
+    def deploy(self, assembly: Path, parameters: Sequence[str] = ()) -> tuple[str, float]:
+        flags = [f for p in parameters for f in ("--parameters", p)]
         return self.cli("deploy", "--app", str(assembly), "--all", "--method=direct", "--require-approval",
-                        "never", "--progress", "events", step="cdk deploy", cwd=assembly.parent)
+                        "never", "--progress", "events", *flags, step="cdk deploy", cwd=assembly.parent)
 
     def diff(self, assembly: Path) -> tuple[str, float]:
         """``cdk diff`` of every stack against the emulator (template comparison: the emulator's change
@@ -182,11 +183,33 @@ class LocalTarget:
         result.timings["adapt"] = time.monotonic() - started
         if not self.bootstrapped:
             result.timings["bootstrap"] = self.bootstrap(result.adapted.directory)
-        output, result.timings["deploy"] = self.deploy(result.adapted.directory)
+        parameters, changes = explicit_parameter_defaults(result.adapted)
+        result.adapted.changes += changes
+        output, result.timings["deploy"] = self.deploy(result.adapted.directory, parameters)
         started = time.monotonic()
         result.stacks = self.verify(result.adapted, output)
         result.timings["verify"] = time.monotonic() - started
         return result
+
+
+def explicit_parameter_defaults(adapted: AdaptedAssembly) -> tuple[list[str], list[Change]]:
+    """``STACK:KEY=DEFAULT`` for every template parameter with a default.
+
+    On an update the CLI sends ``UsePreviousValue`` for parameters it did not get a value for; the emulator
+    then looks the previous value up among the values *given* at create (none) and fails. Passing each
+    default explicitly (for SSM-typed parameters: the parameter name, re-resolved on every deploy, as AWS
+    does) gives the same stack.
+    """
+    values: list[str] = []
+    changes: list[Change] = []
+    for stack, template in adapted.templates.items():
+        for key, spec in template.get("Parameters", {}).items():
+            if "Default" in spec:
+                values.append(f"{stack}:{key}={spec['Default']}")
+                changes.append(Change(stack, "explicit_parameter_defaults", key,
+                                      f"--parameters {key}={spec['Default']} (the template default, "
+                                      "passed explicitly)"))
+    return values, changes
 
 
 def _deploy_seconds(output: str, stack: str) -> float:

@@ -345,7 +345,9 @@ def verify_stack(em: Emulator, stack: str, template: Mapping[str, Any]) -> list[
     if want_outputs:
         checks.append(Check(stack, stack, "AWS::CloudFormation::Stack", "outputs", want_outputs <= got_outputs,
                             f"{len(got_outputs)}/{len(want_outputs)} outputs"))
-    physical = {r["LogicalResourceId"]: r for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]}
+    # the emulator lists types it does not support (e.g. AWS::CDK::Metadata) without a logical id
+    physical = {r["LogicalResourceId"]: r for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]
+                if "LogicalResourceId" in r}
     for lid, body in template.get("Resources", {}).items():
         rtype = body["Type"]
         if rtype == "AWS::CDK::Metadata":

@@ -30,7 +30,7 @@ TEST_TAGS = {"CostCenter": "local-deploy-tests", "Environment": "dev", "DataClas
 class ResolverStack(Stack):
     """Resolves the network from SSM at deploy time; publishes what it resolved as outputs."""
 
-    def __init__(self, scope: Construct, id: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, extra_output: str | None = None) -> None:
         super().__init__(scope, id)
         for key, value in TEST_TAGS.items():
             Tags.of(self).add(key, value)
@@ -41,6 +41,8 @@ class ResolverStack(Stack):
         CfnOutput(self, "SubnetIds", value=Fn.join(",", network.subnet_ids))
         CfnOutput(self, "VpcId", value=network.vpc.vpc_id)
         CfnOutput(self, "KeyArn", value=self.key.key_arn)
+        if extra_output is not None:  # a second revision of the stack, to test update deploys
+            CfnOutput(self, "Revision", value=extra_output)
 
 
 def _network_parameters(stack: Stack) -> tuple[CfnParameter, CfnParameter]:
