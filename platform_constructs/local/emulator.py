@@ -37,6 +37,7 @@ class Emulator:
     def __init__(self, *, port: int | None = None) -> None:
         self.port = port if port is not None else free_port()
         self._server: Any = None
+        self._clients: dict[str, Any] = {}
 
     @property
     def endpoint_url(self) -> str:
@@ -112,8 +113,10 @@ class Emulator:
                                      region_name=REGION)
 
     def client(self, service: str) -> Any:
-        """A boto3 client for ``service`` talking to the emulator."""
-        return self.boto3_session().client(service, endpoint_url=self.endpoint_url)
+        """A boto3 client for ``service`` talking to the emulator (one per service, reused)."""
+        if service not in self._clients:
+            self._clients[service] = self.boto3_session().client(service, endpoint_url=self.endpoint_url)
+        return self._clients[service]
 
 
 def free_port() -> int:
