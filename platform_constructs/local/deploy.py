@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from platform_constructs.local.adapter import AdaptedAssembly, Change, adapt_assembly
-from platform_constructs.local.emulator import ACCOUNT, REGION, Emulator
+from platform_constructs.local.emulator import ACCOUNT, REGION, Emulator, toolchain_env
 from platform_constructs.local.verify import Check, verify_stack
 
 LOCAL_ASSEMBLY = "cdk.out.local"
@@ -105,10 +105,13 @@ class DeployResult:
     timings: dict[str, float] = field(default_factory=dict)
     stacks: list[StackResult] = field(default_factory=list)
     platform_check: tuple[bool, str] | None = None
+    diff_clean: bool | None = None
+    """After a second deploy: ``cdk diff`` against the emulator showed no differences (None: not run)."""
 
     @property
     def ok(self) -> bool:
-        return all(not s.failed for s in self.stacks) and (self.platform_check is None or self.platform_check[0])
+        return (all(not s.failed for s in self.stacks) and (self.platform_check is None or self.platform_check[0])
+                and self.diff_clean is not False)
 
     @property
     def changes(self) -> list[Change]:
@@ -234,11 +237,15 @@ def deploy_local(app_dir: Path, *, env_name: str = "dev", run_platform_check: bo
     """The whole flow for the app in ``app_dir``: synth, platform-check, adapt, emulator, deploy, verify."""
     app_dir = app_dir.resolve()
     root = toolchain_root(app_dir)
-    synth_env = Emulator(port=0).cli_env(project_root=root)  # Node 22 for jsii; no AWS credentials needed
-    synth_env.pop("AWS_ENDPOINT_URL", None)
-    assembly, synth_seconds = synth(app_dir, env_name=env_name, context=context, env=synth_env)
+    assembly, synth_seconds = synth(app_dir, env_name=env_name, context=context, env=toolchain_env(root))
     with LocalTarget(project_root=root) as target:
         result = target.deploy_assembly(assembly, env_name=env_name, run_platform_check=run_platform_check)
+        # A second deploy of the same assembly (the CLI finds nothing to change), then cdk diff: both must
+        # be clean against what was just deployed.
+        parameters, _ = explicit_parameter_defaults(result.adapted)
+        _, result.timings["redeploy"] = target.deploy(result.adapted.directory, parameters)
+        output, result.timings["diff"] = target.diff(result.adapted.directory)
+        result.diff_clean = "Number of stacks with differences: 0" in output
     result.timings = {"synth": synth_seconds, **result.timings}
     return result
 
@@ -271,6 +278,8 @@ def summary(result: DeployResult) -> str:
     if failed:
         lines.append("\nFailed checks:")
         lines += [f"  {c}" for c in failed]
+    if result.diff_clean is not None:
+        lines.append("second deploy + cdk diff: " + ("no differences" if result.diff_clean else "DIFFERENCES FOUND"))
     lines.append("\n" + "  ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
     lines.append("local deploy: " + ("OK" if result.ok else "FAILED"))
     return "\n".join(lines)

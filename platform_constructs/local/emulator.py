@@ -90,18 +90,11 @@ class Emulator:
         caches account ids per access key there), and Node 22 from ``project_root/node_modules/.bin`` on
         ``PATH`` and as ``JSII_NODE``.
         """
-        env = {k: v for k, v in (base if base is not None else os.environ).items()
-               if not k.startswith("AWS_")}
+        env = toolchain_env(project_root, {k: v for k, v in (base if base is not None else os.environ).items()
+                                           if not k.startswith("AWS_")})
         env.update(self.client_env())
         home = cdk_home if cdk_home is not None else Path(tempfile.mkdtemp(prefix="cdk-home-"))
         env["CDK_HOME"] = str(home)
-        env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
-        env["CDK_DISABLE_VERSION_CHECK"] = "true"
-        node_bin = project_root / "node_modules" / ".bin"
-        if node_bin.is_dir():
-            env["PATH"] = f"{node_bin}{os.pathsep}{env.get('PATH', '')}"
-            if (node_bin / "node").exists():
-                env["JSII_NODE"] = str(node_bin / "node")
         return env
 
     def boto3_session(self) -> Any:
@@ -117,6 +110,20 @@ class Emulator:
         if service not in self._clients:
             self._clients[service] = self.boto3_session().client(service, endpoint_url=self.endpoint_url)
         return self._clients[service]
+
+
+def toolchain_env(project_root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) with the pinned Node 22 from
+    ``project_root/node_modules/.bin`` first on ``PATH`` and as ``JSII_NODE``, and CLI telemetry off."""
+    env = dict(base if base is not None else os.environ)
+    env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
+    env["CDK_DISABLE_VERSION_CHECK"] = "true"
+    node_bin = project_root / "node_modules" / ".bin"
+    if node_bin.is_dir():
+        env["PATH"] = f"{node_bin}{os.pathsep}{env.get('PATH', '')}"
+        if (node_bin / "node").exists():
+            env["JSII_NODE"] = str(node_bin / "node")
+    return env
 
 
 def free_port() -> int:
