@@ -175,3 +175,15 @@ def test_adapt_assembly_rehashes_the_template_asset(tmp_path: Path) -> None:
     assert "Rules" not in json.loads((tmp_path / "cdk.out.local" / "st.template.json").read_text())
     assert json.loads((source / "st.template.json").read_text()) == template  # the real assembly is untouched
     assert {c.transformation for c in result.changes} == {"strip_bootstrap_version_rule", "drop_docker_image_assets"}
+
+
+def test_verify_reads_the_template_for_types_the_emulator_does_not_create() -> None:
+    from platform_constructs.local.verify import TEMPLATE_ONLY, template_checker
+
+    assert template_checker("AWS::SageMaker::Endpoint") is None
+    for skipped in ("AWS::CodeBuild::Project", "AWS::ImageBuilder::Image", "AWS::CloudWatch::Alarm",
+                    "AWS::Batch::SchedulingPolicy"):
+        checker = template_checker(skipped)
+        assert checker is not None, skipped
+        (check,) = checker("s", "R", {"Type": skipped, "Properties": {"MetricName": "m", "Threshold": 1, "X": 1}})
+        assert check.passed and check.source == TEMPLATE_ONLY

@@ -139,6 +139,8 @@ class EmulatorLimits:
 
     accepts_sagemaker_instance: Callable[[str], bool]
     accepts_batch_instance: Callable[[str], bool]
+    creates_resource_type: Callable[[str], bool]
+    """False for CloudFormation types the emulator reports CREATE_COMPLETE without creating anything."""
 
 
 def _moto_accepts_sagemaker_instance(instance_type: str) -> bool:
@@ -159,6 +161,13 @@ def _moto_accepts_batch_instance(instance_type: str) -> bool:
     return instance_type == "optimal" or instance_type in INSTANCE_TYPES or instance_type in INSTANCE_FAMILIES
 
 
+def _moto_creates_resource_type(resource_type: str) -> bool:
+    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
+
+    return resource_type not in NULL_MODELS and resource_type in get_model_map()
+
+
 LIMITS = EmulatorLimits(accepts_sagemaker_instance=_moto_accepts_sagemaker_instance,
-                        accepts_batch_instance=_moto_accepts_batch_instance)
+                        accepts_batch_instance=_moto_accepts_batch_instance,
+                        creates_resource_type=_moto_creates_resource_type)
 """The installed moto's limits."""

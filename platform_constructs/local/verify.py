@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from platform_constructs.local.emulator import Emulator
+from platform_constructs.local.emulator import LIMITS, Emulator, EmulatorLimits
 
 EMULATED = "emulator"
 TEMPLATE_ONLY = "template (emulator skips this type)"
@@ -319,13 +319,13 @@ TEMPLATE_CHECKS: dict[str, Callable[[str, str, Mapping[str, Any]], list[Check]]]
 }
 """Types the emulator reports CREATE_COMPLETE without creating anything: checked on the template."""
 
-SKIPPED_PREFIXES = ("AWS::CodeBuild::", "AWS::ImageBuilder::")
-
-
-def template_checker(resource_type: str) -> Callable[[str, str, Mapping[str, Any]], list[Check]] | None:
+def template_checker(resource_type: str, limits: EmulatorLimits = LIMITS,
+                     ) -> Callable[[str, str, Mapping[str, Any]], list[Check]] | None:
+    """The template check for a type the emulator does not create (e.g. CodeBuild, Image Builder, FSx,
+    Batch scheduling policies); ``None`` when the emulator creates it."""
     if resource_type in TEMPLATE_CHECKS:
         return TEMPLATE_CHECKS[resource_type]
-    if resource_type.startswith(SKIPPED_PREFIXES):
+    if not limits.creates_resource_type(resource_type):
         return template_present
     return None
 
@@ -333,7 +333,8 @@ def template_checker(resource_type: str) -> Callable[[str, str, Mapping[str, Any
 # --- a stack -------------------------------------------------------------------------------------------------
 
 
-def verify_stack(em: Emulator, stack: str, template: Mapping[str, Any]) -> list[Check]:
+def verify_stack(em: Emulator, stack: str, template: Mapping[str, Any], limits: EmulatorLimits = LIMITS,
+                 ) -> list[Check]:
     """Every check for ``stack`` (deployed from the adapted ``template``)."""
     cfn = em.client("cloudformation")
     described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
@@ -352,7 +353,7 @@ def verify_stack(em: Emulator, stack: str, template: Mapping[str, Any]) -> list[
         rtype = body["Type"]
         if rtype == "AWS::CDK::Metadata":
             continue
-        by_template = template_checker(rtype)
+        by_template = template_checker(rtype, limits)
         if by_template is not None:
             checks += by_template(stack, lid, body)
             continue
