@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"deploy-local: no cdk.json in {app_dir.resolve()} (pass --app DIR)", file=sys.stderr)
         return 2
     try:
-        result = deploy_local(app_dir, env_name=args.env_name, run_platform_check=not args.skip_platform_check)
+        result = deploy_local(app_dir, env_name=args.env_name, run_platform_check=not args.skip_platform_check,
+                              log=lambda message: print(f"==> {message}", file=sys.stderr, flush=True))
     except LocalDeployError as exc:
         print(f"deploy-local: {exc}", file=sys.stderr)
         return 1

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,11 @@ from platform_constructs.local.emulator import ACCOUNT, REGION, Emulator, toolch
 from platform_constructs.local.verify import Check, verify_stack
 
 LOCAL_ASSEMBLY = "cdk.out.local"
+Log = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    """The default progress log: say nothing."""
 CLI_TIMEOUT_SECONDS = 900
 
 
@@ -60,15 +65,18 @@ def run(cmd: Sequence[str], *, cwd: Path, env: dict[str, str] | None, step: str)
 
 
 def synth(app_dir: Path, *, env_name: str = "dev", outdir: Path | None = None,
-          context: dict[str, str] | None = None, env: dict[str, str] | None = None) -> tuple[Path, float]:
-    """The normal ``cdk synth`` of the app in ``app_dir`` (its ``cdk.json``): every compliance check runs."""
+          context: dict[str, str] | None = None, env: dict[str, str] | None = None) -> tuple[Path, float, str]:
+    """The normal ``cdk synth`` of the app in ``app_dir`` (its ``cdk.json``): every compliance check runs.
+    Returns (assembly directory, seconds, the compliance gate's report lines)."""
     root = toolchain_root(app_dir)
     out = outdir if outdir is not None else app_dir / "cdk.out"
     cmd = [*cdk_cli(root), "synth", "--quiet", "-o", str(out), "-c", f"env={env_name}"]
     for key, value in (context or {}).items():
         cmd += ["-c", f"{key}={value}"]
-    _, seconds = run(cmd, cwd=app_dir, env=env, step="synth (with every compliance check)")
-    return out, seconds
+    output, seconds = run(cmd, cwd=app_dir, env=env, step="synth (with every compliance check)")
+    gate = "\n".join(line for line in output.splitlines()
+                     if line.startswith(("platform-constructs:", "  checked", "  library acknowledgments")))
+    return out, seconds, gate
 
 
 def platform_check(assembly: Path, *, env_name: str) -> tuple[bool, str] | None:
@@ -105,6 +113,8 @@ class DeployResult:
     timings: dict[str, float] = field(default_factory=dict)
     stacks: list[StackResult] = field(default_factory=list)
     platform_check: tuple[bool, str] | None = None
+    gate_report: str = ""
+    """What the compliance gate printed at synth (empty when the assembly was synthesized elsewhere)."""
     diff_clean: bool | None = None
     """After a second deploy: ``cdk diff`` against the emulator showed no differences (None: not run)."""
 
@@ -172,10 +182,11 @@ class LocalTarget:
         return results
 
     def deploy_assembly(self, assembly: Path, *, env_name: str = "dev", run_platform_check: bool = True,
-                        local_dir: Path | None = None) -> DeployResult:
+                        local_dir: Path | None = None, log: Log = _quiet) -> DeployResult:
         """Adapt ``assembly`` (a synthesized cloud assembly), bootstrap once, deploy every stack, verify."""
         result = DeployResult(assembly=assembly, adapted=AdaptedAssembly(directory=assembly))
         if run_platform_check:
+            log("platform-check over the synthesized templates (when installed)")
             started = time.monotonic()
             result.platform_check = platform_check(assembly, env_name=env_name)
             if result.platform_check is not None:
@@ -185,10 +196,13 @@ class LocalTarget:
         result.adapted = adapt_assembly(assembly, target_dir)
         result.timings["adapt"] = time.monotonic() - started
         if not self.bootstrapped:
+            log(f"cdk bootstrap into the emulator at {self.emulator.endpoint_url}")
             result.timings["bootstrap"] = self.bootstrap(result.adapted.directory)
         parameters, changes = explicit_parameter_defaults(result.adapted)
         result.adapted.changes += changes
+        log(f"cdk deploy --all ({len(result.adapted.templates)} stacks, adapted copy in {result.adapted.directory})")
         output, result.timings["deploy"] = self.deploy(result.adapted.directory, parameters)
+        log("verifying with boto3")
         started = time.monotonic()
         result.stacks = self.verify(result.adapted, output)
         result.timings["verify"] = time.monotonic() - started
@@ -233,13 +247,18 @@ def _deploy_seconds(output: str, stack: str) -> float:
 
 
 def deploy_local(app_dir: Path, *, env_name: str = "dev", run_platform_check: bool = True,
-                 context: dict[str, str] | None = None) -> DeployResult:
+                 context: dict[str, str] | None = None, log: Log = _quiet) -> DeployResult:
     """The whole flow for the app in ``app_dir``: synth, platform-check, adapt, emulator, deploy, verify."""
     app_dir = app_dir.resolve()
     root = toolchain_root(app_dir)
-    assembly, synth_seconds = synth(app_dir, env_name=env_name, context=context, env=toolchain_env(root))
+    log(f"cdk synth of {app_dir} (-c env={env_name}, every compliance check)")
+    assembly, synth_seconds, gate = synth(app_dir, env_name=env_name, context=context, env=toolchain_env(root))
     with LocalTarget(project_root=root) as target:
-        result = target.deploy_assembly(assembly, env_name=env_name, run_platform_check=run_platform_check)
+        log(f"emulator started at {target.emulator.endpoint_url}")
+        result = target.deploy_assembly(assembly, env_name=env_name, run_platform_check=run_platform_check,
+                                        log=log)
+        result.gate_report = gate
+        log("second deploy and cdk diff against the emulator")
         # A second deploy of the same assembly (the CLI finds nothing to change), then cdk diff: both must
         # be clean against what was just deployed.
         parameters, _ = explicit_parameter_defaults(result.adapted)
@@ -255,7 +274,7 @@ def deploy_local(app_dir: Path, *, env_name: str = "dev", run_platform_check: bo
 
 def summary(result: DeployResult) -> str:
     """A short report: the adapter's changes, the per-stack table, failed checks, timings."""
-    lines: list[str] = []
+    lines: list[str] = [result.gate_report] if result.gate_report else []
     if result.platform_check is not None:
         passed, output = result.platform_check
         lines.append(f"platform-check: {'passed' if passed else 'FAILED'}")
