@@ -1,0 +1,173 @@
+"""The embedded AWS emulator (moto's threaded server) that ``platform deploy-local`` deploys into.
+
+Nothing here knows about CDK: :class:`Emulator` starts an in-process moto server on a free loopback port,
+resets it, and hands out the environment the CDK CLI and boto3 need to talk to it. :data:`LIMITS` answers
+which instance types the emulator accepts, asked of moto itself so the template adapter stays in step with
+the installed moto.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import tempfile
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+REGION = "us-east-1"
+"""The region every local deploy uses."""
+ACCOUNT = "123456789012"
+"""The account id the emulator reports for the dummy credentials below (moto's default)."""
+DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+EMULATOR_NAME = "moto"
+
+
+class Emulator:
+    """An embedded moto server on ``127.0.0.1:<free port>``; clients reach it as ``http://localhost:<port>``.
+
+    ``localhost`` matters: with the bare IP moto reads an S3 bucket name from a template URL's host.
+    Use as a context manager, or call :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(self, *, port: int | None = None) -> None:
+        self.port = port if port is not None else free_port()
+        self._server: Any = None
+        self._clients: dict[str, Any] = {}
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> Emulator:
+        if self._server is None:
+            from moto.server import ThreadedMotoServer
+
+            logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request; errors still show
+
+            server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+            server.start()
+            self._server = server
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def reset(self) -> None:
+        """Forget every resource (moto's ``POST /moto-api/reset``): the next deploy starts from nothing."""
+        request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST", data=b"")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def client_env(self) -> dict[str, str]:
+        """Variables that point any AWS SDK (boto3, the CDK CLI) at the emulator with dummy credentials."""
+        return {**DUMMY_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
+                "AWS_ENDPOINT_URL": self.endpoint_url}
+
+    def cli_env(self, *, project_root: Path, cdk_home: Path | None = None,
+                base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment for ``npx cdk`` against the emulator.
+
+        Starts from ``base`` (default: this process's environment) minus any AWS profile or session
+        variables, adds the emulator's endpoint and dummy credentials, a per-run ``CDK_HOME`` (the CLI
+        caches account ids per access key there), and Node 22 from ``project_root/node_modules/.bin`` on
+        ``PATH`` and as ``JSII_NODE``.
+        """
+        env = toolchain_env(project_root, {k: v for k, v in (base if base is not None else os.environ).items()
+                                           if not k.startswith("AWS_")})
+        env.update(self.client_env())
+        home = cdk_home if cdk_home is not None else Path(tempfile.mkdtemp(prefix="cdk-home-"))
+        env["CDK_HOME"] = str(home)
+        return env
+
+    def boto3_session(self) -> Any:
+        """A boto3 session for the emulator (clients still need ``endpoint_url``; see :meth:`client`)."""
+        import boto3
+
+        return boto3.session.Session(aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                                     aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                                     region_name=REGION)
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for ``service`` talking to the emulator (one per service, reused)."""
+        if service not in self._clients:
+            self._clients[service] = self.boto3_session().client(service, endpoint_url=self.endpoint_url)
+        return self._clients[service]
+
+
+def toolchain_env(project_root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) with the pinned Node 22 from
+    ``project_root/node_modules/.bin`` first on ``PATH`` and as ``JSII_NODE``, and CLI telemetry off."""
+    env = dict(base if base is not None else os.environ)
+    env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
+    env["CDK_DISABLE_VERSION_CHECK"] = "true"
+    node_bin = project_root / "node_modules" / ".bin"
+    if node_bin.is_dir():
+        env["PATH"] = f"{node_bin}{os.pathsep}{env.get('PATH', '')}"
+        if (node_bin / "node").exists():
+            env["JSII_NODE"] = str(node_bin / "node")
+    return env
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class EmulatorLimits:
+    """What the emulator accepts, as predicates the template adapter uses (see adapter.py)."""
+
+    accepts_sagemaker_instance: Callable[[str], bool]
+    accepts_batch_instance: Callable[[str], bool]
+    creates_resource_type: Callable[[str], bool]
+    """False for CloudFormation types the emulator reports CREATE_COMPLETE without creating anything."""
+
+
+def _moto_accepts_sagemaker_instance(instance_type: str) -> bool:
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import FakeEndpointConfig
+
+    try:
+        # moto keeps the list inside this validator (it does not use ``self``): ask it.
+        FakeEndpointConfig.validate_instance_type(None, instance_type)  # type: ignore[arg-type]
+    except ValidationError:
+        return False
+    return True
+
+
+def _moto_accepts_batch_instance(instance_type: str) -> bool:
+    from moto.ec2.models.instance_types import INSTANCE_FAMILIES, INSTANCE_TYPES
+
+    return instance_type == "optimal" or instance_type in INSTANCE_TYPES or instance_type in INSTANCE_FAMILIES
+
+
+def _moto_creates_resource_type(resource_type: str) -> bool:
+    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
+
+    return resource_type not in NULL_MODELS and resource_type in get_model_map()
+
+
+LIMITS = EmulatorLimits(accepts_sagemaker_instance=_moto_accepts_sagemaker_instance,
+                        accepts_batch_instance=_moto_accepts_batch_instance,
+                        creates_resource_type=_moto_creates_resource_type)
+"""The installed moto's limits."""

@@ -1,0 +1,208 @@
+"""End to end: the example app (plus test stacks) deployed with the real CDK CLI into the embedded emulator,
+verified with boto3.
+
+One emulator and one deploy per module (the ``deploy`` xdist group keeps these tests on one worker).
+What the emulator does not do is asserted on the template, and those tests say so.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App
+from local_stacks import BATCH_STACK, RESOLVER_STACK, SAGEMAKER_STACK, ResolverStack, raw_app
+
+import app as example
+from platform_constructs.local.deploy import DeployResult, LocalTarget
+from platform_constructs.testing import SynthResult, new_app, synthesize
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [pytest.mark.deploy, pytest.mark.xdist_group("deploy")]
+
+
+def _example_with_resolver(outdir: Path, *, context: dict[str, Any] | None = None) -> App:
+    app = example.build_app(new_app(context=context, outdir=outdir))
+    ResolverStack(app, RESOLVER_STACK).add_dependency(app.node.find_child("platform-network"))  # type: ignore[arg-type]
+    return app
+
+
+@dataclass
+class Deployment:
+    target: LocalTarget
+    main: DeployResult
+    raw: DeployResult
+    main_local: Path
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    work = tmp_path_factory.mktemp("local-deploy")
+    main = synthesize(_example_with_resolver(work / "main"))
+    raw_dir = raw_app(str(work / "raw")).synth().directory
+    with LocalTarget(project_root=ROOT) as target:
+        main_result = target.deploy_assembly(main.outdir, run_platform_check=False, local_dir=work / "main.local")
+        raw_result = target.deploy_assembly(Path(raw_dir), run_platform_check=False, local_dir=work / "raw.local")
+        yield Deployment(target, main_result, raw_result, work / "main.local")
+
+
+def _outputs(target: LocalTarget, stack: str) -> dict[str, str]:
+    described = target.emulator.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+
+
+def test_every_stack_deploys_and_every_check_passes(deployment: Deployment) -> None:
+    stacks = {s.stack: s for s in [*deployment.main.stacks, *deployment.raw.stacks]}
+    assert set(stacks) >= {"platform-network", RESOLVER_STACK, SAGEMAKER_STACK, BATCH_STACK}
+    failed = [str(c) for s in stacks.values() for c in s.failed]
+    assert not failed, "\n".join(failed)
+    assert all(s.passed > s.resources for s in stacks.values())  # a status check per resource and more
+
+
+def test_network_deployed_and_published_to_ssm(deployment: Deployment) -> None:
+    em = deployment.target.emulator
+    vpc_id = em.client("ssm").get_parameter(Name="/platform/network/vpc-id")["Parameter"]["Value"]
+    subnets = em.client("ssm").get_parameter(Name="/platform/network/isolated-subnet-ids")["Parameter"]
+    vpc = em.client("ec2").describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
+    assert vpc["CidrBlock"] == "10.40.0.0/16"
+    assert subnets["Type"] == "StringList"
+    subnet_ids = subnets["Value"].split(",")
+    described = em.client("ec2").describe_subnets(SubnetIds=subnet_ids)["Subnets"]
+    assert len(described) == 2 and {s["VpcId"] for s in described} == {vpc_id}
+    endpoints = em.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+    assert len(endpoints["VpcEndpoints"]) == 13  # S3 gateway + 12 interface endpoints
+    keys = [c for s in deployment.main.stacks for c in s.checks if c.name == "rotation"]
+    assert keys and all(c.passed for c in keys)
+
+
+def test_ssm_typed_parameters_resolve_at_deploy_time(deployment: Deployment) -> None:
+    """The data-scientist stack's String and List<AWS::EC2::Subnet::Id> SSM parameters resolve in the emulator."""
+    em = deployment.target.emulator
+    outputs = _outputs(deployment.target, RESOLVER_STACK)
+    published = em.client("ssm").get_parameter(Name="/platform/network/isolated-subnet-ids")["Parameter"]["Value"]
+    assert outputs["SubnetIds"] == published
+    assert outputs["VpcId"] == em.client("ssm").get_parameter(Name="/platform/network/vpc-id")["Parameter"]["Value"]
+    groups = em.client("ec2").describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [outputs["VpcId"]]}])
+    assert any(g.get("Description") == "local deploy test" for g in groups["SecurityGroups"])
+
+
+def test_sagemaker_endpoint_in_service_with_kms_capture_and_vpc(deployment: Deployment) -> None:
+    em = deployment.target.emulator
+    sm = em.client("sagemaker")
+    endpoint = sm.describe_endpoint(EndpointName=_outputs(deployment.target, SAGEMAKER_STACK)["EndpointName"])
+    assert endpoint["EndpointStatus"] == "InService"
+    config = sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    assert config["KmsKeyId"].startswith("arn:aws:kms:")
+    assert config["DataCaptureConfig"]["EnableCapture"] is True
+    # ml.g5.xlarge is not in the emulator's list: the adapter swapped it, and said so.
+    assert config["ProductionVariants"][0]["InstanceType"] == "ml.g4dn.xlarge"
+    assert any(c.detail == "InstanceType ml.g5.xlarge -> ml.g4dn.xlarge" for c in deployment.raw.changes)
+    model = sm.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    published = em.client("ssm").get_parameter(Name="/platform/network/isolated-subnet-ids")["Parameter"]["Value"]
+    assert sorted(model["VpcConfig"]["Subnets"]) == sorted(published.split(","))
+    assert model["VpcConfig"]["SecurityGroupIds"]
+
+
+def test_model_network_isolation_asserted_on_the_template(deployment: Deployment) -> None:
+    """The emulator stores EnableNetworkIsolation=False whatever it is given: this reads the template."""
+    (check,) = [c for s in deployment.raw.stacks for c in s.checks if c.name == "network isolation"]
+    assert check.passed and check.source.startswith("template")
+
+
+def test_batch_compute_environment_and_queue_valid_and_enabled(deployment: Deployment) -> None:
+    batch = deployment.target.emulator.client("batch")
+    outputs = _outputs(deployment.target, BATCH_STACK)
+    assert set(outputs) == {"ComputeEnvironmentArn", "JobQueueArn", "JobDefinitionArn"}  # GetAtt -> Ref kept them
+    (ce,) = batch.describe_compute_environments(computeEnvironments=[outputs["ComputeEnvironmentArn"]])[
+        "computeEnvironments"]
+    assert (ce["status"], ce["state"], ce["type"]) == ("VALID", "ENABLED", "MANAGED")
+    assert ce["serviceRole"].endswith("LocalBatchServiceRole") or "LocalBatchServiceRole" in ce["serviceRole"]
+    (queue,) = batch.describe_job_queues(jobQueues=[outputs["JobQueueArn"]])["jobQueues"]
+    assert (queue["status"], queue["state"]) == ("VALID", "ENABLED")
+    assert queue["computeEnvironmentOrder"][0]["computeEnvironment"] == outputs["ComputeEnvironmentArn"]
+    (job,) = batch.describe_job_definitions(jobDefinitions=[outputs["JobDefinitionArn"]])["jobDefinitions"]
+    assert job["status"] == "ACTIVE"
+
+
+def test_every_adapter_change_is_reported(deployment: Deployment) -> None:
+    changes = {c.transformation for c in [*deployment.main.changes, *deployment.raw.changes]}
+    assert {"strip_bootstrap_version_rule", "drop_custom_resources", "kms_key_tag_shape", "kms_key_policy_as_string",
+            "ssm_parameter_tag_shape", "uppercase_batch_compute_environment_type", "add_batch_service_role",
+            "swap_unsupported_instance_types", "batch_getatt_to_ref",
+            "batch_job_definition_retry_strategy"} <= changes
+    dropped = [c.detail for c in deployment.main.changes if c.transformation == "drop_custom_resources"]
+    assert any("Custom::VpcRestrictDefaultSG" in d for d in dropped)
+
+
+def test_default_security_group_rule_asserted_on_the_template(example_app: SynthResult) -> None:
+    """The custom resource that closes the default security group cannot run in the emulator (its Lambda needs
+    Docker), so the adapter drops it: this asserts it is in the real template."""
+    custom = example_app.resources("platform-network", "Custom::VpcRestrictDefaultSG")
+    assert len(custom) == 1
+
+
+def test_cdk_diff_shows_no_changes_after_deploy(deployment: Deployment) -> None:
+    output, _ = deployment.target.diff(deployment.main_local)
+    assert "Number of stacks with differences: 0" in output
+    assert output.count("There were no differences") == len(deployment.main.stacks)
+
+
+def test_second_deploy_updates(deployment: Deployment, tmp_path: Path) -> None:
+    """A changed stack re-deploys as an update (UPDATE_COMPLETE), and an unchanged one is left alone."""
+    app = new_app(outdir=tmp_path / "v2")
+    ResolverStack(app, RESOLVER_STACK, extra_output="v2")
+    result = deployment.target.deploy_assembly(synthesize(app).outdir, run_platform_check=False,
+                                               local_dir=tmp_path / "v2.local")
+    (stack,) = result.stacks
+    assert not stack.failed, "\n".join(map(str, stack.failed))
+    cfn = deployment.target.emulator.client("cloudformation")
+    assert cfn.describe_stacks(StackName=RESOLVER_STACK)["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    assert _outputs(deployment.target, RESOLVER_STACK)["Revision"] == "v2"
+    again = deployment.target.deploy_assembly(deployment.main.assembly, run_platform_check=False,
+                                              local_dir=deployment.main_local)
+    assert all(not s.failed for s in again.stacks)
+
+
+def test_prod_retains_stateful_resources(tmp_path: Path) -> None:
+    """In prod, KMS keys and log groups carry DeletionPolicy/UpdateReplacePolicy Retain (asserted on the
+    template: a local deploy cannot show retention)."""
+    synth = synthesize(_example_with_resolver(tmp_path, context={"env": "prod"}))
+    stateful = {"AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::S3::Bucket", "AWS::ECR::Repository",
+                "AWS::EFS::FileSystem", "AWS::FSx::FileSystem"}
+    found = [(name, lid, r) for name, t in synth.templates.items() for lid, r in t["Resources"].items()
+             if r["Type"] in stateful]
+    assert len(found) >= 3
+    for name, lid, resource in found:
+        assert resource.get("DeletionPolicy") == "Retain", f"{name}/{lid}"
+        assert resource.get("UpdateReplacePolicy") == "Retain", f"{name}/{lid}"
+
+
+def test_emulator_name_appears_only_in_the_local_package() -> None:
+    package = ROOT / "platform_constructs"
+    offenders = [str(p.relative_to(ROOT)) for p in package.rglob("*.py")
+                 if "local" not in p.relative_to(package).parts[:1]
+                 and re.search(r"moto", p.read_text(encoding="utf-8"), re.IGNORECASE)]
+    assert offenders == []
+
+
+def test_standalone_command_help() -> None:
+    proc = subprocess.run([sys.executable, "-m", "platform_constructs.local", "--help"], capture_output=True,
+                          text=True, check=False, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0 and "--app DIR" in proc.stdout and "--env" in proc.stdout
+
+
+def test_deploy_local_subparser_wires_into_a_cli() -> None:
+    import argparse
+
+    from platform_constructs.local.cli import add_deploy_local_parser, run
+
+    parser = argparse.ArgumentParser(prog="platform")
+    add_deploy_local_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["deploy-local", "--app", "proj", "--env", "prod"])
+    assert (args.command, args.app, args.env_name, args.func) == ("deploy-local", Path("proj"), "prod", run)
