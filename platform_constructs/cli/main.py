@@ -61,9 +61,24 @@ def _check(args: argparse.Namespace) -> int:
     return check_main(args.arguments)
 
 
+# --- platform deploy-local -------------------------------------------------------------------------------
+def _deploy_local_arguments(parser: argparse.ArgumentParser) -> None:
+    from platform_constructs.local.cli import add_arguments
+
+    add_arguments(parser)
+
+
+def _deploy_local(args: argparse.Namespace) -> int:
+    from platform_constructs.local.cli import run
+
+    return run(args)
+
+
 SUBCOMMANDS: list[Subcommand] = [
     Subcommand("new", "create a data-scientist project (endpoint, training or batch)", _new_arguments, _new),
     Subcommand("check", "check templates or a model artifact (same as platform-check)", _check_arguments, _check),
+    Subcommand("deploy-local", "deploy the app into an embedded AWS emulator with the real CDK CLI and verify it",
+               _deploy_local_arguments, _deploy_local),
 ]
 
 
