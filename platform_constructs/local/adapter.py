@@ -196,12 +196,17 @@ def uppercase_batch_compute_environment_type(stack: str, template: Template,
 LOCAL_BATCH_SERVICE_ROLE = "LocalBatchServiceRole"
 
 
+def _is_service_linked_batch_role(value: Any) -> bool:
+    return "aws-service-role/batch.amazonaws.com" in json.dumps(value)
+
+
 def add_batch_service_role(stack: str, template: Template, limits: EmulatorLimits) -> list[Change]:
-    """Give Batch compute environments without ``ServiceRole`` an explicit one (the emulator requires it;
-    AWS uses its service-linked role)."""
+    """Give Batch compute environments without ``ServiceRole``, or naming the service-linked role (which the
+    emulator does not have), a role of their own (the emulator requires one; AWS uses its service-linked role)."""
     resources: dict[str, Any] = template.get("Resources", {})
     missing = [lid for lid, res in resources.items() if res["Type"] == "AWS::Batch::ComputeEnvironment"
-               and "ServiceRole" not in res.get("Properties", {})]
+               and ("ServiceRole" not in res.get("Properties", {})
+                    or _is_service_linked_batch_role(res["Properties"]["ServiceRole"]))]
     if not missing:
         return []
     resources[LOCAL_BATCH_SERVICE_ROLE] = {
@@ -403,17 +408,62 @@ def kms_key_policy_as_string(stack: str, template: Template, limits: EmulatorLim
     return changes
 
 
+def batch_multinode_container_properties(stack: str, template: Template, limits: EmulatorLimits) -> list[Change]:
+    """Give multi-node parallel job definitions a ``ContainerProperties`` copied from their first node range:
+    the emulator insists on container properties for every job definition (AWS forbids them on multi-node)."""
+    changes = []
+    for lid, res in template.get("Resources", {}).items():
+        props = res.get("Properties", {})
+        ranges = props.get("NodeProperties", {}).get("NodeRangeProperties", []) if isinstance(
+            props.get("NodeProperties"), dict) else []
+        if res["Type"] == "AWS::Batch::JobDefinition" and "ContainerProperties" not in props and ranges \
+                and isinstance(ranges[0], dict) and "Container" in ranges[0]:
+            props["ContainerProperties"] = json.loads(json.dumps(ranges[0]["Container"]))
+            changes.append(Change(stack, "batch_multinode_container_properties", lid,
+                                  "ContainerProperties copied from the first node range"))
+    return changes
+
+
+def _getatt_targets(node: Any) -> set[str]:
+    """Logical ids read with ``Fn::GetAtt`` anywhere in ``node``."""
+    found: set[str] = set()
+    for item in _walk(node):
+        if isinstance(item, dict) and "Fn::GetAtt" in item:
+            target = item["Fn::GetAtt"]
+            name = target[0] if isinstance(target, list) else str(target).split(".", 1)[0]
+            if isinstance(name, str):
+                found.add(name)
+    return found
+
+
+def drop_unknown_getatt_targets(stack: str, template: Template, limits: EmulatorLimits) -> list[Change]:
+    """Remove resources of types the emulator does not know at all when another resource or an output reads
+    one of their attributes (the emulator fails the whole stack on such a ``Fn::GetAtt``).
+
+    What is removed is reported; the deploy verification asserts those resources on the original template.
+    """
+    resources: dict[str, Any] = template.get("Resources", {})
+    read = _getatt_targets({"Resources": resources, "Outputs": template.get("Outputs", {})})
+    doomed = {lid for lid in read if lid in resources and not limits.knows_resource_type(resources[lid]["Type"])}
+    if not doomed:
+        return []
+    return _remove_resources(stack, template, doomed, "attributes of a type the emulator does not know",
+                             "drop_unknown_getatt_targets")
+
+
 TRANSFORMATIONS: tuple[Transformation, ...] = (
     strip_bootstrap_version_rule,
     kms_key_tag_shape,
     kms_key_policy_as_string,
     ssm_parameter_tag_shape,
     drop_custom_resources,
+    drop_unknown_getatt_targets,
     uppercase_batch_compute_environment_type,
     add_batch_service_role,
     swap_unsupported_instance_types,
     batch_getatt_to_ref,
     batch_job_definition_retry_strategy,
+    batch_multinode_container_properties,
     name_ecr_repositories,
 )
 

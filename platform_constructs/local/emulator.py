@@ -141,6 +141,8 @@ class EmulatorLimits:
     accepts_batch_instance: Callable[[str], bool]
     creates_resource_type: Callable[[str], bool]
     """False for CloudFormation types the emulator reports CREATE_COMPLETE without creating anything."""
+    knows_resource_type: Callable[[str], bool]
+    """False for types the emulator has no model for at all (reading their attributes fails the stack)."""
 
 
 def _moto_accepts_sagemaker_instance(instance_type: str) -> bool:
@@ -167,7 +169,14 @@ def _moto_creates_resource_type(resource_type: str) -> bool:
     return resource_type not in NULL_MODELS and resource_type in get_model_map()
 
 
+def _moto_knows_resource_type(resource_type: str) -> bool:
+    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
+
+    return resource_type in NULL_MODELS or resource_type in get_model_map()
+
+
 LIMITS = EmulatorLimits(accepts_sagemaker_instance=_moto_accepts_sagemaker_instance,
                         accepts_batch_instance=_moto_accepts_batch_instance,
-                        creates_resource_type=_moto_creates_resource_type)
+                        creates_resource_type=_moto_creates_resource_type,
+                        knows_resource_type=_moto_knows_resource_type)
 """The installed moto's limits."""
