@@ -20,8 +20,8 @@ def test_registered_subcommand_parses_and_runs(monkeypatch: pytest.MonkeyPatch) 
         seen.append(args)
         return 7
 
-    cli.register(cli.Subcommand("deploy-local", "deploy into the local emulator", add_arguments, run))
-    assert cli.main(["deploy-local", "--port", "4566"]) == 7
+    cli.register(cli.Subcommand("hello", "a test subcommand", add_arguments, run))
+    assert cli.main(["hello", "--port", "4566"]) == 7
     assert seen[0].port == 4566
     with pytest.raises(ValueError, match="subcommand 'new' is already registered"):
         cli.register(cli.Subcommand("new", "again", add_arguments, run))
@@ -37,3 +37,10 @@ def test_unknown_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str])
         cli.main(["deploy-everything"])
     assert info.value.code == 2
     assert "invalid choice: 'deploy-everything'" in capsys.readouterr().err
+
+
+def test_deploy_local_is_a_platform_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["deploy-local", "--help"])
+    assert info.value.code == 0
+    assert "--app DIR" in capsys.readouterr().out
