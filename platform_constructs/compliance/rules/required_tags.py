@@ -27,7 +27,7 @@ TAGGABLE = MAP_TAGGED | {
 
 
 def _tags(resource_type: str, properties: Mapping[str, Any]) -> dict[str, Any] | None:
-    raw = properties.get("Tags")
+    raw = properties.get("FileSystemTags" if resource_type == "AWS::EFS::FileSystem" else "Tags")
     if resource_type == "AWS::EC2::LaunchTemplate":  # no Tags property: its own tags are a tag specification
         specs = properties.get("TagSpecifications")
         raw = next((s.get("Tags") for s in specs if isinstance(s, Mapping) and s.get("ResourceType") ==
