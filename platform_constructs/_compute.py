@@ -203,14 +203,7 @@ def max_vcpus_for_gpus(specs: Sequence[InstanceSpec], gpus: int, vcpu_cap: int, 
             chosen = vcpus
         else:
             break  # worst_case_gpus grows with maxvCpus
-    if overshoot:
-        return chosen
-    # Without overshoot only whole instances count: trim to the largest vCPU total a mix of instances reaches
-    # (same capacity, and no idle headroom that a linear GPUs-per-vCPU check would count as GPUs).
-    reachable = [True] + [False] * chosen
-    for total in range(1, chosen + 1):
-        reachable[total] = any(s.vcpus <= total and reachable[total - s.vcpus] for s in specs)
-    return max(t for t in range(chosen + 1) if reachable[t])
+    return chosen
 
 
 def allocation_strategy(provisioning: Provisioning, *, gpu: bool) -> str | None:

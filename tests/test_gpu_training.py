@@ -10,7 +10,7 @@ import pytest
 from aws_cdk import Stack
 
 from platform_constructs import GpuTrainingCluster, PlatformValidationError, catalog
-from platform_constructs._compute import max_vcpus_for_gpus, worst_case_gpus
+from platform_constructs._compute import worst_case_gpus
 from platform_constructs.compliance.engine import check_template
 from platform_constructs.policy import load_policy
 from platform_constructs.testing import SynthResult, cfn_lint, new_app, synthesize
@@ -127,8 +127,6 @@ def test_efa_where_every_type_supports_it(staging: SynthResult, prod_efa: SynthR
 
 def test_prod_budget_holds_and_is_compliant(prod_efa: SynthResult) -> None:
     assert _max_concurrent_gpus(prod_efa) <= PROD.max_gpus
-    (env,) = _props(prod_efa, "AWS::Batch::ComputeEnvironment").values()
-    assert env["ComputeResources"]["MaxvCpus"] == 2 * 96  # two p4d.24xlarge: 16 GPUs
     assert cfn_lint(prod_efa.template_path("Train")) == []
     for job in _props(prod_efa, "AWS::Batch::JobDefinition").values():
         assert job["Timeout"]["AttemptDurationSeconds"] <= PROD.max_job_hours * 3600
@@ -194,13 +192,3 @@ def test_worst_case_covers_mixed_types_and_overshoot() -> None:
     # without overshoot the densest mix in 48 vCPUs: 12 x g4dn.xlarge
     assert worst_case_gpus([small, big], 48, overshoot=False) == 12
     assert worst_case_gpus([big], 48, overshoot=False) == 4
-
-
-def test_strict_environments_get_whole_instances_of_vcpus() -> None:
-    """BEST_FIT: maxvCpus is trimmed to what whole instances reach, so even a linear GPUs-per-vCPU reading of the
-    template (MaxvCpus x the densest type's GPUs per vCPU) stays within the budget."""
-    p4d, small, medium = catalog.ec2("p4d.24xlarge"), catalog.ec2("g4dn.xlarge"), catalog.ec2("g4dn.2xlarge")
-    assert p4d is not None and small is not None and medium is not None
-    assert max_vcpus_for_gpus([p4d], 16, 512, overshoot=False) == 192
-    assert max_vcpus_for_gpus([small, medium], 2, 32, overshoot=False) == 8
-    assert max_vcpus_for_gpus([small, medium], 4, 128, overshoot=True) == 16
