@@ -19,11 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from aws_cdk import CfnOutput, CfnTag, Duration, Stack
+from aws_cdk import CfnOutput, CfnTag, Duration, Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_efs as efs
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -620,7 +621,7 @@ def outputs(scope: Construct, values: Mapping[str, tuple[str, str]]) -> None:
 def container(*, image: str, role: iam.IRole, group: logs.ILogGroup,
               requirements: list[batch.CfnJobDefinition.ResourceRequirementProperty],
               execution_role: iam.IRole | None = None, fargate: bool = False,
-              ) -> batch.CfnJobDefinition.ContainerPropertiesProperty:
+              scratch: efs.CfnFileSystem | None = None) -> batch.CfnJobDefinition.ContainerPropertiesProperty:
     """A job container: the job role, the construct's log group, no privileged mode, no public IP on Fargate.
 
     No command: the image's own entrypoint runs unless the submitter overrides it (``containerOverrides``).
@@ -632,8 +633,63 @@ def container(*, image: str, role: iam.IRole, group: logs.ILogGroup,
         resource_requirements=requirements,
         log_configuration=log_configuration(group, "job"),
         privileged=False,
+        volumes=[scratch_volume(scratch)[0]] if scratch is not None else None,
+        mount_points=[scratch_volume(scratch)[1]] if scratch is not None else None,
         network_configuration=batch.CfnJobDefinition.NetworkConfigurationProperty(assign_public_ip="DISABLED")
         if fargate else None,
         fargate_platform_configuration=batch.CfnJobDefinition.FargatePlatformConfigurationProperty(
             platform_version="LATEST") if fargate else None,
     )
+
+
+# --- shared scratch storage ----------------------------------------------------------------------------------
+SCRATCH_MOUNT_PATH = "/scratch"
+"""Where jobs see the shared scratch file system."""
+SCRATCH_VOLUME = "scratch"
+
+
+@dataclass(frozen=True)
+class Scratch:
+    file_system: efs.CfnFileSystem
+    security_group: ec2.SecurityGroup
+
+
+def scratch_file_system(scope: Construct, *, vpc: ec2.IVpc, subnet_ids: list[str], key: kms.IKey,
+                        clients: ec2.SecurityGroup, zones: int, role: iam.IRole) -> Scratch:
+    """Encrypted EFS scratch space shared by a job's nodes: KMS at rest, TLS + IAM enforced, NFS only from the
+    Batch instances' security group, one mount target per isolated subnet, deleted with the stack."""
+    group = ec2.SecurityGroup(scope, "ScratchSecurityGroup", vpc=vpc, allow_all_outbound=False,
+                              description="NFS from the Batch instances of this construct only")
+    group.add_ingress_rule(clients, ec2.Port.tcp(2049), "NFS from the Batch instances")
+    clients.add_egress_rule(group, ec2.Port.tcp(2049), "NFS to the shared scratch file system")
+    file_system = efs.CfnFileSystem(
+        scope, "Scratch", encrypted=True, kms_key_id=key.key_arn, performance_mode="generalPurpose",
+        throughput_mode="elastic",
+        lifecycle_policies=[efs.CfnFileSystem.LifecyclePolicyProperty(transition_to_ia="AFTER_7_DAYS")],
+        backup_policy=efs.CfnFileSystem.BackupPolicyProperty(status="DISABLED"),
+        file_system_policy={"Version": "2012-10-17", "Statement": [
+            {"Sid": "DenyWithoutTls", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "*", "Resource": "*",
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Sid": "JobRoleOnly", "Effect": "Allow", "Principal": {"AWS": role.role_arn},
+             "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"], "Resource": "*",
+             "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}}},
+        ]})
+    file_system.apply_removal_policy(RemovalPolicy.DESTROY)  # scratch: nothing here outlives a job
+    acknowledge(file_system, "scratch-not-backed-up")
+    count = zones if Token.is_unresolved(subnet_ids) or (len(subnet_ids) == 1 and Token.is_unresolved(
+        subnet_ids[0])) else len(subnet_ids)
+    for i in range(count):
+        efs.CfnMountTarget(scope, f"ScratchMountTarget{i}", file_system_id=file_system.ref,
+                           subnet_id=Fn.select(i, subnet_ids), security_groups=[group.security_group_id])
+    return Scratch(file_system=file_system, security_group=group)
+
+
+def scratch_volume(file_system: efs.CfnFileSystem) -> tuple[batch.CfnJobDefinition.VolumesProperty,
+                                                             batch.CfnJobDefinition.MountPointsProperty]:
+    """The job-definition volume and mount point of the scratch file system (TLS and IAM on)."""
+    return (batch.CfnJobDefinition.VolumesProperty(
+        name=SCRATCH_VOLUME, efs_volume_configuration=batch.CfnJobDefinition.EfsVolumeConfigurationProperty(
+            file_system_id=file_system.ref, transit_encryption="ENABLED",
+            authorization_config=batch.CfnJobDefinition.AuthorizationConfigProperty(iam="ENABLED"))),
+        batch.CfnJobDefinition.MountPointsProperty(source_volume=SCRATCH_VOLUME, container_path=SCRATCH_MOUNT_PATH,
+                                                   read_only=False))

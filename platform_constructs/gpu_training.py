@@ -57,6 +57,9 @@ class GpuTrainingCluster(PlatformConstruct):
         budget is split between the two, spot getting the larger half. Default: the environment policy's ``spot``.
     :param nodes: nodes of the default multi-node parallel job definition (one GPU instance's GPUs each).
         Default: ``2``; must fit the on-demand environment's budget.
+    :param shared_scratch: an encrypted EFS file system (KMS at rest, TLS and IAM enforced, reachable only from
+        the cluster's instances) mounted at ``/scratch`` in every job, for data shared by a multi-node job's
+        nodes; deleted with the stack. Default: ``False``.
     :param team_shares: fair-share weight factor per share identifier. Default: the policy's
         ``batch.team_shares`` plus ``{cost_center: 1.0}``.
     :param fair_share: attach the fair-share scheduling policy to the queues. Default: ``True``.
@@ -77,6 +80,7 @@ class GpuTrainingCluster(PlatformConstruct):
         max_job_hours: float | None = None,
         spot: bool | None = None,
         nodes: int = DEFAULT_NODES,
+        shared_scratch: bool = False,
         team_shares: Mapping[str, float] | None = None,
         fair_share: bool = True,
         data_prefix: str | None = None,
@@ -96,6 +100,8 @@ class GpuTrainingCluster(PlatformConstruct):
                                        data_prefix=data_prefix, team_shares=team_shares, fair_share=fair_share,
                                        image=image, purpose="training")
         problems.check(isinstance(spot, bool), "spot", spot, "True or False", "pass spot=True or spot=False")
+        problems.check(isinstance(shared_scratch, bool), "shared_scratch", shared_scratch, "True or False",
+                       "pass shared_scratch=True for an encrypted EFS scratch file system")
         types = default_gpu_instance_types(env.ec2_instance_types) if instance_types is None else instance_types
         specs = _compute.check_instance_types(problems, env, types, gpu=True)
         gpus_ok = problems.check(
@@ -120,7 +126,8 @@ class GpuTrainingCluster(PlatformConstruct):
         self.max_job_hours = common.max_job_hours
         self.data_prefix = common.data_prefix
         self.image = common.image
-        self._build(shares=common.shares, fair_share=fair_share is True, datastore_bucket=datastore_bucket, vpc=vpc)
+        self._build(shares=common.shares, fair_share=fair_share is True, datastore_bucket=datastore_bucket, vpc=vpc,
+                    shared_scratch=shared_scratch is True)
 
     # --- planning -----------------------------------------------------------------------------------------
     def _plan(self, max_gpus: int, specs: Sequence[InstanceSpec], *, spot: bool, nodes: int) -> list[ComputePlan]:
@@ -175,7 +182,7 @@ class GpuTrainingCluster(PlatformConstruct):
 
     # --- resources ----------------------------------------------------------------------------------------
     def _build(self, *, shares: Mapping[str, float], fair_share: bool, datastore_bucket: s3.IBucket | None,
-               vpc: ec2.IVpc | None) -> None:
+               vpc: ec2.IVpc | None, shared_scratch: bool) -> None:
         stack = Stack.of(self)
         batch_policy = self.policy.batch
         network = resolve_network(self, vpc)
@@ -212,8 +219,12 @@ class GpuTrainingCluster(PlatformConstruct):
         node = self._node_spec(self.instance_specs)
         requirements = _compute.resource_requirements(
             vcpus=node.vcpus, memory_mib=_compute.job_memory_mib(self.instance_specs), gpus=node.gpus)
+        self.scratch: _compute.Scratch | None = _compute.scratch_file_system(
+            self, vpc=network.vpc, subnet_ids=network.subnet_ids, key=self.key, clients=self.security_group,
+            zones=self.policy.network.max_azs, role=self.job_role) if shared_scratch else None
         job_container = _compute.container(image=self.image, role=self.job_role, group=self.log_group,
-                                           requirements=requirements)
+                                           requirements=requirements,
+                                           scratch=self.scratch.file_system if self.scratch is not None else None)
         common = {
             "platform_capabilities": ["EC2"],
             "timeout": batch.CfnJobDefinition.TimeoutProperty(

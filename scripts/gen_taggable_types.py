@@ -13,22 +13,24 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent.parent / "platform_constructs" / "compliance" / "data" / "taggable_types.json"
 
 
-def taggable_types() -> list[str]:
+def taggable_types() -> dict[str, str]:
+    """Taggable resource type -> the property that holds its tags (the schema's ``tagProperty``)."""
     import cfnlint
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
     providers = Path(str(cfnlint.__file__)).parent / "data" / "schemas" / "providers" / "us-east-1.json"
     names = sorted(json.loads(providers.read_text()))
-    result = []
+    result = {}
     for name in names:
         tagging = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", name).schema.get("tagging", {})
-        if tagging.get("taggable") and tagging.get("tagProperty", "/properties/Tags") == "/properties/Tags":
-            result.append(name)
+        prop = str(tagging.get("tagProperty", "/properties/Tags"))
+        if tagging.get("taggable") and prop.count("/") == 2:  # a top-level property
+            result[name] = prop.rsplit("/", 1)[-1]
     return result
 
 
 def render() -> str:
-    return json.dumps(taggable_types(), indent=0) + "\n"
+    return json.dumps(taggable_types(), indent=0, sort_keys=True) + "\n"
 
 
 if __name__ == "__main__":

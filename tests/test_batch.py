@@ -276,3 +276,12 @@ def test_rule_pack_fails_an_insecure_raw_launch_template() -> None:
     assert {"PLAT-LT1", "PLAT-LT2", "PLAT-LT3"} <= found
     secure = {f.rule_id for f in check_template(_raw_launch_template(SECURE_DATA), POLICY, DEV)}
     assert not secure & {"PLAT-LT1", "PLAT-LT2", "PLAT-LT3"}
+
+
+def test_required_tags_rule_reads_efs_file_system_tags() -> None:
+    tags = [{"Key": t.name, "Value": v} for t, v in zip(POLICY.tags, (
+        "recs", "dev", "confidential", "platform-constructs", "ml-platform", "a@example.com"), strict=True)]
+    tagged = {"Resources": {"Fs": {"Type": "AWS::EFS::FileSystem", "Properties": {"FileSystemTags": tags}}}}
+    assert [f for f in check_template(tagged, POLICY, DEV) if f.rule_id == "PLAT-TAG1"] == []
+    untagged = {"Resources": {"Fs": {"Type": "AWS::EFS::FileSystem", "Properties": {}}}}
+    assert {f.rule_id for f in check_template(untagged, POLICY, DEV)} >= {"PLAT-TAG1"}

@@ -30,9 +30,10 @@ def staging() -> SynthResult:
 
 @pytest.fixture(scope="module")
 def prod_efa() -> SynthResult:
-    """prod: on-demand only (policy spot=false), p4d.24xlarge (8 GPUs, EFA), the default GPU cap."""
+    """prod: on-demand only (policy spot=false), p4d.24xlarge (8 GPUs, EFA), the default GPU cap, EFS scratch."""
     app = new_app({"env": "prod"})
-    GpuTrainingCluster(Stack(app, "Train"), "Train", cost_center="recs", instance_types=["p4d.24xlarge"])
+    GpuTrainingCluster(Stack(app, "Train"), "Train", cost_center="recs", instance_types=["p4d.24xlarge"],
+                       shared_scratch=True)
     return synthesize(app)
 
 
@@ -129,6 +130,29 @@ def test_prod_budget_holds_and_is_compliant(prod_efa: SynthResult) -> None:
     assert cfn_lint(prod_efa.template_path("Train")) == []
     for job in _props(prod_efa, "AWS::Batch::JobDefinition").values():
         assert job["Timeout"]["AttemptDurationSeconds"] <= PROD.max_job_hours * 3600
+
+
+def test_shared_scratch_is_encrypted_tls_only_and_reachable_only_from_the_cluster(prod_efa: SynthResult) -> None:
+    (fs_id, fs), = prod_efa.resources("Train", "AWS::EFS::FileSystem").items()
+    props = fs["Properties"]
+    assert props["Encrypted"] is True and "KmsKeyId" in props
+    deny = props["FileSystemPolicy"]["Statement"][0]
+    assert (deny["Effect"], deny["Condition"]) == ("Deny", {"Bool": {"aws:SecureTransport": "false"}})
+    assert {t["Key"] for t in props["FileSystemTags"]} >= {"CostCenter", "Environment"}
+    targets = _props(prod_efa, "AWS::EFS::MountTarget")
+    assert len(targets) == POLICY.network.max_azs
+    groups = _props(prod_efa, "AWS::EC2::SecurityGroup")
+    (scratch_sg,) = [k for k, g in groups.items() if "NFS" in g["GroupDescription"]]
+    assert "SecurityGroupIngress" not in groups[scratch_sg]  # no address-range ingress
+    ingress = [i for i in _props(prod_efa, "AWS::EC2::SecurityGroupIngress").values()
+               if i["GroupId"] == {"Fn::GetAtt": [scratch_sg, "GroupId"]}]
+    assert [(i["FromPort"], i["ToPort"], "SourceSecurityGroupId" in i) for i in ingress] == [(2049, 2049, True)]
+    for job in _props(prod_efa, "AWS::Batch::JobDefinition").values():
+        container = job.get("ContainerProperties") or job["NodeProperties"]["NodeRangeProperties"][0]["Container"]
+        (volume,) = container["Volumes"]
+        assert volume["EfsVolumeConfiguration"]["FileSystemId"] == {"Ref": fs_id}
+        assert volume["EfsVolumeConfiguration"]["TransitEncryption"] == "ENABLED"
+        assert container["MountPoints"][0]["ContainerPath"] == "/scratch"
 
 
 def test_ten_line_default_is_valid_in_every_environment() -> None:

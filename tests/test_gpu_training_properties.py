@@ -16,7 +16,7 @@ from platform_constructs.testing import new_app
 
 POLICY = load_policy()
 GPU_TYPES = sorted(name for name, spec in catalog.EC2_INSTANCES.items() if spec.gpu)
-ARGUMENTS = {"cost_center", "instance_types", "max_gpus", "max_job_hours", "spot", "nodes"}
+ARGUMENTS = {"cost_center", "instance_types", "max_gpus", "max_job_hours", "spot", "nodes", "shared_scratch"}
 
 
 
@@ -42,6 +42,7 @@ def arguments(draw: st.DrawFn) -> dict[str, Any]:
                                       st.one_of(st.floats(-1, 0.01), st.floats(env.max_job_hours + 0.01, 500)))),
         "spot": draw(_mostly(st.one_of(st.none(), st.booleans()), st.just("yes"))),
         "nodes": draw(_mostly(st.integers(2, 3), st.integers(-1, 8))),
+        "shared_scratch": draw(_mostly(st.booleans(), st.just(1))),
     }
 
 
@@ -67,6 +68,7 @@ def _check_cluster(cluster: GpuTrainingCluster, env_name: str, given_args: dict[
         timeout = job.timeout
         assert isinstance(timeout, batch.CfnJobDefinition.TimeoutProperty)
         assert 60 <= int(timeout.attempt_duration_seconds or 0) <= cap_hours * 3600
+    assert (cluster.scratch is not None) == (given_args["shared_scratch"] is True)
     node = min(cluster.instance_specs, key=lambda s: (s.gpus, s.vcpus, s.memory_gib))
     assert cluster.nodes * node.gpus <= cluster.plans[-1].gpu_budget
 

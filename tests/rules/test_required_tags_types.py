@@ -30,5 +30,6 @@ def test_taggable_types_match_installed_cfn_lint() -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert json.loads(module.render()) == sorted(taggable_types())
-    assert {"AWS::S3::Bucket", "AWS::SageMaker::Endpoint", "AWS::Batch::ComputeEnvironment"} <= taggable_types()
+    assert json.loads(module.render()) == taggable_types()
+    assert {"AWS::S3::Bucket", "AWS::SageMaker::Endpoint", "AWS::Batch::ComputeEnvironment"} <= set(taggable_types())
+    assert taggable_types()["AWS::EFS::FileSystem"] == "FileSystemTags"

@@ -14,18 +14,19 @@ _DATA = Path(__file__).resolve().parent.parent / "data" / "taggable_types.json"
 
 
 @lru_cache(maxsize=1)
-def taggable_types() -> frozenset[str]:
-    """Resource types whose CloudFormation schema says they take ``Tags`` (generated from cfn-lint's
-    schemas by ``scripts/gen_taggable_types.py``; a test keeps it in sync with the pinned cfn-lint)."""
-    return frozenset(json.loads(_DATA.read_text(encoding="utf-8")))
+def taggable_types() -> dict[str, str]:
+    """Taggable resource type -> the property holding its tags, from the CloudFormation schemas (generated
+    from cfn-lint's by ``scripts/gen_taggable_types.py``; a test keeps it in sync with the pinned cfn-lint)."""
+    data: dict[str, str] = json.loads(_DATA.read_text(encoding="utf-8"))
+    return data
 
 
-# Taggable through another property than `Tags` (their schema's tagProperty), handled explicitly below.
+# Tagged through a nested property (TagSpecifications) rather than a top-level one, handled explicitly below.
 OTHER_TAG_PROPERTY = frozenset({"AWS::EC2::LaunchTemplate"})
 
 
 def _tags(resource_type: str, properties: Mapping[str, Any]) -> dict[str, Any] | None:
-    raw = properties.get("Tags")
+    raw = properties.get(taggable_types().get(resource_type, "Tags"))
     if resource_type == "AWS::EC2::LaunchTemplate":  # no Tags property: its own tags are a tag specification
         specs = properties.get("TagSpecifications")
         raw = next((s.get("Tags") for s in specs if isinstance(s, Mapping) and s.get("ResourceType") ==
