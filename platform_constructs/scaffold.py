@@ -13,7 +13,6 @@ the repository, in ``ds_templates/``.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,13 +32,6 @@ class Kind:
     description: str
     construct: str
     """``module:Class`` of the platform construct the project's stack uses."""
-
-    def available(self) -> bool:
-        module, _, _attr = self.construct.partition(":")
-        try:
-            return importlib.util.find_spec(module) is not None
-        except ModuleNotFoundError:
-            return False
 
 
 KINDS: dict[str, Kind] = {
@@ -114,9 +106,6 @@ def new_project(kind: str, name: str, *, directory: Path | None = None, cost_cen
     chosen = known.get(kind)
     if chosen is None:
         problems.append(f"kind {kind!r} is unknown; choose one of: {', '.join(known)}")
-    elif not chosen.available():
-        problems.append(f"kind {kind!r} needs {chosen.construct}, which this version of platform-constructs "
-                        f"({__version__}) does not ship; upgrade platform-constructs or choose another kind")
     if not NAME_PATTERN.fullmatch(name):
         problems.append(f"name {name!r} must be 3-64 lowercase letters, digits and hyphens, starting with a letter "
                         "(it becomes the stack name and the Project tag), e.g. churn-model")

@@ -96,18 +96,6 @@ def test_class_name() -> None:
     assert class_name("fraud-model-v2") == "FraudModelV2Stack"
 
 
-def test_platform_new_refuses_an_unavailable_kind_or_writes_the_project(tmp_path: Path,
-                                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    unavailable = [name for name, kind in KINDS.items() if not kind.available()]
-    if not unavailable:
-        pytest.skip("every kind's construct ships in this checkout")
-    assert main(["new", unavailable[0], "churn", "--dir", str(tmp_path / "churn")]) == 2
-    assert "does not ship" in capsys.readouterr().err
-    assert not (tmp_path / "churn").exists()
-
-
-@pytest.mark.skipif(not KINDS["endpoint"].available(),
-                    reason="SecureModelEndpoint (platform_constructs.endpoint) is not in this checkout yet")
 def test_endpoint_project_synthesizes_compliant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = tmp_path / "churn"
     assert main(["new", "endpoint", "churn", "--dir", str(project)]) == 0
