@@ -62,12 +62,6 @@ def test_every_problem_is_reported_together(demo_root: Path, tmp_path: Path) -> 
     assert f"{taken} already exists and is not an empty directory" in message
 
 
-def test_kind_whose_construct_is_missing_is_refused(demo_root: Path, tmp_path: Path) -> None:
-    missing = {"demo": Kind("demo", "d", "platform_constructs.not_there:Nothing")}
-    with pytest.raises(ScaffoldError, match=r"needs platform_constructs.not_there:Nothing, which this version"):
-        new_project("demo", "churn", directory=tmp_path / "x", root=demo_root, kinds=missing)
-
-
 def test_unknown_placeholder_names_the_template(demo_root: Path, tmp_path: Path) -> None:
     (demo_root / "project" / "demo" / "app.py.tmpl").write_text("${nme}\n")
     with pytest.raises(ScaffoldError, match=r"app.py.tmpl uses an unknown or malformed placeholder: 'nme'"):
