@@ -17,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -94,12 +93,7 @@ def measure(name: str, cmd: list[str], runs: int, cwd: Path = ROOT, detail: str 
 
 
 def synth_script(body: str, outdir: Path) -> list[str]:
-    code = textwrap.dedent(f"""
-        from aws_cdk import App, Stack
-        app = App(outdir={str(outdir)!r})
-        {body}
-        app.synth()
-    """)
+    code = "\n".join(["from aws_cdk import App, Stack", f"app = App(outdir={str(outdir)!r})", body, "app.synth()"])
     return [sys.executable, "-c", code]
 
 

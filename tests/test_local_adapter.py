@@ -187,3 +187,44 @@ def test_verify_reads_the_template_for_types_the_emulator_does_not_create() -> N
         assert checker is not None, skipped
         (check,) = checker("s", "R", {"Type": skipped, "Properties": {"MetricName": "m", "Threshold": 1, "X": 1}})
         assert check.passed and check.source == TEMPLATE_ONLY
+
+
+def test_add_batch_service_role_replaces_the_service_linked_role() -> None:
+    linked = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"},
+                                ":role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch"]]}
+    template = _template(Ce={"Type": "AWS::Batch::ComputeEnvironment", "Properties": {"ServiceRole": linked}})
+    changes = adapter.add_batch_service_role(STACK, template, LIMITS)
+    assert template["Resources"]["Ce"]["Properties"]["ServiceRole"] == {
+        "Fn::GetAtt": [adapter.LOCAL_BATCH_SERVICE_ROLE, "Arn"]}
+    assert {c.target for c in changes} == {adapter.LOCAL_BATCH_SERVICE_ROLE, "Ce"}
+
+
+def test_batch_multinode_container_properties_copied_from_first_node_range() -> None:
+    container = {"Image": "img", "Command": ["train"]}
+    ranges = [{"TargetNodes": "0:", "Container": container}]
+    template = _template(Jd={"Type": "AWS::Batch::JobDefinition", "Properties": {
+        "Type": "multinode", "NodeProperties": {"NodeRangeProperties": ranges}}},
+        Single={"Type": "AWS::Batch::JobDefinition", "Properties": {"ContainerProperties": {"Image": "x"}}})
+    changes = adapter.batch_multinode_container_properties(STACK, template, LIMITS)
+    assert template["Resources"]["Jd"]["Properties"]["ContainerProperties"] == container
+    assert template["Resources"]["Single"]["Properties"]["ContainerProperties"] == {"Image": "x"}
+    assert [c.target for c in changes] == ["Jd"]
+
+
+def test_placeholder_unknown_getatts_keeps_resources_and_rewrites_reads() -> None:
+    template = _template(
+        Domain={"Type": "AWS::CodeArtifact::Domain", "Properties": {}},
+        Project={"Type": "AWS::CodeBuild::Project", "Properties": {}},
+        Param={"Type": "AWS::SSM::Parameter", "Properties": {"Value": {"Fn::GetAtt": ["Domain", "Name"]},
+                                                              "Description": {"Ref": "Domain"}}},
+        Vpc={"Type": "AWS::EC2::VPC", "Properties": {}},
+        Other={"Type": "AWS::SSM::Parameter", "Properties": {"Value": {"Fn::GetAtt": ["Vpc", "CidrBlock"]}}})
+    template["Outputs"] = {"Build": {"Value": {"Ref": "Project"}}, "Vpc": {"Value": {"Ref": "Vpc"}}}
+    changes = adapter.placeholder_unknown_getatts(STACK, template, LIMITS)
+    resources = template["Resources"]
+    assert set(resources) == {"Domain", "Project", "Param", "Vpc", "Other"}
+    assert resources["Param"]["Properties"] == {"Value": "arn:aws:local-placeholder:::Domain/Name",
+                                                "Description": {"Ref": "Domain"}}  # Refs in resources stay
+    assert resources["Other"]["Properties"]["Value"] == {"Fn::GetAtt": ["Vpc", "CidrBlock"]}  # a known type
+    assert template["Outputs"] == {"Build": {"Value": "local-placeholder:Project"}, "Vpc": {"Value": {"Ref": "Vpc"}}}
+    assert [c.target for c in changes] == ["Param", "Build"]

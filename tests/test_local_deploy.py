@@ -209,3 +209,45 @@ def test_deploy_local_subparser_wires_into_a_cli() -> None:
     add_deploy_local_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["deploy-local", "--app", "proj", "--env", "prod"])
     assert (args.command, args.app, args.env_name, args.func) == ("deploy-local", Path("proj"), "prod", run)
+
+
+def _resource_ids(target: LocalTarget, stack: str, resource_type: str) -> list[str]:
+    resources = target.emulator.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
+    return [r["PhysicalResourceId"] for r in resources if r.get("ResourceType") == resource_type]
+
+
+def test_example_endpoint_stack_in_service_with_kms_capture_and_isolated_vpc(deployment: Deployment) -> None:
+    """The seed's ten-line SecureModelEndpoint stack (ds_templates/endpoint.py), deployed by the real CLI."""
+    sm = deployment.target.emulator.client("sagemaker")
+    (arn,) = _resource_ids(deployment.target, "prod-rec-model", "AWS::SageMaker::Endpoint")
+    endpoint = sm.describe_endpoint(EndpointName=arn.rsplit("/", 1)[-1])  # the emulator names it itself
+    assert endpoint["EndpointStatus"] == "InService"
+    config = sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    capture = config["DataCaptureConfig"]
+    assert capture["EnableCapture"] is True and capture["KmsKeyId"]
+    assert {o["CaptureMode"] for o in capture["CaptureOptions"]} == {"Input", "Output"}
+    model = sm.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    subnets = deployment.target.emulator.client("ssm").get_parameter(
+        Name="/platform/network/isolated-subnet-ids")["Parameter"]["Value"].split(",")
+    assert set(model["VpcConfig"]["Subnets"]) == set(subnets) and model["VpcConfig"]["SecurityGroupIds"]
+    for key in _resource_ids(deployment.target, "prod-rec-model", "AWS::KMS::Key"):
+        assert deployment.target.emulator.client("kms").get_key_rotation_status(KeyId=key)["KeyRotationEnabled"]
+
+
+@pytest.mark.parametrize("stack", ["recs-batch", "recs-training"])
+def test_example_batch_stacks_queue_and_compute_valid_enabled(deployment: Deployment, stack: str) -> None:
+    batch = deployment.target.emulator.client("batch")
+    queues = batch.describe_job_queues(jobQueues=_resource_ids(deployment.target, stack, "AWS::Batch::JobQueue"))
+    assert queues["jobQueues"] and all(q["state"] == "ENABLED" and q["status"] == "VALID"
+                                       for q in queues["jobQueues"])
+    environments = batch.describe_compute_environments(
+        computeEnvironments=_resource_ids(deployment.target, stack, "AWS::Batch::ComputeEnvironment"))
+    assert len(environments["computeEnvironments"]) == 2  # spot first, on-demand fallback
+    assert all(e["state"] == "ENABLED" and e["status"] == "VALID" for e in environments["computeEnvironments"])
+
+
+def test_example_golden_image_repositories_exist_immutable(deployment: Deployment) -> None:
+    ecr = deployment.target.emulator.client("ecr")
+    names = {r["repositoryName"]: r for r in ecr.describe_repositories()["repositories"]}
+    for level in ("platform/golden/base", "platform/golden/runtime", "platform/golden/projects/recommendations"):
+        assert names[level]["imageTagMutability"] == "IMMUTABLE"  # (KMS and scanning: on the template, PLAT-ECR*)

@@ -424,31 +424,42 @@ def batch_multinode_container_properties(stack: str, template: Template, limits:
     return changes
 
 
-def _getatt_targets(node: Any) -> set[str]:
-    """Logical ids read with ``Fn::GetAtt`` anywhere in ``node``."""
-    found: set[str] = set()
-    for item in _walk(node):
-        if isinstance(item, dict) and "Fn::GetAtt" in item:
-            target = item["Fn::GetAtt"]
-            name = target[0] if isinstance(target, list) else str(target).split(".", 1)[0]
-            if isinstance(name, str):
-                found.add(name)
-    return found
-
-
-def drop_unknown_getatt_targets(stack: str, template: Template, limits: EmulatorLimits) -> list[Change]:
-    """Remove resources of types the emulator does not know at all when another resource or an output reads
-    one of their attributes (the emulator fails the whole stack on such a ``Fn::GetAtt``).
-
-    What is removed is reported; the deploy verification asserts those resources on the original template.
-    """
+def placeholder_unknown_getatts(stack: str, template: Template, limits: EmulatorLimits) -> list[Change]:
+    """Replace ``Fn::GetAtt`` of resources whose type the emulator has no model for (it fails the whole stack
+    on such a read), and their ``Ref`` in outputs (it silently drops such outputs), with a placeholder string
+    naming the resource and attribute. The resources themselves
+    stay (the emulator skips them; the deploy verification asserts them on the template)."""
     resources: dict[str, Any] = template.get("Resources", {})
-    read = _getatt_targets({"Resources": resources, "Outputs": template.get("Outputs", {})})
-    doomed = {lid for lid in read if lid in resources and not limits.knows_resource_type(resources[lid]["Type"])}
-    if not doomed:
-        return []
-    return _remove_resources(stack, template, doomed, "attributes of a type the emulator does not know",
-                             "drop_unknown_getatt_targets")
+    unknown = {lid for lid, res in resources.items() if not limits.knows_resource_type(res["Type"])}
+    changes: list[Change] = []
+
+    def rewrite(node: Any, where: str, *, refs: bool = False) -> Any:
+        if isinstance(node, dict):
+            if refs and len(node) == 1 and node.get("Ref") in unknown:  # it drops outputs that Ref such resources
+                placeholder = f"local-placeholder:{node['Ref']}"
+                changes.append(Change(stack, "placeholder_unknown_getatts", where,
+                                      f"Ref {node['Ref']} -> {placeholder!r}"))
+                return placeholder
+            target = node.get("Fn::GetAtt")
+            if target is not None and len(node) == 1:
+                name, attribute = (target if isinstance(target, list) else str(target).split(".", 1))[:2]
+                if name in unknown:
+                    placeholder = f"arn:aws:local-placeholder:::{name}/{attribute}"  # ARN-shaped: IAM parses it
+                    changes.append(Change(stack, "placeholder_unknown_getatts", where,
+                                          f"Fn::GetAtt {name}.{attribute} -> {placeholder!r}"))
+                    return placeholder
+            return {k: rewrite(v, where, refs=refs) for k, v in node.items()}
+        if isinstance(node, list):
+            return [rewrite(v, where, refs=refs) for v in node]
+        return node
+
+    for lid, res in resources.items():
+        if "Properties" in res:
+            res["Properties"] = rewrite(res["Properties"], lid)
+    outputs: dict[str, Any] = template.get("Outputs", {})
+    for name, output in outputs.items():
+        outputs[name] = rewrite(output, name, refs=True)
+    return changes
 
 
 TRANSFORMATIONS: tuple[Transformation, ...] = (
@@ -457,7 +468,7 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
     kms_key_policy_as_string,
     ssm_parameter_tag_shape,
     drop_custom_resources,
-    drop_unknown_getatt_targets,
+    placeholder_unknown_getatts,
     uppercase_batch_compute_environment_type,
     add_batch_service_role,
     swap_unsupported_instance_types,
