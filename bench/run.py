@@ -60,10 +60,11 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run_once(cmd: list[str], cwd: Path) -> tuple[float, float]:
+def run_once(cmd: list[str], cwd: Path, extra_env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak MiB of one command (process tree sampled every 20 ms)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**_env(), **(extra_env or {})}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
     peak = 0
     done = threading.Event()
 
@@ -84,8 +85,9 @@ def run_once(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return wall, peak / 1024
 
 
-def measure(name: str, cmd: list[str], runs: int, cwd: Path = ROOT, detail: str = "") -> Measurement:
-    samples = [run_once(cmd, cwd) for _ in range(runs)]
+def measure(name: str, cmd: list[str], runs: int, *, cwd: Path = ROOT, detail: str = "",
+            extra_env: dict[str, str] | None = None) -> Measurement:
+    samples = [run_once(cmd, cwd, extra_env) for _ in range(runs)]
     m = Measurement(name, statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples),
                     runs, detail)
     print(f"  {name:<42} {m.wall_s:8.2f} s {m.peak_mib:9.0f} MiB  (median of {runs})", flush=True)
@@ -123,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
                                args.runs, detail=ref))
     seed = next((f"{c.__module__}.{c.__name__}" for c in EXAMPLE_STACKS.values() if c.__module__.endswith("endpoint")),
                 None)
+    if seed:  # what CDK's own built-in CloudFormation template validation costs (our gate still runs)
+        results.append(measure("seed stack, CDK built-in validation off", synth_script(scale_body(1, seed),
+                               work / "seed-no-builtin"), args.runs, detail="CDK_VALIDATION=false",
+                               extra_env={"CDK_VALIDATION": "false"}))
     scale_ref = seed or next((f"{c.__module__}.{c.__name__}" for c in EXAMPLE_STACKS.values()), None)
     sizes = [int(s) for s in args.sizes.split(",")] if scale_ref else []
     scale: dict[int, Measurement] = {}
