@@ -5,15 +5,41 @@ Data scientists instantiate the L3 constructs in a plain ``App``/``Stack``; the 
 automatically.
 """
 
-from platform_constructs.batch import BatchComputeEnv
-from platform_constructs.endpoint import ModelVariant, SecureModelEndpoint
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from platform_constructs.errors import PlatformValidationError, PolicyError
-from platform_constructs.golden_image import GoldenImagePipeline
-from platform_constructs.gpu_training import GpuTrainingCluster
-from platform_constructs.network import NetworkRef, PlatformNetwork
 from platform_constructs.policy import Policy, load_policy
 
+if TYPE_CHECKING:
+    from platform_constructs.batch import BatchComputeEnv
+    from platform_constructs.endpoint import ModelVariant, SecureModelEndpoint
+    from platform_constructs.golden_image import GoldenImagePipeline
+    from platform_constructs.gpu_training import GpuTrainingCluster
+    from platform_constructs.network import NetworkRef, PlatformNetwork
+
 __version__ = "0.1.0"
+
+# The constructs import aws_cdk, which starts a Node process: they load on first use, so tools that need
+# only the policy or the rule pack (platform-check, platform new) start in a fraction of a second.
+_LAZY = {
+    "BatchComputeEnv": "platform_constructs.batch",
+    "GoldenImagePipeline": "platform_constructs.golden_image",
+    "GpuTrainingCluster": "platform_constructs.gpu_training",
+    "ModelVariant": "platform_constructs.endpoint",
+    "NetworkRef": "platform_constructs.network",
+    "PlatformNetwork": "platform_constructs.network",
+    "SecureModelEndpoint": "platform_constructs.endpoint",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'platform_constructs' has no attribute {name!r}")
+
 
 __all__ = [
     "BatchComputeEnv",

@@ -18,7 +18,7 @@ from aws_cdk import Acknowledgment as CdkAcknowledgment
 from aws_cdk import CfnResource, Validations
 from constructs import IConstruct
 
-METADATA_KEY = "platform:acknowledgments"
+from platform_constructs.compliance.rules.base import METADATA_KEY
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from platform_constructs.compliance.acknowledgments import METADATA_KEY
 from platform_constructs.compliance.rules import ALL_RULES
-from platform_constructs.compliance.rules.base import Rule, RuleContext
+from platform_constructs.compliance.rules.base import METADATA_KEY, Rule, RuleContext
 from platform_constructs.policy import EnvironmentPolicy, Policy
 
 

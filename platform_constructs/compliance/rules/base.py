@@ -16,6 +16,9 @@ from platform_constructs.policy import EnvironmentPolicy, Policy
 
 Resource = Mapping[str, Any]
 
+METADATA_KEY = "platform:acknowledgments"
+"""Template metadata key of a resource's acknowledgments: ``[{"id": rule id, "reason": text}, ...]``."""
+
 
 @dataclass(frozen=True)
 class RuleContext:
