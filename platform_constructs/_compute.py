@@ -42,7 +42,7 @@ from platform_constructs.catalog import (
 from platform_constructs.compliance.acknowledgments import acknowledge, acknowledge_resources, nag_resource
 from platform_constructs.core import PlatformConstruct
 from platform_constructs.errors import Problems
-from platform_constructs.images import Purpose, default_image, is_approved_image
+from platform_constructs.images import Purpose, approved_repository_arns, default_image, is_approved_image
 from platform_constructs.policy import BatchPolicy, EnvironmentPolicy, Policy
 
 # --- constants (each documented once) --------------------------------------------------------------------
@@ -268,25 +268,9 @@ def acknowledge_wildcards(policy: iam.ManagedPolicy, decision: str, resources: I
     acknowledge_resources(policy, decision, [nag_resource(stack.resolve(r)) for r in resources])
 
 
-_REGISTRY = re.compile(r"^(\{account\}|\d{12})\.dkr\.ecr\.(\{region\}|[a-z0-9-]+)\.amazonaws\.com/(.*)$")
-
-
-def approved_repository_arns(stack: Stack, policy: Policy) -> list[str]:
-    """ECR repository ARNs of the policy's approved registry prefixes (what instances may pull)."""
-    arns: list[str] = []
-    for prefix in policy.approved_registries:
-        match = _REGISTRY.match(prefix)
-        if match is None:
-            continue
-        account = stack.account if match[1] == "{account}" else match[1]
-        region = stack.region if match[2] == "{region}" else match[2]
-        arns.append(f"arn:{stack.partition}:ecr:{region}:{account}:repository/{match[3]}*")
-    return arns
-
-
-def image_pulls(role: baseline.PlatformRole, *, log_group: logs.ILogGroup, policy: Policy) -> None:
+def image_pulls(role: baseline.PlatformRole, *, log_group: logs.ILogGroup) -> None:
     """Pull from the approved registries and write to ``log_group`` (ECS agent or Fargate execution role)."""
-    repositories = approved_repository_arns(Stack.of(role), policy)
+    repositories = approved_repository_arns(role)
     role.add_to_policy(iam.PolicyStatement(
         sid="PullApprovedImages",
         actions=["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
@@ -304,7 +288,7 @@ def execution_role(scope: Construct, *, log_group: logs.ILogGroup, policy: Polic
     role.add_to_policy(iam.PolicyStatement(
         sid="ActionsWithoutResourceLevelPermissions", actions=["ecr:GetAuthorizationToken"], resources=["*"]))
     acknowledge(role.policy, "ecs-agent-unscoped-actions")
-    image_pulls(role, log_group=log_group, policy=policy)
+    image_pulls(role, log_group=log_group)
     return role
 
 
@@ -332,7 +316,7 @@ def instance_role(scope: Construct, *, log_group: logs.ILogGroup, policy: Policy
         actions=["ecs:DiscoverPollEndpoint", "ecr:GetAuthorizationToken"], resources=["*"]))
     acknowledge(role.policy, "ecs-agent-unscoped-actions")
     acknowledge_wildcards(role.policy, "batch-managed-ecs-clusters", clusters)
-    image_pulls(role, log_group=log_group, policy=policy)
+    image_pulls(role, log_group=log_group)
     return iam.CfnInstanceProfile(scope, "InstanceProfile", roles=[role.role_name])
 
 

@@ -46,7 +46,7 @@ from constructs import Construct
 from platform_constructs import baseline, catalog
 from platform_constructs.compliance.acknowledgments import acknowledge, acknowledge_resources, nag_resource
 from platform_constructs.core import PlatformConstruct
-from platform_constructs.images import default_image, is_approved_image
+from platform_constructs.images import approved_repository_arns, default_image, is_approved_image
 from platform_constructs.network import resolve_network
 
 EndpointMode = Literal["realtime", "serverless", "async"]
@@ -427,10 +427,9 @@ class SecureModelEndpoint(PlatformConstruct):
             elif arn not in repositories:
                 repositories.append(arn)
         if unknown_repositories:
-            approved = [_registry_repositories_arn(stack, prefix) for prefix in self.policy.approved_registries]
+            approved = approved_repository_arns(self)
             repositories.extend(a for a in approved if a not in repositories)
-            acknowledge_resources(role, "sagemaker-role-approved-repositories",
-                                  [nag_resource(stack.resolve(a)) for a in approved])
+            acknowledge_resources(role, "approved-registry-pulls", [nag_resource(stack.resolve(a)) for a in approved])
         role.add_to_principal_policy(iam.PolicyStatement(
             sid="PullModelImages",
             actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
@@ -727,9 +726,3 @@ def _repository_arn(stack: Stack, image: str) -> str | None:
     return f"arn:{stack.partition}:ecr:{match['region']}:{match['account']}:repository/{match['repo']}"
 
 
-def _registry_repositories_arn(stack: Stack, prefix: str) -> str:
-    """All repositories under an approved registry prefix (``{account}.dkr.ecr.{region}.amazonaws.com/path/``)."""
-    resolved = prefix.replace("{account}", stack.account).replace("{region}", stack.region)
-    arn = _repository_arn(stack, resolved + "x")
-    assert arn is not None
-    return arn[:-1] + "*"

@@ -78,3 +78,21 @@ def is_approved_image(scope: Construct, image: str) -> bool:
         if re.match(pattern, image):
             return True
     return False
+
+
+_REGISTRY = re.compile(r"^(\{account\}|\d{12})\.dkr\.ecr\.(\{region\}|[a-z0-9-]+)\.amazonaws\.com/(.*)$")
+
+
+def approved_repository_arns(scope: Construct) -> list[str]:
+    """ECR repository ARNs covering the policy's approved registry prefixes (``.../repository/<path>*``): what a
+    role may pull when its image is not known at synth. ``{account}``/``{region}`` become the stack's values."""
+    stack = Stack.of(scope)
+    arns: list[str] = []
+    for prefix in PlatformContext.of(scope).policy.approved_registries:
+        match = _REGISTRY.match(prefix)
+        if match is None:
+            continue  # not an ECR registry: nothing to grant
+        account = stack.account if match[1] == "{account}" else match[1]
+        region = stack.region if match[2] == "{region}" else match[2]
+        arns.append(f"arn:{stack.partition}:ecr:{region}:{account}:repository/{match[3]}*")
+    return arns

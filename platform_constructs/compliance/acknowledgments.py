@@ -79,13 +79,6 @@ DECISIONS: dict[str, Decision] = {
             "grant is limited to one prefix of this endpoint's own bucket."
         ),
     ),
-    "sagemaker-role-approved-repositories": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "The model image is a deploy-time value (e.g. from the golden image pipeline), so its repository is "
-            "not known at synth; image pulls are limited to the repositories under the policy's approved registries."
-        ),
-    ),
     "sagemaker-instance-store-volume": Decision(
         rule_ids=(
             "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured",
@@ -143,8 +136,10 @@ DECISIONS: dict[str, Decision] = {
     "approved-registry-pulls": Decision(
         rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
         reason=(
-            "Instances pull job images only from the policy's approved registry prefixes (registries.approved); "
-            "a prefix covers many repositories, so the pull actions (read-only) name the prefix's repositories."
+            "Images are pulled only from the policy's approved registry prefixes (registries.approved); a prefix "
+            "covers many repositories, so the read-only pull actions name the prefix's repositories. Batch "
+            "instances pull whatever approved image a job names; a SageMaker model uses this only when its image "
+            "is a deploy-time value (e.g. the golden image pipeline's), whose repository is unknown at synth."
         ),
     ),
     "batch-job-role-team-prefix": Decision(
