@@ -18,6 +18,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,28 @@ def references(node: Any) -> set[str]:
             if isinstance(text, str):
                 found.update(m.split(".")[0] for m in re.findall(r"\$\{([^!}][^}]*)\}", text))
     return found
+
+
+def _getatt(node: dict[str, Any]) -> tuple[str, str] | None:
+    """``(logical id, attribute)`` when ``node`` is exactly a ``Fn::GetAtt``, else None."""
+    target = node.get("Fn::GetAtt")
+    if target is None or len(node) != 1:
+        return None
+    name, attribute = (target if isinstance(target, list) else str(target).split(".", 1))[:2]
+    return str(name), str(attribute)
+
+
+def _rewrite(node: Any, replace: Callable[[dict[str, Any]], Any]) -> Any:
+    """A copy of ``node`` in which every dict for which ``replace`` returns something other than None is
+    replaced by that value (the replacement is not descended into)."""
+    if isinstance(node, dict):
+        replaced = replace(node)
+        if replaced is not None:
+            return replaced
+        return {k: _rewrite(v, replace) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rewrite(v, replace) for v in node]
+    return node
 
 
 def _depends_on(resource: dict[str, Any]) -> list[str]:
@@ -279,24 +302,17 @@ def batch_getatt_to_ref(stack: str, template: Template, limits: EmulatorLimits) 
     batch = {lid for lid, res in resources.items() if res["Type"].startswith("AWS::Batch::")}
     changes: list[Change] = []
 
-    def rewrite(node: Any, where: str) -> Any:
-        if isinstance(node, dict):
-            if len(node) == 1 and "Fn::GetAtt" in node:
-                target, attr = (node["Fn::GetAtt"] if isinstance(node["Fn::GetAtt"], list)
-                                else str(node["Fn::GetAtt"]).split(".", 1))
-                if target in batch and str(attr).endswith("Arn"):
-                    changes.append(Change(stack, "batch_getatt_to_ref", where,
-                                          f"Fn::GetAtt {target}.{attr} -> Ref {target}"))
-                    return {"Ref": target}
-            return {k: rewrite(v, where) for k, v in node.items()}
-        if isinstance(node, list):
-            return [rewrite(v, where) for v in node]
-        return node
+    def to_ref(node: dict[str, Any], where: str) -> Any:
+        read = _getatt(node)
+        if read is None or read[0] not in batch or not read[1].endswith("Arn"):
+            return None
+        changes.append(Change(stack, "batch_getatt_to_ref", where, f"Fn::GetAtt {read[0]}.{read[1]} -> Ref {read[0]}"))
+        return {"Ref": read[0]}
 
     if batch:
         for section in ("Resources", "Outputs"):
             for name, body in template.get(section, {}).items():
-                template[section][name] = rewrite(body, name)
+                template[section][name] = _rewrite(body, partial(to_ref, where=name))
     return changes
 
 
@@ -427,38 +443,31 @@ def batch_multinode_container_properties(stack: str, template: Template, limits:
 def placeholder_unknown_getatts(stack: str, template: Template, limits: EmulatorLimits) -> list[Change]:
     """Replace ``Fn::GetAtt`` of resources whose type the emulator has no model for (it fails the whole stack
     on such a read), and their ``Ref`` in outputs (it silently drops such outputs), with a placeholder string
-    naming the resource and attribute. The resources themselves
-    stay (the emulator skips them; the deploy verification asserts them on the template)."""
+    naming the resource and attribute. The resources themselves stay (the emulator skips them; the deploy
+    verification asserts them on the template)."""
     resources: dict[str, Any] = template.get("Resources", {})
     unknown = {lid for lid, res in resources.items() if not limits.knows_resource_type(res["Type"])}
     changes: list[Change] = []
 
-    def rewrite(node: Any, where: str, *, refs: bool = False) -> Any:
-        if isinstance(node, dict):
-            if refs and len(node) == 1 and node.get("Ref") in unknown:  # it drops outputs that Ref such resources
-                placeholder = f"local-placeholder:{node['Ref']}"
-                changes.append(Change(stack, "placeholder_unknown_getatts", where,
-                                      f"Ref {node['Ref']} -> {placeholder!r}"))
-                return placeholder
-            target = node.get("Fn::GetAtt")
-            if target is not None and len(node) == 1:
-                name, attribute = (target if isinstance(target, list) else str(target).split(".", 1))[:2]
-                if name in unknown:
-                    placeholder = f"arn:aws:local-placeholder:::{name}/{attribute}"  # ARN-shaped: IAM parses it
-                    changes.append(Change(stack, "placeholder_unknown_getatts", where,
-                                          f"Fn::GetAtt {name}.{attribute} -> {placeholder!r}"))
-                    return placeholder
-            return {k: rewrite(v, where, refs=refs) for k, v in node.items()}
-        if isinstance(node, list):
-            return [rewrite(v, where, refs=refs) for v in node]
-        return node
+    def placeholder(node: dict[str, Any], where: str, *, refs: bool) -> Any:
+        if refs and len(node) == 1 and node.get("Ref") in unknown:
+            value = f"local-placeholder:{node['Ref']}"
+            changes.append(Change(stack, "placeholder_unknown_getatts", where, f"Ref {node['Ref']} -> {value!r}"))
+            return value
+        read = _getatt(node)
+        if read is None or read[0] not in unknown:
+            return None
+        value = f"arn:aws:local-placeholder:::{read[0]}/{read[1]}"  # ARN-shaped: IAM parses it
+        changes.append(Change(stack, "placeholder_unknown_getatts", where,
+                              f"Fn::GetAtt {read[0]}.{read[1]} -> {value!r}"))
+        return value
 
     for lid, res in resources.items():
         if "Properties" in res:
-            res["Properties"] = rewrite(res["Properties"], lid)
+            res["Properties"] = _rewrite(res["Properties"], partial(placeholder, where=lid, refs=False))
     outputs: dict[str, Any] = template.get("Outputs", {})
     for name, output in outputs.items():
-        outputs[name] = rewrite(output, name, refs=True)
+        outputs[name] = _rewrite(output, partial(placeholder, where=name, refs=True))
     return changes
 
 
