@@ -39,7 +39,7 @@ from platform_constructs.catalog import (
     STRICT_ALLOCATION_STRATEGY,
     InstanceSpec,
 )
-from platform_constructs.compliance.acknowledgments import acknowledge, acknowledge_resources, nag_resource
+from platform_constructs.compliance.acknowledgments import acknowledge, acknowledge_resources
 from platform_constructs.core import PlatformConstruct
 from platform_constructs.errors import Problems
 from platform_constructs.images import Purpose, approved_repository_arns, default_image, is_approved_image
@@ -262,12 +262,6 @@ def launch_template(scope: Construct, id: str, *, key: kms.IKey, volume_gib: int
             resource_type="launch-template", tags=tag_list)])
 
 
-def acknowledge_wildcards(policy: iam.ManagedPolicy, decision: str, resources: Iterable[str]) -> None:
-    """Acknowledge ``decision``'s IAM5 finding for each wildcard resource, one finding id each."""
-    stack = Stack.of(policy)
-    acknowledge_resources(policy, decision, [nag_resource(stack.resolve(r)) for r in resources])
-
-
 def image_pulls(role: baseline.PlatformRole, *, log_group: logs.ILogGroup) -> None:
     """Pull from the approved registries and write to ``log_group`` (ECS agent or Fargate execution role)."""
     repositories = approved_repository_arns(role)
@@ -278,7 +272,7 @@ def image_pulls(role: baseline.PlatformRole, *, log_group: logs.ILogGroup) -> No
     role.add_to_policy(iam.PolicyStatement(
         sid="WriteJobLogs", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
         resources=[log_group.log_group_arn]))
-    acknowledge_wildcards(role.policy, "approved-registry-pulls", repositories)
+    acknowledge_resources(role.policy, "approved-registry-pulls", repositories)
 
 
 def execution_role(scope: Construct, *, log_group: logs.ILogGroup, policy: Policy) -> baseline.PlatformRole:
@@ -315,7 +309,7 @@ def instance_role(scope: Construct, *, log_group: logs.ILogGroup, policy: Policy
         sid="ActionsWithoutResourceLevelPermissions",
         actions=["ecs:DiscoverPollEndpoint", "ecr:GetAuthorizationToken"], resources=["*"]))
     acknowledge(role.policy, "ecs-agent-unscoped-actions")
-    acknowledge_wildcards(role.policy, "batch-managed-ecs-clusters", clusters)
+    acknowledge_resources(role.policy, "batch-managed-ecs-clusters", clusters)
     image_pulls(role, log_group=log_group)
     return iam.CfnInstanceProfile(scope, "InstanceProfile", roles=[role.role_name])
 
@@ -336,7 +330,7 @@ def job_role(scope: Construct, *, bucket: s3.IBucket, prefix: str, key: kms.IKey
         role.add_to_policy(iam.PolicyStatement(
             sid="DatastoreKeyThroughS3", actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key.key_arn],
             conditions={"StringEquals": {"kms:ViaService": f"s3.{Stack.of(scope).region}.amazonaws.com"}}))
-    acknowledge_wildcards(role.policy, "batch-job-role-team-prefix", [objects])
+    acknowledge_resources(role.policy, "batch-job-role-team-prefix", [objects])
     return role
 
 

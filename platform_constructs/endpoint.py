@@ -44,7 +44,7 @@ from aws_cdk.aws_applicationautoscaling import CfnScalableTarget, CfnScalingPoli
 from constructs import Construct
 
 from platform_constructs import baseline, catalog
-from platform_constructs.compliance.acknowledgments import acknowledge, acknowledge_resources, nag_resource
+from platform_constructs.compliance.acknowledgments import acknowledge, acknowledge_resources
 from platform_constructs.core import PlatformConstruct
 from platform_constructs.images import approved_repository_arns, default_image, is_approved_image
 from platform_constructs.network import resolve_network
@@ -429,7 +429,7 @@ class SecureModelEndpoint(PlatformConstruct):
         if unknown_repositories:
             approved = approved_repository_arns(self)
             repositories.extend(a for a in approved if a not in repositories)
-            acknowledge_resources(role, "approved-registry-pulls", [nag_resource(stack.resolve(a)) for a in approved])
+            acknowledge_resources(role, "approved-registry-pulls", approved)
         role.add_to_principal_policy(iam.PolicyStatement(
             sid="PullModelImages",
             actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
@@ -458,13 +458,12 @@ class SecureModelEndpoint(PlatformConstruct):
             read_inputs = self.bucket.arn_for_objects(f"{ASYNC_INPUT_PREFIX}/*")
             role.add_to_principal_policy(iam.PolicyStatement(
                 sid="ReadAsyncInputs", actions=["s3:GetObject"], resources=[read_inputs]))
-            acknowledge_resources(role, "sagemaker-role-object-prefixes", [nag_resource(stack.resolve(read_inputs))])
+            acknowledge_resources(role, "sagemaker-role-object-prefixes", [read_inputs])
         if write_prefixes:
             writes = [self.bucket.arn_for_objects(f"{prefix}/*") for prefix in write_prefixes]
             role.add_to_principal_policy(iam.PolicyStatement(
                 sid="WriteEndpointData", actions=["s3:PutObject", "s3:AbortMultipartUpload"], resources=writes))
-            acknowledge_resources(role, "sagemaker-role-object-prefixes",
-                                  [nag_resource(stack.resolve(w)) for w in writes])
+            acknowledge_resources(role, "sagemaker-role-object-prefixes", writes)
 
     def _model(self, variant: _Variant) -> sagemaker.CfnModel:
         isolated = self.mode != "serverless"

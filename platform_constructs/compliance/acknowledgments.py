@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aws_cdk import Acknowledgment as CdkAcknowledgment
-from aws_cdk import CfnResource, Validations
+from aws_cdk import CfnResource, Stack, Validations
 from constructs import IConstruct
 
 from platform_constructs.compliance.rules.base import METADATA_KEY
@@ -233,11 +233,13 @@ def acknowledge(construct: IConstruct, decision_key: str, **values: str) -> None
 def acknowledge_resources(construct: IConstruct, decision_key: str, resources: Iterable[str]) -> None:
     """Apply a decision whose rule ids name a resource (``...[Resource::{resource}]``) once per resource.
 
-    ``resources`` are the flattened forms cdk-nag reports (see :func:`nag_resource`), so each
-    acknowledgment covers exactly one finding, never a whole rule.
+    ``resources`` are the policy's resource values (ARNs, possibly with tokens); each is resolved in the
+    construct's stack and flattened the way cdk-nag names it (:func:`nag_resource`), so each acknowledgment
+    covers exactly one finding, never a whole rule.
     """
+    stack = Stack.of(construct)
     for resource in resources:
-        acknowledge(construct, decision_key, resource=resource)
+        acknowledge(construct, decision_key, resource=nag_resource(stack.resolve(resource)))
 
 
 def nag_resource(value: object) -> str:
