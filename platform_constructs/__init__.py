@@ -14,24 +14,24 @@ from platform_constructs.errors import PlatformValidationError, PolicyError
 from platform_constructs.policy import Policy, load_policy
 
 if TYPE_CHECKING:
-    from platform_constructs.batch import BatchComputeEnv
-    from platform_constructs.endpoint import ModelVariant, SecureModelEndpoint
-    from platform_constructs.golden_image import GoldenImagePipeline
-    from platform_constructs.gpu_training import GpuTrainingCluster
+    from platform_constructs.compute.batch import BatchComputeEnv
+    from platform_constructs.compute.training import GpuTrainingCluster
+    from platform_constructs.images.pipeline import GoldenImagePipeline
     from platform_constructs.network import NetworkRef, PlatformNetwork
+    from platform_constructs.serving.endpoint import ModelVariant, SecureModelEndpoint
 
 __version__ = "0.1.0"
 
 # The constructs import aws_cdk, which starts a Node process: they load on first use, so tools that need
 # only the policy or the rule pack (platform-check, platform new) start in a fraction of a second.
 _LAZY = {
-    "BatchComputeEnv": "platform_constructs.batch",
-    "GoldenImagePipeline": "platform_constructs.golden_image",
-    "GpuTrainingCluster": "platform_constructs.gpu_training",
-    "ModelVariant": "platform_constructs.endpoint",
+    "BatchComputeEnv": "platform_constructs.compute.batch",
+    "GoldenImagePipeline": "platform_constructs.images.pipeline",
+    "GpuTrainingCluster": "platform_constructs.compute.training",
+    "ModelVariant": "platform_constructs.serving.endpoint",
     "NetworkRef": "platform_constructs.network",
     "PlatformNetwork": "platform_constructs.network",
-    "SecureModelEndpoint": "platform_constructs.endpoint",
+    "SecureModelEndpoint": "platform_constructs.serving.endpoint",
 }
 
 

@@ -3,7 +3,7 @@
 Every platform construct creates its stateful building blocks through these factories, so a change to
 the organisation's baseline is one edit here. Each factory applies the environment's retention rule
 (``RETAIN`` where the policy says so, i.e. prod) and records any acknowledgment it needs through
-:mod:`platform_constructs.compliance.acknowledgments` with its written reason.
+:mod:`platform_constructs.acknowledge` with its written reason.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from platform_constructs.compliance.acknowledgments import acknowledge
+from platform_constructs.acknowledge import acknowledge
 from platform_constructs.core import PlatformConstruct, PlatformContext
 
 _ACCESS_LOG_BUCKET_ID = "PlatformAccessLogs"

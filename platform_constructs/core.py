@@ -16,6 +16,7 @@ from aws_cdk import RemovalPolicy, Stack, Tags
 from constructs import Construct, IConstruct
 
 from platform_constructs.errors import PolicyError, Problems
+from platform_constructs.gate import install_compliance_gate
 from platform_constructs.policy import (
     DEFAULT_ENVIRONMENT,
     ENV_CONTEXT_KEY,
@@ -38,9 +39,8 @@ class PlatformContext:
     """(construct path, rule id, reason) for every acknowledgment applied in this app."""
     metadata_acknowledgments: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     """Per CfnResource path: the acknowledgments written into its template metadata."""
-    gate_installed: bool = False
     image_resolver: Callable[[str], str | None] | None = None
-    """Set by a GoldenImagePipeline in this app: purpose -> its approved image URI (see images.py)."""
+    """Set by a GoldenImagePipeline in this app: purpose -> its approved image URI (see images/defaults.py)."""
 
     @staticmethod
     def of(scope: IConstruct) -> PlatformContext:
@@ -55,10 +55,7 @@ class PlatformContext:
             raise PolicyError(policy.file, [f"context `{ENV_CONTEXT_KEY}` must be a string, got {env_name!r}"])
         context = PlatformContext(policy=policy, env=policy.environment(env_name))
         _ContextHolder(root, context)
-        # Imported here: the gate imports the rule pack, which imports this module.
-        from platform_constructs.compliance.gate import install_compliance_gate
-
-        install_compliance_gate(root, context)
+        install_compliance_gate(root, context.policy, context.env, context.acknowledgments)
         return context
 
     @property

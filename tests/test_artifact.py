@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from platform_constructs.artifact import validate_artifact
+from platform_constructs.cli.artifact import validate_artifact
 from platform_constructs.cli.check import main
 from platform_constructs.policy import default_policy_file, load_policy
 

@@ -10,9 +10,9 @@ import pytest
 from aws_cdk import Stack
 
 from platform_constructs import BatchComputeEnv, PlatformValidationError
-from platform_constructs._compute import SPOT_RECLAIM_STATUS_REASON
 from platform_constructs.compliance.engine import check_template
 from platform_constructs.compliance.rules import ALL_RULES
+from platform_constructs.compute._shared import SPOT_RECLAIM_STATUS_REASON
 from platform_constructs.policy import load_policy
 from platform_constructs.testing import SynthResult, cfn_lint, new_app, synthesize
 

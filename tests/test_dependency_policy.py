@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from platform_constructs import _dependency_policy as deps
 from platform_constructs.errors import Problem
+from platform_constructs.images import dependencies as deps
 
 NAMES = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,6}([-_.][A-Za-z0-9]{1,5}){0,2}", fullmatch=True)
 VERSIONS = st.from_regex(r"[0-9]{1,2}(\.[0-9]{1,3}){0,3}", fullmatch=True)

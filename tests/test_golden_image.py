@@ -21,9 +21,9 @@ import pytest
 from aws_cdk import Stack
 
 from platform_constructs import GoldenImagePipeline, PlatformValidationError
-from platform_constructs._image_build import template_text
 from platform_constructs.compliance.engine import check_template
-from platform_constructs.images import default_image
+from platform_constructs.images.build import template_text
+from platform_constructs.images.defaults import default_image
 from platform_constructs.policy import load_policy
 from platform_constructs.testing import SynthResult, cfn_lint, new_app, synthesize
 

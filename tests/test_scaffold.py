@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from platform_constructs.cli.main import main
-from platform_constructs.scaffold import (
+from platform_constructs.cli.scaffold import (
     KINDS,
     Kind,
     ScaffoldError,

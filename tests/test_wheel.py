@@ -101,8 +101,8 @@ def test_installed_package_is_the_wheel_and_its_policy_and_check_work(installed:
     assert check.returncode == 1 and "RawBucket" in check.stdout and "PLAT-TAG1" in check.stdout
 
 
-@pytest.mark.parametrize(("kind", "module"), [("endpoint", "platform_constructs.endpoint"),
-                                              ("batch", "platform_constructs.batch")])
+@pytest.mark.parametrize(("kind", "module"), [("endpoint", "platform_constructs.serving.endpoint"),
+                                              ("batch", "platform_constructs.compute.batch")])
 def test_platform_new_project_synthesizes_with_zero_findings(installed: Installed, kind: str, module: str) -> None:
     probe = installed.run([installed.bin("python"), "-c", f"import {module}"], installed.work)
     assert probe.returncode == 0, probe.stderr

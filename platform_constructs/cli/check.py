@@ -6,7 +6,7 @@ Usage::
     platform-check a.template.json b.yaml        # or template files (JSON or YAML)
     platform-check cdk.out/ --env prod --junit report.xml --sarif report.sarif
     platform-check cdk.out/ --checkov            # also run checkov (pip install 'platform-constructs[checkov]')
-    platform-check artifact model/               # the model artifact contract (see platform_constructs.artifact)
+    platform-check artifact model/               # the model artifact contract (see platform_constructs.cli.artifact)
 
 Each template is checked by the platform rule pack (the same rules the synth-time gate runs) and by
 cfn-lint (loaded once, errors and warnings); with ``--checkov`` also by checkov. A finding is
@@ -373,7 +373,7 @@ def check_templates(argv: Sequence[str]) -> int:
 
 
 def check_artifact(argv: Sequence[str]) -> int:
-    from platform_constructs.artifact import validate_artifact
+    from platform_constructs.cli.artifact import validate_artifact
 
     parser = argparse.ArgumentParser(prog=f"{PROG} artifact",
                                      description="Check a model artifact directory against the artifact contract.")

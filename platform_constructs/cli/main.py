@@ -25,7 +25,7 @@ class Subcommand:
 
 # --- platform new -------------------------------------------------------------------------------------
 def _new_arguments(parser: argparse.ArgumentParser) -> None:
-    from platform_constructs.scaffold import KINDS
+    from platform_constructs.cli.scaffold import KINDS
 
     parser.add_argument("kind", choices=sorted(KINDS), help="what the project deploys")
     parser.add_argument("name", help="project name: lowercase letters, digits, hyphens (becomes the stack name)")
@@ -34,7 +34,7 @@ def _new_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from platform_constructs.scaffold import ScaffoldError, new_project
+    from platform_constructs.cli.scaffold import ScaffoldError, new_project
 
     try:
         written = new_project(args.kind, args.name, directory=args.dir, cost_center=args.cost_center)

@@ -25,9 +25,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from platform_constructs import _compute, catalog
-from platform_constructs._compute import ComputePlan, Monitoring
+from platform_constructs import catalog
 from platform_constructs.catalog import InstanceSpec
+from platform_constructs.compute import _shared as _compute
+from platform_constructs.compute._shared import ComputePlan, Monitoring
 from platform_constructs.core import PlatformConstruct
 from platform_constructs.network import resolve_network
 
@@ -262,7 +263,7 @@ class GpuTrainingCluster(PlatformConstruct):
     def metaflow_config(self) -> dict[str, str]:
         """The Metaflow settings for ``@batch(gpu=...)`` against the single-node queue (deploy-time values).
 
-        Same keys as :meth:`platform_constructs.batch.BatchComputeEnv.metaflow_config`; the stack output
+        Same keys as :meth:`platform_constructs.compute.batch.BatchComputeEnv.metaflow_config`; the stack output
         ``MetaflowConfig`` holds them as JSON.
         """
         return _compute.metaflow_config(queue=self.job_queue, role=self.job_role, bucket=self.datastore_bucket,

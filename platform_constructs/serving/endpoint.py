@@ -44,9 +44,14 @@ from aws_cdk.aws_applicationautoscaling import CfnScalableTarget, CfnScalingPoli
 from constructs import Construct
 
 from platform_constructs import baseline, catalog
-from platform_constructs.compliance.acknowledgments import acknowledge, acknowledge_resources
+from platform_constructs.acknowledge import acknowledge, acknowledge_resources
 from platform_constructs.core import PlatformConstruct
-from platform_constructs.images import approved_repository_arns, default_image, is_approved_image
+from platform_constructs.images.defaults import (
+    approved_repository_arns,
+    default_image,
+    image_repository_arn,
+    is_approved_image,
+)
 from platform_constructs.network import resolve_network
 
 EndpointMode = Literal["realtime", "serverless", "async"]
@@ -83,7 +88,6 @@ INSTANCE_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"
 
 _NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 _S3_URL = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>[^*?]*[^/*?])$")
-_ECR_IMAGE = re.compile(r"^(?P<account>.+?)\.dkr\.ecr\.(?P<region>.+?)\.amazonaws\.com(?:\.cn)?/(?P<repo>[^:@]+)")
 
 
 @dataclass(frozen=True)
@@ -421,7 +425,7 @@ class SecureModelEndpoint(PlatformConstruct):
         repositories: list[str] = []
         unknown_repositories = False
         for variant in self.variants:
-            arn = _repository_arn(stack, variant.image)
+            arn = image_repository_arn(self, variant.image)
             if arn is None:
                 unknown_repositories = True
             elif arn not in repositories:
@@ -715,13 +719,3 @@ def _object_arn(stack: Stack, url: str) -> str:
     match = _S3_URL.match(url)
     assert match is not None  # validated before any resource is created
     return f"arn:{stack.partition}:s3:::{match['bucket']}/{match['key']}"
-
-
-def _repository_arn(stack: Stack, image: str) -> str | None:
-    """The ECR repository ARN of an image URI, or None when the repository is a deploy-time value."""
-    match = _ECR_IMAGE.match(image)
-    if match is None or Token.is_unresolved(match["repo"]):
-        return None
-    return f"arn:{stack.partition}:ecr:{match['region']}:{match['account']}:repository/{match['repo']}"
-
-

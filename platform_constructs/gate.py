@@ -26,7 +26,10 @@ from constructs import IConstruct
 
 from platform_constructs.compliance.engine import check_template, unacknowledged
 from platform_constructs.compliance.rules import ALL_RULES
-from platform_constructs.core import PlatformContext
+from platform_constructs.policy import EnvironmentPolicy, Policy
+
+Acknowledgments = list[tuple[str, str, str]]
+"""(construct path, rule id, reason) of every acknowledgment applied in an app (it grows during construction)."""
 
 NAG_PACKS = ("AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
 PLUGIN_NAME = "platform-rules"
@@ -36,8 +39,10 @@ PLUGIN_NAME = "platform-rules"
 class PlatformRulesPlugin:
     """Runs the platform rule pack over every synthesized template and prints the synth report."""
 
-    def __init__(self, context: PlatformContext) -> None:
-        self._context = context
+    def __init__(self, policy: Policy, env: EnvironmentPolicy, acknowledgments: Acknowledgments) -> None:
+        self._policy = policy
+        self._env = env
+        self._acknowledgments = acknowledgments
 
     @property
     def name(self) -> str:
@@ -60,7 +65,7 @@ class PlatformRulesPlugin:
         for path in templates:
             with open(path, encoding="utf-8") as handle:
                 template: dict[str, Any] = json.load(handle)
-            for finding in unacknowledged(check_template(template, self._context.policy, self._context.env)):
+            for finding in unacknowledged(check_template(template, self._policy, self._env)):
                 by_rule.setdefault(finding.rule_id, []).append(PolicyViolatingResource(
                     locations=[finding.location], resource_logical_id=finding.logical_id, template_path=path,
                 ))
@@ -70,42 +75,42 @@ class PlatformRulesPlugin:
                             violating_resources=resources, severity="error")
             for rule_id, resources in by_rule.items()
         ]
-        _print_synth_report(self._context, templates)
+        _print_synth_report(self._policy, self._env, self._acknowledgments, templates)
         return PolicyValidationPluginReport(
             success=not violations,
             violations=violations,
             metadata={
-                "environment": self._context.env.name,
-                "policy": self._context.policy.file,
+                "environment": self._env.name,
+                "policy": self._policy.file,
                 "packs": ", ".join((*NAG_PACKS, PLUGIN_NAME)),
-                "acknowledgments": str(len(self._context.acknowledgments)),
+                "acknowledgments": str(len(self._acknowledgments)),
             },
         )
 
 
-def _print_synth_report(context: PlatformContext, templates: list[str]) -> None:
+def _print_synth_report(policy: Policy, env: EnvironmentPolicy, acknowledgments: Acknowledgments,
+                        templates: list[str]) -> None:
     lines = [
-        f"platform-constructs: compliance gate ({context.env.name}, policy {context.policy.file})",
+        f"platform-constructs: compliance gate ({env.name}, policy {policy.file})",
         f"  checked {len(templates)} template(s) with: {', '.join((*NAG_PACKS, PLUGIN_NAME))}",
-        f"  library acknowledgments applied: {len(context.acknowledgments)}",
+        f"  library acknowledgments applied: {len(acknowledgments)}",
     ]
     seen: set[tuple[str, str]] = set()
-    for _path, rule_id, reason in context.acknowledgments:
+    for _path, rule_id, reason in acknowledgments:
         if (rule_id, reason) not in seen:
             seen.add((rule_id, reason))
             lines.append(f"    - {rule_id}: {reason}")
     print("\n".join(lines), file=sys.stderr)
 
 
-def install_compliance_gate(root: IConstruct, context: PlatformContext) -> None:
-    """Register the four cdk-nag packs and the platform rule pack on ``root`` (idempotent per app)."""
-    if context.gate_installed:
-        return
+def install_compliance_gate(root: IConstruct, policy: Policy, env: EnvironmentPolicy,
+                            acknowledgments: Acknowledgments) -> None:
+    """Register the four cdk-nag packs and the platform rule pack on ``root`` (once per app: the caller,
+    :class:`platform_constructs.core.PlatformContext`, installs it when it creates the app's context)."""
     Validations.of(root).add_plugins(
         AwsSolutionsChecks(root),
         HIPAASecurityChecks(root),
         NIST80053R5Checks(root),
         PCIDSS321Checks(root),
-        PlatformRulesPlugin(context),
+        PlatformRulesPlugin(policy, env, acknowledgments),
     )
-    context.gate_installed = True

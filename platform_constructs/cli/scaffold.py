@@ -36,11 +36,11 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "endpoint": Kind("endpoint", "a SageMaker real-time endpoint (SecureModelEndpoint)",
-                     "platform_constructs.endpoint:SecureModelEndpoint"),
+                     "platform_constructs.serving.endpoint:SecureModelEndpoint"),
     "training": Kind("training", "a multi-node GPU training cluster on AWS Batch (GpuTrainingCluster)",
-                     "platform_constructs.gpu_training:GpuTrainingCluster"),
+                     "platform_constructs.compute.training:GpuTrainingCluster"),
     "batch": Kind("batch", "an AWS Batch compute environment and job queue (BatchComputeEnv)",
-                  "platform_constructs.batch:BatchComputeEnv"),
+                  "platform_constructs.compute.batch:BatchComputeEnv"),
 }
 
 
@@ -50,10 +50,11 @@ class ScaffoldError(ValueError):
 
 def templates_root() -> Path:
     """``ds_templates`` as shipped in the wheel (``_templates``) or in the repository checkout."""
-    bundled = Path(__file__).parent / "_templates"
+    package = Path(__file__).resolve().parents[1]
+    bundled = package / "_templates"
     if (bundled / "project").is_dir():
         return bundled
-    return Path(__file__).resolve().parent.parent / "ds_templates"
+    return package.parent / "ds_templates"
 
 
 def class_name(name: str) -> str:

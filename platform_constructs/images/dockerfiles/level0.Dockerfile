@@ -1,5 +1,5 @@
 # Level 0 — the platform base (ops-owned): the approved CUDA/Python base, hardened.
-# Rendered by platform_constructs.golden_image with string.Template (a doubled dollar sign is a literal one).
+# Rendered by platform_constructs.images.pipeline with string.Template (a doubled dollar sign is a literal one).
 # BASE_IMAGE is the approved base resolved to its digest by the build (never a floating tag).
 ARG BASE_IMAGE
 FROM $${BASE_IMAGE}

@@ -18,11 +18,11 @@ from string import Template
 
 DOCKER_USER = "mluser"
 DOCKER_UID = 1001
-_PACKAGE = "platform_constructs.dockerfiles"
+_PACKAGE = "platform_constructs.images.dockerfiles"
 
 
 def template_text(name: str) -> str:
-    """A file shipped in ``platform_constructs/dockerfiles``."""
+    """A file shipped in ``platform_constructs/images/dockerfiles``."""
     return resources.files(_PACKAGE).joinpath(name).read_text(encoding="utf-8")
 
 

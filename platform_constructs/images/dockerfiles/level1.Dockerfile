@@ -1,5 +1,5 @@
 # Level 1 — the shared ML runtime: the frozen, fully pinned heavy libraries on the approved Level 0.
-# Rendered by platform_constructs.golden_image with string.Template (a doubled dollar sign is a literal one).
+# Rendered by platform_constructs.images.pipeline with string.Template (a doubled dollar sign is a literal one).
 # BASE_IMAGE is the approved Level 0 image by digest (the build refuses anything else).
 ARG BASE_IMAGE
 FROM $${BASE_IMAGE}

@@ -11,7 +11,6 @@ the purpose. Policy images may contain ``{region}`` / ``{account}``, substituted
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Literal
 
@@ -19,6 +18,7 @@ from aws_cdk import CfnDynamicReference, CfnDynamicReferenceService, Stack, Toke
 from constructs import Construct
 
 from platform_constructs.core import PlatformContext
+from platform_constructs.images import uri
 
 Purpose = Literal["inference", "training", "batch"]
 PURPOSES: tuple[Purpose, ...] = ("inference", "training", "batch")
@@ -65,34 +65,25 @@ def policy_image(scope: Construct, purpose: str) -> str:
 
 
 def is_approved_image(scope: Construct, image: str) -> bool:
-    """True when ``image`` (a literal URI) starts with one of the policy's approved registry prefixes.
-
-    ``{account}`` and ``{region}`` in a prefix match any 12-digit account / any region name. A token
-    (deploy-time value) is accepted only when it is one of the defaults this module produced.
-    """
+    """True when ``image`` (a literal URI) lives under one of the policy's approved registry prefixes
+    (:func:`platform_constructs.images.uri.is_approved`). A token (a deploy-time value) is never approved:
+    defaults produced by this module are trusted by their callers, not re-checked here."""
     if Token.is_unresolved(image):
         return False
-    policy = PlatformContext.of(scope).policy
-    for prefix in policy.approved_registries:
-        pattern = re.escape(prefix).replace(r"\{account\}", r"\d{12}").replace(r"\{region\}", r"[a-z]{2}(-[a-z]+)+-\d")
-        if re.match(pattern, image):
-            return True
-    return False
+    return uri.is_approved(image, PlatformContext.of(scope).policy.approved_registries)
 
 
-_REGISTRY = re.compile(r"^(\{account\}|\d{12})\.dkr\.ecr\.(\{region\}|[a-z0-9-]+)\.amazonaws\.com/(.*)$")
+def image_repository_arn(scope: Construct, image: str) -> str | None:
+    """The ECR repository ARN of ``image`` in ``scope``'s stack (``None`` when the image is not an ECR image,
+    or its repository is a deploy-time value)."""
+    stack = Stack.of(scope)
+    return uri.repository_arn(image, partition=stack.partition, account=stack.account, region=stack.region)
 
 
 def approved_repository_arns(scope: Construct) -> list[str]:
     """ECR repository ARNs covering the policy's approved registry prefixes (``.../repository/<path>*``): what a
     role may pull when its image is not known at synth. ``{account}``/``{region}`` become the stack's values."""
     stack = Stack.of(scope)
-    arns: list[str] = []
-    for prefix in PlatformContext.of(scope).policy.approved_registries:
-        match = _REGISTRY.match(prefix)
-        if match is None:
-            continue  # not an ECR registry: nothing to grant
-        account = stack.account if match[1] == "{account}" else match[1]
-        region = stack.region if match[2] == "{region}" else match[2]
-        arns.append(f"arn:{stack.partition}:ecr:{region}:{account}:repository/{match[3]}*")
-    return arns
+    return uri.approved_repository_arn_patterns(PlatformContext.of(scope).policy.approved_registries,
+                                                partition=stack.partition, account=stack.account,
+                                                region=stack.region)

@@ -1,4 +1,5 @@
-"""Private building blocks shared by :mod:`platform_constructs.batch` and :mod:`platform_constructs.gpu_training`.
+"""Private building blocks shared by :mod:`~platform_constructs.compute.batch` and
+:mod:`~platform_constructs.compute.training`.
 
 Three kinds of helpers live here, kept apart:
 
@@ -35,14 +36,14 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from platform_constructs import baseline, catalog
+from platform_constructs.acknowledge import acknowledge, acknowledge_resources
 from platform_constructs.catalog import (
     STRICT_ALLOCATION_STRATEGY,
     InstanceSpec,
 )
-from platform_constructs.compliance.acknowledgments import acknowledge, acknowledge_resources
 from platform_constructs.core import PlatformConstruct
 from platform_constructs.errors import Problems
-from platform_constructs.images import Purpose, approved_repository_arns, default_image, is_approved_image
+from platform_constructs.images.defaults import Purpose, approved_repository_arns, default_image, is_approved_image
 from platform_constructs.policy import BatchPolicy, EnvironmentPolicy, Policy
 
 # --- constants (each documented once) --------------------------------------------------------------------

@@ -20,9 +20,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from platform_constructs import _compute, catalog
-from platform_constructs._compute import ComputePlan, Monitoring
+from platform_constructs import catalog
 from platform_constructs.catalog import InstanceSpec
+from platform_constructs.compute import _shared as _compute
+from platform_constructs.compute._shared import ComputePlan, Monitoring
 from platform_constructs.core import PlatformConstruct
 from platform_constructs.network import resolve_network
 

@@ -14,7 +14,7 @@ keeps the policy's ``images.keep_images``; retained in prod, emptied and deleted
 project in the platform network, and an SSM parameter holding the level's currently approved image as
 ``repository@sha256:digest``. Level 1 also publishes the platform's default images
 (``{images.ssm_prefix}/default/{inference,training,batch}``: the policy's images until the first
-approved Level 1), and the pipeline registers itself so :func:`platform_constructs.images.default_image`
+approved Level 1), and the pipeline registers itself so :func:`platform_constructs.images.defaults.default_image`
 — used by the endpoint, training and batch constructs — returns a deploy-time reference to them when
 the pipeline is in the same app (create the pipeline before the constructs that consume it). Stacks in
 other apps opt in with ``-c golden_images=true``.
@@ -43,7 +43,7 @@ ECR through the network's endpoints; Python packages come from a CodeArtifact re
 upstream is PyPI, reached through VPC endpoints this construct adds (CodeArtifact, SSM).
 
 The dependency policy (pins, no VCS/URL installs, no ``--upgrade``, no Level 1 redefinitions) is
-enforced at synth by :mod:`platform_constructs._dependency_policy`.
+enforced at synth by :mod:`platform_constructs.images.dependencies`.
 """
 
 from __future__ import annotations
@@ -64,13 +64,14 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
-from platform_constructs import _dependency_policy as deps
-from platform_constructs import _image_build as render
 from platform_constructs import baseline
-from platform_constructs.compliance.acknowledgments import acknowledge
+from platform_constructs.acknowledge import acknowledge
 from platform_constructs.core import PlatformConstruct
 from platform_constructs.errors import PlatformValidationError, Problem
-from platform_constructs.images import (
+from platform_constructs.images import build as render
+from platform_constructs.images import dependencies as deps
+from platform_constructs.images import uri
+from platform_constructs.images.defaults import (
     PURPOSES,
     default_image_parameter,
     policy_image,
@@ -347,13 +348,12 @@ class GoldenImagePipeline(PlatformConstruct):
         return isinstance(base, str) and stack.resolve(base) == stack.resolve(self.runtime.image_uri)
 
     def _check_base_image(self, image: str) -> None:
-        approved = any(image.startswith(prefix) for prefix in self.policy.approved_registries)
+        approved = isinstance(image, str) and uri.is_approved(image, self.policy.approved_registries)
         self.problems.check(approved, "base_image", image,
                             "an image from an approved registry: " + ", ".join(self.policy.approved_registries),
                             "mirror the base into an approved registry and pass its URI")
-        pinned = re.search(r"@sha256:[0-9a-f]{64}$", image) is not None or re.search(
-            r":(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", image.rsplit("/", 1)[-1]) is not None
-        self.problems.check(pinned, "base_image", image,
+        parsed = uri.parse_image_uri(image)
+        self.problems.check(parsed is not None and parsed.pinned, "base_image", image,
                             "pinned by digest (@sha256:...) or an explicit version tag (not 'latest')",
                             "pass the base with its digest, e.g. repo@sha256:<64 hex digits>")
 

@@ -1,0 +1,161 @@
+"""Container image URIs: the only code that parses them, approves them and turns them into repository ARNs.
+
+Pure (no ``aws_cdk`` import), so the constructs, the pipeline and any CLI share one reading of an image
+reference. The grammar is the OCI distribution reference grammar (``registry/path[:tag][@sha256:digest]``):
+a registry host (with an optional port), one or more lowercase path components separated by ``/``, an
+optional tag of at most 128 characters and an optional ``sha256`` digest of 64 lowercase hex digits.
+ECR registry hosts are ``<12-digit account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]``
+(Amazon ECR User Guide, "Private registry concepts").
+
+Two kinds of placeholders are understood in the account and region positions of an ECR host:
+
+* ``{account}`` / ``{region}`` — the policy's templates (``registries.approved``, ``images.*``), meaning the
+  deploying account / region;
+* a CDK token's string form (``${Token[...]}``), i.e. a value known only at deploy time (a stack's region).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_DEPLOY_TIME = r"\$\{Token\[[A-Za-z0-9_.:-]+\]\}"
+"""The string form of a CDK token (a deploy-time value)."""
+_ACCOUNT = rf"(?:\d{{12}}|\{{account\}}|{_DEPLOY_TIME})"
+_REGION = rf"(?:[a-z]{{2}}(?:-gov|-iso[a-z]?)?-[a-z]+-\d|\{{region\}}|{_DEPLOY_TIME})"
+_ECR_HOST = re.compile(rf"(?P<account>{_ACCOUNT})\.dkr\.ecr(?:-fips)?\.(?P<region>{_REGION})\.amazonaws\.com(?:\.cn)?")
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                   r"(?::\d{1,5})?")
+_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
+_REFERENCE = re.compile(rf"(?P<registry>[^/\s]+)/(?P<path>{_COMPONENT.pattern}(?:/{_COMPONENT.pattern})*)"
+                        r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?")
+MUTABLE_TAGS = frozenset({"latest"})
+"""Tags that by convention always move: never a pin."""
+
+
+@dataclass(frozen=True)
+class ImageUri:
+    """A parsed image reference."""
+
+    registry: str
+    """The registry host (``123456789012.dkr.ecr.eu-west-1.amazonaws.com``, ``docker.io``, ...)."""
+    repository: str
+    """The repository path inside the registry (``platform/golden/runtime``)."""
+    tag: str | None
+    digest: str | None
+    """``sha256:<64 hex>`` when the reference is pinned by digest."""
+    account: str | None
+    """ECR only: the registry's account id (or ``{account}`` / a deploy-time value)."""
+    region: str | None
+    """ECR only: the registry's region (or ``{region}`` / a deploy-time value)."""
+
+    @property
+    def is_ecr(self) -> bool:
+        return self.account is not None
+
+    @property
+    def pinned_by_digest(self) -> bool:
+        return self.digest is not None
+
+    @property
+    def pinned(self) -> bool:
+        """Pinned by digest, or by an explicit version tag (not ``latest``)."""
+        return self.digest is not None or (self.tag is not None and self.tag not in MUTABLE_TAGS)
+
+    @property
+    def name(self) -> str:
+        """``registry/repository`` without tag or digest."""
+        return f"{self.registry}/{self.repository}"
+
+    def __str__(self) -> str:
+        return self.name + (f":{self.tag}" if self.tag else "") + (f"@{self.digest}" if self.digest else "")
+
+
+def parse_image_uri(value: object) -> ImageUri | None:
+    """``value`` parsed as an image reference with an explicit registry host; ``None`` when it is not one."""
+    match = _REFERENCE.fullmatch(value) if isinstance(value, str) and value.isascii() else None
+    if match is None or len(match["path"]) > 256:
+        return None
+    registry = match["registry"]
+    ecr = _ECR_HOST.fullmatch(registry)
+    if ecr is None and (_HOST.fullmatch(registry) is None or ("." not in registry and ":" not in registry
+                                                             and registry != "localhost")):
+        return None  # a registry host must look like one (docker.io/library/python, not library/python)
+    return ImageUri(registry=registry, repository=match["path"], tag=match["tag"], digest=match["digest"],
+                    account=ecr["account"] if ecr else None, region=ecr["region"] if ecr else None)
+
+
+@dataclass(frozen=True)
+class RegistryPrefix:
+    """One entry of the policy's ``registries.approved``: a registry host and a repository path prefix."""
+
+    text: str
+    registry: str
+    path_prefix: str
+    """Repository path prefix ('' for the whole registry; else ends with '/')."""
+    account: str | None
+    region: str | None
+
+    def matches(self, image: ImageUri) -> bool:
+        """Whether ``image`` lives under this prefix: the same registry host, where ``{account}`` / ``{region}``
+        stand for any account / region (a deploy-time value included), and a repository under the path prefix."""
+        host = re.escape(self.registry).replace(r"\{account\}", _ACCOUNT).replace(r"\{region\}", _REGION)
+        return re.fullmatch(host, image.registry) is not None and image.repository.startswith(self.path_prefix)
+
+    def repository_arn_pattern(self, *, partition: str, account: str, region: str) -> str | None:
+        """``arn:...:repository/<path prefix>*`` covering this prefix (``None`` for a non-ECR registry)."""
+        if self.account is None or self.region is None:
+            return None
+        return (f"arn:{partition}:ecr:{_fill(self.region, '{region}', region)}:"
+                f"{_fill(self.account, '{account}', account)}:repository/{self.path_prefix}*")
+
+
+def _fill(value: str, placeholder: str, actual: str) -> str:
+    return actual if value == placeholder else value
+
+
+def parse_registry_prefix(text: str) -> RegistryPrefix | None:
+    """A ``registries.approved`` entry (``<host>/<path prefix>``); ``None`` when malformed."""
+    registry, slash, path = text.partition("/")
+    if not slash or (path and not path.endswith("/")):
+        return None
+    if path and any(_COMPONENT.fullmatch(part) is None for part in path.rstrip("/").split("/")):
+        return None
+    ecr = _ECR_HOST.fullmatch(registry)
+    if ecr is None and _HOST.fullmatch(registry) is None:
+        return None
+    return RegistryPrefix(text=text, registry=registry, path_prefix=path,
+                          account=ecr["account"] if ecr else None, region=ecr["region"] if ecr else None)
+
+
+def is_approved(image: str, approved: Iterable[str]) -> bool:
+    """True when ``image`` parses and lives under one of the ``approved`` registry prefixes."""
+    parsed = parse_image_uri(image)
+    if parsed is None:
+        return False
+    return any(prefix is not None and prefix.matches(parsed) for prefix in map(parse_registry_prefix, approved))
+
+
+def repository_arn(image: str, *, partition: str, account: str, region: str) -> str | None:
+    """The ECR repository ARN of ``image`` (``None`` unless it is an ECR image). ``{account}`` / ``{region}``
+    placeholders become ``account`` / ``region``; deploy-time values stay as they are."""
+    parsed = parse_image_uri(image)
+    if parsed is None or parsed.account is None or parsed.region is None:
+        return None
+    return (f"arn:{partition}:ecr:{_fill(parsed.region, '{region}', region)}:"
+            f"{_fill(parsed.account, '{account}', account)}:repository/{parsed.repository}")
+
+
+def approved_repository_arn_patterns(approved: Iterable[str], *, partition: str, account: str,
+                                     region: str) -> list[str]:
+    """Repository ARN patterns covering the ECR entries of ``approved`` (what a role may pull when its image
+    is not known at synth)."""
+    patterns: list[str] = []
+    for text in approved:
+        prefix = parse_registry_prefix(text)
+        pattern = prefix.repository_arn_pattern(partition=partition, account=account, region=region) \
+            if prefix is not None else None
+        if pattern is not None and pattern not in patterns:
+            patterns.append(pattern)
+    return patterns
