@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from aws_cdk import RemovalPolicy, Stack, Tags
@@ -25,6 +25,7 @@ from platform_constructs.policy import (
     Policy,
     load_policy,
 )
+from platform_constructs.tags import resolve_tags
 
 _CONTEXT_ID = "PlatformConstructs"
 
@@ -88,34 +89,19 @@ class PlatformConstruct(Construct):
         data_classification: str | None = None,
         project: str | None = None,
         owner: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.platform = PlatformContext.of(self)
         self.policy = self.platform.policy
         self.env = self.platform.env
         self.problems = Problems(self.node.path)
-        given = {
-            "CostCenter": ("cost_center", cost_center),
-            "Environment": ("env (CDK context)", self.env.name),
-            "DataClassification": ("data_classification", data_classification),
-            "Project": ("project", project),
-            "Owner": ("owner", owner),
-        }
-        self.tags: dict[str, str] = {}
-        for rule in self.policy.tags:
-            if rule.name not in given and rule.default is None:
-                self.problems.add(f"tag {rule.name}", None, rule.expectation(),
-                                  f"the platform team must give tag {rule.name} a `default` in {self.policy.file}")
-                continue
-            argument, value = given.get(rule.name, (rule.name, None))
-            value = value if value is not None else rule.default
-            if value is None or not isinstance(value, str) or not rule.accepts(value):
-                self.problems.add(
-                    argument, value, rule.expectation(),
-                    f"pass {argument}=... matching the {rule.name} tag rule in {self.policy.file}",
-                )
-                continue
-            self.tags[rule.name] = value
+        self.tags, problems = resolve_tags(
+            self.policy, self.env.name,
+            {"cost_center": cost_center, "data_classification": data_classification, "project": project,
+             "owner": owner}, tags)
+        for problem in problems:
+            self.problems.add(problem.argument, problem.value, problem.allowed, problem.fix)
         for key, value in self.tags.items():
             Tags.of(self).add(key, value)
 

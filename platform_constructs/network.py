@@ -12,6 +12,7 @@ Constructs find their network with :func:`resolve_network`: an explicit ``vpc`` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aws_cdk import CfnOutput, Stack
@@ -72,9 +73,10 @@ class PlatformNetwork(PlatformConstruct):
         data_classification: str | None = None,
         project: str | None = None,
         owner: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
-                         project=project, owner=owner)
+                         project=project, owner=owner, tags=tags)
         net = self.policy.network
         cidr = cidr if cidr is not None else net.cidr
         max_azs = max_azs if max_azs is not None else net.max_azs

@@ -50,8 +50,28 @@ def test_policy_file_from_context_applies(tmp_path: Path) -> None:
 
 def test_required_tag_without_default_or_argument_is_reported(tmp_path: Path) -> None:
     app = new_app({"policy_file": str(_policy_with_team_tag(tmp_path, None))})
-    with pytest.raises(PlatformValidationError, match=r"argument 'tag Team'.*give tag Team a `default`"):
+    with pytest.raises(PlatformValidationError,
+                       match=r"argument 'tags\['Team'\]' = None.*Fix: pass tags=\{'Team': ...\}"):
         PlatformNetwork(Stack(app, "Net"), "Network")
+
+
+def test_a_tag_the_policy_adds_is_accepted_through_tags_without_code_changes(tmp_path: Path) -> None:
+    app = new_app({"policy_file": str(_policy_with_team_tag(tmp_path, None))})
+    network = PlatformNetwork(Stack(app, "Net"), "Network", tags={"Team": "ml-research", "Purpose": "demo"})
+    assert network.tags["Team"] == "ml-research"
+    assert network.tags["Purpose"] == "demo"  # free-form extra tags are kept
+
+
+@pytest.mark.parametrize(("tags", "message"), [
+    ({"Environment": "prod"}, r"tags\['Environment'\].*set from the CDK context"),
+    ({"CostCenter": "x"}, r"Fix: pass cost_center='x' instead of tags="),
+    ({"aws:foo": "x"}, r"not starting with 'aws:'"),
+    ({"Team": 3}, r"tags\['Team'\]' = 3"),
+    (["Team"], r"argument 'tags' = \['Team'\].*a mapping"),
+])
+def test_bad_tags_are_refused(tags: object, message: str) -> None:
+    with pytest.raises(PlatformValidationError, match=message):
+        PlatformNetwork(Stack(new_app(), "Net"), "Network", tags=tags)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("cost_center", ["", "Product Recs", "x", "-recs", "a" * 80])

@@ -84,9 +84,10 @@ class BatchComputeEnv(PlatformConstruct):
         data_classification: str | None = None,
         project: str | None = None,
         owner: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
-                         project=project, owner=owner)
+                         project=project, owner=owner, tags=tags)
         env, problems = self.env, self.problems
         max_vcpus = env.max_vcpus if max_vcpus is None else max_vcpus
         spot = env.spot if spot is None else spot

@@ -91,9 +91,10 @@ class GpuTrainingCluster(PlatformConstruct):
         data_classification: str | None = None,
         project: str | None = None,
         owner: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
-                         project=project, owner=owner)
+                         project=project, owner=owner, tags=tags)
         env, problems = self.env, self.problems
         max_gpus = env.max_gpus if max_gpus is None else max_gpus
         spot = env.spot if spot is None else spot

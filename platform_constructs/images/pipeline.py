@@ -49,7 +49,7 @@ enforced at synth by :mod:`platform_constructs.images.dependencies`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import jsii
@@ -183,9 +183,10 @@ class GoldenImagePipeline(PlatformConstruct):
         data_classification: str | None = None,
         project: str | None = None,
         owner: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
-                         project=project, owner=owner)
+                         project=project, owner=owner, tags=tags)
         images = self.policy.images
         self.cuda_version = cuda_version if cuda_version is not None else images.cuda_version
         self.python_version = python_version if python_version is not None else images.python_version

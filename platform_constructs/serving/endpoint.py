@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -157,6 +157,7 @@ class SecureModelEndpoint(PlatformConstruct):
     :param data_classification: the ``DataClassification`` tag. Default: the policy's default (``confidential``).
     :param project: the ``Project`` tag. Default: the policy's default.
     :param owner: the ``Owner`` tag. Default: the policy's default.
+    :param tags: any other tag the policy requires (``{"Team": "recs"}``), or extra tags. Default: none.
     """
 
     def __init__(
@@ -190,9 +191,10 @@ class SecureModelEndpoint(PlatformConstruct):
         data_classification: str | None = None,
         project: str | None = None,
         owner: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
-                         project=project, owner=owner)
+                         project=project, owner=owner, tags=tags)
         env, alarms = self.env, self.policy.alarms
         self.mode: EndpointMode = mode
         self.min_capacity = min_capacity if min_capacity is not None else env.endpoint_min_capacity

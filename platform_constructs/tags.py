@@ -1,0 +1,82 @@
+"""The required tags of a construct, derived from the policy's ``tags.required`` (pure: no ``aws_cdk``).
+
+Every construct takes the tags data scientists know as keywords (``cost_center``, ``data_classification``,
+``project``, ``owner``) and any other tag as ``tags={"Name": "value"}``. Which tags are required, their
+formats and defaults come from the policy only, so a tag the platform team adds to ``policies/platform.yaml``
+is accepted (and required) without a code change. ``Environment`` always comes from ``-c env=...``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from platform_constructs.errors import Problem
+from platform_constructs.policy import Policy
+
+ENVIRONMENT_TAG = "Environment"
+KEYWORD_TAGS: dict[str, str] = {
+    "CostCenter": "cost_center",
+    "DataClassification": "data_classification",
+    "Project": "project",
+    "Owner": "owner",
+}
+"""Tags with a keyword argument of their own on every construct (tag name -> argument)."""
+_KEY = re.compile(r"[\w .:/=+\-@]{1,128}", re.ASCII)
+_VALUE = re.compile(r"[\w .:/=+\-@]{0,256}", re.ASCII)
+"""AWS tag keys and values: letters, digits, spaces and ``_ . : / = + - @`` (Tagging AWS resources)."""
+
+
+def resolve_tags(policy: Policy, env_name: str, keywords: Mapping[str, object],
+                 extra: object) -> tuple[dict[str, str], list[Problem]]:
+    """The tags a construct applies, and the problems of its tag arguments.
+
+    ``keywords`` maps argument names (``cost_center``, ...) to the values given (``None``: not given);
+    ``extra`` is the ``tags`` argument (a mapping of tag name to value, or ``None``).
+    """
+    problems: list[Problem] = []
+    given: dict[str, str] = {}
+    if extra is not None and not isinstance(extra, Mapping):
+        problems.append(Problem("tags", extra, "a mapping of tag names to string values",
+                                "pass tags={'Team': 'recs'} (or omit tags)"))
+        extra = None
+    for key, value in (extra or {}).items():
+        argument = f"tags[{key!r}]"
+        if not isinstance(key, str) or _KEY.fullmatch(key) is None or key.lower().startswith("aws:"):
+            problems.append(Problem("tags", key, "tag keys of 1-128 letters, digits, spaces and _.:/=+-@, not "
+                                    "starting with 'aws:'", "rename the tag"))
+        elif key == ENVIRONMENT_TAG:
+            problems.append(Problem(argument, value, "no Environment tag: it is set from the CDK context",
+                                    "remove it and choose the environment with `cdk synth -c env=...`"))
+        elif key in KEYWORD_TAGS:
+            problems.append(Problem(argument, value, f"the {key} tag through its own argument",
+                                    f"pass {KEYWORD_TAGS[key]}={value!r} instead of tags={{{key!r}: ...}}"))
+        elif not isinstance(value, str) or _VALUE.fullmatch(value) is None:
+            problems.append(Problem(argument, value, "a string of up to 256 letters, digits, spaces and _.:/=+-@",
+                                    f"pass tags={{{key!r}: 'value'}}"))
+        else:
+            given[key] = value
+    for name, argument in KEYWORD_TAGS.items():
+        value = keywords.get(argument)
+        if value is not None:
+            given[name] = value  # type: ignore[assignment]  # checked against the rule below
+    given[ENVIRONMENT_TAG] = env_name
+
+    tags: dict[str, str] = {}
+    for rule in policy.tags:
+        argument = KEYWORD_TAGS.get(rule.name, f"tags[{rule.name!r}]")
+        value = given.get(rule.name, rule.default)
+        if rule.name == ENVIRONMENT_TAG and not rule.accepts(env_name):
+            continue  # an unknown environment is reported where the environment is chosen, not as a tag
+        fix = (f"pass {argument}=... matching the {rule.name} tag rule in {policy.file}" if rule.name in KEYWORD_TAGS
+               else f"pass tags={{{rule.name!r}: ...}} matching the {rule.name} tag rule in {policy.file}")
+        if value is None:
+            problems.append(Problem(argument, None, rule.expectation(), fix))
+        elif not isinstance(value, str) or not rule.accepts(value):
+            problems.append(Problem(argument, value, rule.expectation(), fix))
+        else:
+            tags[rule.name] = value
+    for key, value in given.items():  # free-form tags beyond the policy's
+        if key not in tags and key not in {rule.name for rule in policy.tags}:
+            tags[key] = value
+    return tags, problems
