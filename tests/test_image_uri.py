@@ -104,7 +104,7 @@ def _pipeline_accepts(base_image: str) -> bool:
 def _endpoint_accepts(image: str) -> bool:
     app = new_app()
     try:
-        SecureModelEndpoint(Stack(app, "Model"), "Model", model_data_url="s3://b/m/model.tar.gz",
+        SecureModelEndpoint(Stack(app, "Model"), "Model", model_data_url="s3://my-bucket/models/model.tar.gz",
                             cost_center="team-a", image=image)
     except PlatformValidationError as error:
         return "'image'" not in str(error)
