@@ -63,6 +63,10 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
                      default_image: str) -> tuple[ModelVariant, ...]:
     """The primary variant and the additional ones, each checked and with the endpoint's defaults applied."""
     check = problems.check
+    if not isinstance(variants, (list, tuple)):
+        problems.add("variants", variants, "a list of ModelVariant",
+                     "pass variants=[ModelVariant(name=..., model_data_url=..., weight=...)], or leave it unset")
+        variants = ()
     if serverless:
         check(instance_type is None, "instance_type", instance_type,
               "no instance type in serverless mode (SageMaker chooses the compute)",
@@ -89,7 +93,8 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
             check(isinstance(spec.name, str) and NAME.match(spec.name) is not None and spec.name not in seen,
                   f"{prefix}name", spec.name, f"a unique name of 1-{MAX_NAME_LENGTH} letters, digits and hyphens "
                   f"(not {PRIMARY_VARIANT!r} or another variant's)", "pass name='Challenger'")
-        seen.add(spec.name)
+        if isinstance(spec.name, str):
+            seen.add(spec.name)
         url_arg = f"{prefix}model_data_url"
         check(isinstance(spec.model_data_url, str) and not _TOKEN.search(spec.model_data_url)
               and len(spec.model_data_url) <= MAX_URL_LENGTH and _S3_URL.match(spec.model_data_url) is not None,

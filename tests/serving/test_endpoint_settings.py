@@ -128,6 +128,8 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"variants": [ModelVariant("B", URL, instance_type="ml.bogus")]}, r"'variants\[0\]\.instance_type'"),
     ({"variants": [ModelVariant("B", URL, image="quay.io/x/y:1")]}, r"'variants\[0\]\.image' = 'quay.io/x/y:1'"),
     ({"variants": ["B"]}, r"'variants\[0\]' = 'B'.*a ModelVariant"),
+    ({"variants": None}, r"'variants' = None.*a list of ModelVariant"),
+    ({"variants": [ModelVariant(["B"], URL)]}, r"'variants\[0\]\.name' = \['B'\]"),  # type: ignore[arg-type]
     ({"variants": [ModelVariant(f"V{i}", URL) for i in range(10)]}, r"'variants' = 10.*at most 9"),
     ({"primary_weight": -1}, r"'primary_weight' = -1.*positive"),
     ({"mode": "batch"}, r"'mode' = 'batch'.*realtime, serverless, async"),
