@@ -57,8 +57,9 @@ from platform_constructs.images.defaults import Purpose, default_image, is_appro
 from platform_constructs.network import NetworkRef, resolve_network
 
 WARNING_PREFIX = "platform-constructs:compute"
-"""Prefix of the warning ids of the Batch constructs (acknowledge one with
-``Annotations.of(scope).acknowledge_warning(id)``)."""
+"""Prefix of the warning ids of the Batch constructs. A user who accepts one acknowledges it by id:
+``Annotations.of(construct).acknowledge_warning("platform-constructs:compute:<id>", "<reason>")`` (the CDK CLI
+prints the id with each warning)."""
 
 
 @jsii.implements(IValidation)
