@@ -75,8 +75,8 @@ def test_efa_only_when_every_type_supports_it() -> None:
     ("dev", {"max_gpus": 1}, r"argument 'max_gpus' = 1 .*at least 4 .*Fix: pass max_gpus>=4"),
     ("staging", {"instance_types": ["g5.12xlarge"], "max_gpus": 4}, r"argument 'max_gpus' = 4 .*at least 8"),
     ("staging", {"instance_types": ["g5.12xlarge"], "max_gpus": 8}, r"argument 'nodes' = 2 .*at most 1 nodes"),
-    ("dev", {"nodes": 1}, r"argument 'nodes' = 1 .*at least 2"),
-    ("dev", {"nodes": 1001}, r"argument 'nodes' = 1001"),
+    ("dev", {"nodes": 1}, r"argument 'nodes' = 1 .*an integer from 2 \(a multi-node job\) to 1000"),
+    ("dev", {"nodes": 1001}, r"argument 'nodes' = 1001 .*to 1000 \(AWS Batch's default limit\)"),
     ("dev", {"spot": "yes"}, r"argument 'spot' = 'yes'"),
     ("dev", {"shared_scratch": 1}, r"argument 'shared_scratch' = 1 .*True or False"),
 ])

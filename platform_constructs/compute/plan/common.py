@@ -29,7 +29,8 @@ FARGATE_JOB_MEMORY_MIB = 2048
 DEFAULT_NODES = 2
 """Nodes of the default multi-node parallel job definition."""
 MAX_NODES = 1000
-"""AWS Batch's most nodes in a multi-node parallel job."""
+"""The most nodes of a multi-node parallel job: AWS Batch's default limit ("You can have up to 1,000 nodes in a
+single job", AWS Batch User Guide, "Node groups"); a raised account limit is not assumed."""
 
 Provisioning = Literal["SPOT", "EC2", "FARGATE_SPOT", "FARGATE"]
 

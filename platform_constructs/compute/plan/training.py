@@ -78,7 +78,8 @@ def training_settings(ctx: PlanContext, args: CommonArguments, problems: Problem
         f"pass max_gpus<={env.max_gpus}, or ask the platform team to raise "
         f"environments.{env.name}.max_gpus in policies/platform.yaml")
     nodes_ok = problems.check(is_int(nodes) and 2 <= nodes <= MAX_NODES, "nodes", nodes,  # type: ignore[operator]
-                              "an integer of at least 2 (a multi-node job)", "pass nodes=2")
+                              f"an integer from 2 (a multi-node job) to {MAX_NODES} (AWS Batch's default limit)",
+                              "pass nodes=2")
     plans: list[ComputePlan] = []
     if gpus_ok and nodes_ok and not problems:
         plans = _plan_training(env, problems, gpus, specs, spot=common.spot, nodes=nodes)  # type: ignore[arg-type]
