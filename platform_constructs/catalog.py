@@ -32,6 +32,10 @@ _GENERAL = {"large": (2, 8, 0, False), "xlarge": (4, 16, 0, False), "2xlarge": (
             "4xlarge": (16, 64, 0, False), "12xlarge": (48, 192, 0, False), "24xlarge": (96, 384, 0, False)}
 _COMPUTE = {"large": (2, 4, 0, False), "xlarge": (4, 8, 0, False), "2xlarge": (8, 16, 0, False),
             "4xlarge": (16, 32, 0, False), "9xlarge": (36, 72, 0, False), "18xlarge": (72, 144, 0, False)}
+"""C5 sizes: compute optimised, 2 GiB per vCPU ("Specifications for Amazon EC2 compute optimized instances")."""
+_COMPUTE_6I = {"large": (2, 4, 0, False), "xlarge": (4, 8, 0, False), "2xlarge": (8, 16, 0, False),
+               "4xlarge": (16, 32, 0, False), "12xlarge": (48, 96, 0, False), "24xlarge": (96, 192, 0, False)}
+"""C6i sizes (no 9xlarge/18xlarge, unlike C5): compute optimised, 2 GiB per vCPU (same source)."""
 _MEMORY = {"large": (2, 16, 0, False), "xlarge": (4, 32, 0, False), "2xlarge": (8, 64, 0, False),
            "4xlarge": (16, 128, 0, False), "12xlarge": (48, 384, 0, False), "24xlarge": (96, 768, 0, False)}
 _G4DN = {"xlarge": (4, 16, 1, False), "2xlarge": (8, 32, 1, False), "4xlarge": (16, 64, 1, False),
@@ -50,7 +54,7 @@ _T3 = {"medium": (2, 4, 0, False), "large": (2, 8, 0, False), "xlarge": (4, 16, 
 
 EC2_INSTANCES: dict[str, InstanceSpec] = {
     **_family("m5", _GENERAL), **_family("m6i", _GENERAL), **_family("c5", _COMPUTE),
-    **_family("c6i", _GENERAL), **_family("r5", _MEMORY),
+    **_family("c6i", _COMPUTE_6I), **_family("r5", _MEMORY),
     **_family("g4dn", _G4DN), **_family("g5", _G5), **_family("g6", _G6), **_family("p3", _P3),
     **_family("p4d", _P4D), **_family("p5", _P5), **_family("t3", _T3),
 }
@@ -129,6 +133,7 @@ def max_vcpus_for_gpus(specs: Sequence[InstanceSpec], gpus: int, vcpu_cap: int, 
 STRICT_ALLOCATION_STRATEGY = "BEST_FIT"
 """On-demand GPU capacity: the only strategy with which AWS Batch never exceeds ``maxvCpus`` (AWS Batch API
 reference, ``ComputeResource.maxvCpus``), so the GPU budget holds without an overshoot allowance."""
+
 
 def overshoots(strategy: str | None) -> bool:
     """Whether AWS Batch may exceed ``maxvCpus`` by one instance with this allocation strategy."""

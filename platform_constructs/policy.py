@@ -79,7 +79,6 @@ SCHEMA: dict[str, Any] = {
         "utilization_percent": float,
         "batch_queue_depth": int,
         "batch_failed_jobs": int,
-        "batch_runnable_minutes": int,
     },
     "artifacts": {"max_size_gb": float, "required_metadata_fields": STR_LIST},
     "batch": {
@@ -208,7 +207,6 @@ class AlarmPolicy:
     utilization_percent: float
     batch_queue_depth: int
     batch_failed_jobs: int
-    batch_runnable_minutes: int
 
 
 @dataclass(frozen=True)

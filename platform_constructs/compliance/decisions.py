@@ -141,6 +141,15 @@ DECISIONS: dict[str, Decision] = {
             "the key may be used only through S3."
         ),
     ),
+    "datastore-team-prefix-grant": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "grant_read_datastore / grant_read_write_datastore of a Batch construct give a caller the objects under "
+            "the team's prefix of the datastore bucket, as the jobs have; object ARNs under a prefix can only be "
+            "expressed with a trailing wildcard. Listing is limited to the same prefix and the key may be used only "
+            "through S3."
+        ),
+    ),
     "multi-node-cluster-traffic": Decision(
         rule_ids=(
             "HIPAA.Security-EC2RestrictedCommonPorts",

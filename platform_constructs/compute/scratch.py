@@ -1,0 +1,66 @@
+"""Shared scratch storage of a GpuTrainingCluster: an encrypted EFS file system mounted at ``/scratch``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Fn, RemovalPolicy, Token
+from aws_cdk import aws_batch as batch
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_efs as efs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from platform_constructs.acknowledge import acknowledge
+
+SCRATCH_MOUNT_PATH = "/scratch"
+"""Where jobs see the shared scratch file system."""
+SCRATCH_VOLUME = "scratch"
+
+
+@dataclass(frozen=True)
+class Scratch:
+    file_system: efs.CfnFileSystem
+    security_group: ec2.SecurityGroup
+
+
+def scratch_file_system(scope: Construct, *, vpc: ec2.IVpc, subnet_ids: list[str], key: kms.IKey,
+                        clients: ec2.SecurityGroup, zones: int, role: iam.IRole) -> Scratch:
+    """Encrypted EFS scratch space shared by a job's nodes: KMS at rest, TLS + IAM enforced, NFS only from the
+    Batch instances' security group, one mount target per isolated subnet, deleted with the stack."""
+    group = ec2.SecurityGroup(scope, "ScratchSecurityGroup", vpc=vpc, allow_all_outbound=False,
+                              description="NFS from the Batch instances of this construct only")
+    group.add_ingress_rule(clients, ec2.Port.tcp(2049), "NFS from the Batch instances")
+    clients.add_egress_rule(group, ec2.Port.tcp(2049), "NFS to the shared scratch file system")
+    file_system = efs.CfnFileSystem(
+        scope, "Scratch", encrypted=True, kms_key_id=key.key_arn, performance_mode="generalPurpose",
+        throughput_mode="elastic",
+        lifecycle_policies=[efs.CfnFileSystem.LifecyclePolicyProperty(transition_to_ia="AFTER_7_DAYS")],
+        backup_policy=efs.CfnFileSystem.BackupPolicyProperty(status="DISABLED"),
+        file_system_policy={"Version": "2012-10-17", "Statement": [
+            {"Sid": "DenyWithoutTls", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "*", "Resource": "*",
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Sid": "JobRoleOnly", "Effect": "Allow", "Principal": {"AWS": role.role_arn},
+             "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"], "Resource": "*",
+             "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}}},
+        ]})
+    file_system.apply_removal_policy(RemovalPolicy.DESTROY)  # scratch: nothing here outlives a job
+    acknowledge(file_system, "scratch-not-backed-up")
+    count = zones if Token.is_unresolved(subnet_ids) or (len(subnet_ids) == 1 and Token.is_unresolved(
+        subnet_ids[0])) else len(subnet_ids)
+    for i in range(count):
+        efs.CfnMountTarget(scope, f"ScratchMountTarget{i}", file_system_id=file_system.ref,
+                           subnet_id=Fn.select(i, subnet_ids), security_groups=[group.security_group_id])
+    return Scratch(file_system=file_system, security_group=group)
+
+
+def scratch_volume(file_system: efs.CfnFileSystem) -> tuple[batch.CfnJobDefinition.VolumesProperty,
+                                                             batch.CfnJobDefinition.MountPointsProperty]:
+    """The job-definition volume and mount point of the scratch file system (TLS and IAM on)."""
+    return (batch.CfnJobDefinition.VolumesProperty(
+        name=SCRATCH_VOLUME, efs_volume_configuration=batch.CfnJobDefinition.EfsVolumeConfigurationProperty(
+            file_system_id=file_system.ref, transit_encryption="ENABLED",
+            authorization_config=batch.CfnJobDefinition.AuthorizationConfigProperty(iam="ENABLED"))),
+        batch.CfnJobDefinition.MountPointsProperty(source_volume=SCRATCH_VOLUME, container_path=SCRATCH_MOUNT_PATH,
+                                                   read_only=False))
