@@ -182,7 +182,8 @@ def test_importing_the_compliance_core_loads_no_cdk_module() -> None:
         "import pkgutil, importlib, sys, platform_constructs.compliance as c\n"
         "names = [m.name for m in pkgutil.walk_packages(c.__path__, c.__name__ + '.')]\n"
         "[importlib.import_module(n) for n in names]\n"
-        f"loaded = sorted(m for m in sys.modules if m.split('.')[0] in {sorted(CDK)!r} or m in {sorted(FORBIDDEN_IN_PURE)!r})\n"
+        f"loaded = sorted(m for m in sys.modules\n"
+        f"                if m.split('.')[0] in {sorted(CDK)!r} or m in {sorted(FORBIDDEN_IN_PURE)!r})\n"
         "print(len(names), loaded)\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
