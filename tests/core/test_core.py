@@ -1,4 +1,7 @@
-"""Cross-cutting machinery: environment and policy file from CDK context, tag validation and tagging."""
+"""The per-app platform context and the construct base: environment and policy file from CDK context,
+the gate installed with the context, tag arguments validated and applied to every resource.
+
+Tag semantics themselves are tested without CDK in test_tags.py; here only how constructs use them."""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from aws_cdk import Stack
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk.assertions import Match, Template
 
 from platform_constructs import PlatformNetwork, PlatformValidationError, PolicyError
 from platform_constructs.core import PlatformContext
@@ -30,28 +34,46 @@ def test_environment_comes_from_context_default_dev() -> None:
     assert PlatformContext.of(new_app({"env": "prod"})).env.name == "prod"
 
 
-def test_unknown_environment_in_context_is_a_policy_error() -> None:
-    app = new_app({"env": "qa"})
-    with pytest.raises(PolicyError, match="environment 'qa'"):
-        PlatformNetwork(Stack(app, "Net"), "Network")
+def test_one_context_per_app_shared_by_every_scope() -> None:
+    app = new_app({"env": "staging"})
+    first, second = Stack(app, "A"), Stack(app, "B")
+    context = PlatformContext.of(first)
+    assert PlatformContext.of(second) is context
+    assert PlatformContext.of(app) is context
+    assert PlatformContext.of(new_app({"env": "staging"})) is not context
 
 
-def test_policy_file_from_context_applies(tmp_path: Path) -> None:
+def test_stateful_resources_are_retained_only_where_the_policy_says() -> None:
+    assert PlatformContext.of(new_app({"env": "prod"})).removal_policy == RemovalPolicy.RETAIN
+    assert PlatformContext.of(new_app({"env": "dev"})).removal_policy == RemovalPolicy.DESTROY
+
+
+@pytest.mark.parametrize(("context", "message"), [
+    ({"env": "qa"}, r"environment 'qa' \(from `-c env=...`\) is not defined; expected one of: dev, prod, staging"),
+    ({"env": 3}, r"context `env` must be a string, got 3"),
+    ({"policy_file": "/nonexistent/policy.yaml"}, r"/nonexistent/policy.yaml:\n  - file not found"),
+])
+def test_bad_context_is_a_policy_error_naming_it(context: dict[str, object], message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        PlatformNetwork(Stack(new_app(context), "Net"), "Network")
+
+
+def test_policy_file_from_context_applies_its_tags_to_every_resource(tmp_path: Path) -> None:
     path = _policy_with_team_tag(tmp_path, "ml-research")
     app = new_app({"policy_file": str(path), "env": "staging"})
     PlatformNetwork(Stack(app, "Net"), "Network")
-    template = synthesize(app).template("Net")
-    (vpc,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::EC2::VPC"]
-    tags = {t["Key"]: t["Value"] for t in vpc["Properties"]["Tags"]}
-    assert tags["Team"] == "ml-research"
-    assert tags["Environment"] == "staging"
-    assert tags["CostCenter"] == "ml-platform"
+    template = Template.from_json(synthesize(app).template("Net"))
+    expected = [{"Key": "CostCenter", "Value": "ml-platform"}, {"Key": "Environment", "Value": "staging"},
+                {"Key": "Team", "Value": "ml-research"}]  # CDK sorts tags by key
+    template.has_resource_properties("AWS::EC2::VPC", {"Tags": Match.array_with(expected)})
+    template.all_resources_properties("AWS::KMS::Key", {"Tags": Match.array_with(expected)})
+    template.all_resources_properties("AWS::EC2::Subnet", {"Tags": Match.array_with(expected)})
 
 
-def test_required_tag_without_default_or_argument_is_reported(tmp_path: Path) -> None:
+def test_required_tag_without_default_or_argument_names_the_construct(tmp_path: Path) -> None:
     app = new_app({"policy_file": str(_policy_with_team_tag(tmp_path, None))})
     with pytest.raises(PlatformValidationError,
-                       match=r"argument 'tags\['Team'\]' = None.*Fix: pass tags=\{'Team': ...\}"):
+                       match=r"^Net/Network: argument 'tags\['Team'\]' = None.*Fix: pass tags=\{'Team': ...\}"):
         PlatformNetwork(Stack(app, "Net"), "Network")
 
 
@@ -62,28 +84,11 @@ def test_a_tag_the_policy_adds_is_accepted_through_tags_without_code_changes(tmp
     assert network.tags["Purpose"] == "demo"  # free-form extra tags are kept
 
 
-@pytest.mark.parametrize(("tags", "message"), [
-    ({"Environment": "prod"}, r"tags\['Environment'\].*set from the CDK context"),
-    ({"CostCenter": "x"}, r"Fix: pass cost_center='x' instead of tags="),
-    ({"aws:foo": "x"}, r"not starting with 'aws:'"),
-    ({"Team": 3}, r"tags\['Team'\]' = 3"),
-    (["Team"], r"argument 'tags' = \['Team'\].*a mapping"),
-])
-def test_bad_tags_are_refused(tags: object, message: str) -> None:
-    with pytest.raises(PlatformValidationError, match=message):
-        PlatformNetwork(Stack(new_app(), "Net"), "Network", tags=tags)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize("cost_center", ["", "Product Recs", "x", "-recs", "a" * 80])
-def test_malformed_cost_center_names_argument_value_and_fix(cost_center: str) -> None:
+def test_bad_tag_arguments_raise_before_any_resource_exists() -> None:
+    stack = Stack(new_app(), "Net")
     with pytest.raises(PlatformValidationError) as info:
-        PlatformNetwork(Stack(new_app(), "Net"), "Network", cost_center=cost_center)
-    message = str(info.value)
-    assert f"Net/Network: argument 'cost_center' = {cost_center!r}" in message
-    assert "Fix: pass cost_center=..." in message
-
-
-def test_malformed_optional_tags_are_reported_together() -> None:
-    with pytest.raises(PlatformValidationError) as info:
-        PlatformNetwork(Stack(new_app(), "Net"), "Network", data_classification="secret", owner="nobody")
-    assert [p.argument for p in info.value.problems] == ["data_classification", "owner"]
+        PlatformNetwork(stack, "Network", cost_center="Product Recs", tags={"Environment": "prod"})
+    assert [p.argument for p in info.value.problems] == ["tags['Environment']", "cost_center"]
+    assert str(info.value).startswith("2 problem(s) in Net/Network:\nNet/Network: argument 'tags['Environment']'")
+    network = stack.node.find_child("Network")
+    assert [child.node.id for child in network.node.children] == []  # nothing was created
