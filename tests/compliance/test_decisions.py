@@ -17,7 +17,7 @@ from platform_constructs.compliance.decisions import DECISIONS, Decision
 from platform_constructs.compliance.rules import RULES_BY_ID
 
 GATE_PACKS = ("AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
-"""The cdk-nag packs the gate installs (gate.NAG_PACKS; tests/core/test_compliance_gate.py checks the two agree)."""
+"""The cdk-nag packs the gate installs: gate.NAG_PACKS, which test_compliance_gate.py pins to the same four."""
 GRANULAR = re.compile(r"^AwsSolutions-IAM[45]\[(Resource|Action|Policy)::.+\]$")
 """cdk-nag reports IAM4/IAM5 per finding, ``<rule>[<finding>]``; no other rule id carries a suffix."""
 
