@@ -1,11 +1,12 @@
 """The package's runtime import graph: no cycle anywhere, and a compliance core that never reaches CDK.
 
 The graph is read with ``ast`` from every module of ``platform_constructs``: module-level and function-level
-imports (both run), ``from platform_constructs import Name`` for the lazily exported constructs (it imports
-their module, see ``_LAZY`` in ``platform_constructs/__init__.py``) and ``importlib.import_module("literal")``.
-Imports under ``if TYPE_CHECKING:`` never run and are left out. Importing ``a.b.c`` also runs ``a`` and
-``a.b``; those package imports count for what a module pulls in, not as cycle edges (a package importing
-its own submodules is how packages work).
+imports (both run) and ``importlib.import_module("literal")``. A name a package exports lazily (PEP 562: the
+``_LAZY`` table of ``platform_constructs/__init__.py``, or a package's module-level ``__getattr__``) is imported
+by whoever reads it: ``from platform_constructs import SecureModelEndpoint`` imports the module behind it, and
+the package itself does not. Imports under ``if TYPE_CHECKING:`` never run and are left out. Importing
+``a.b.c`` also runs ``a`` and ``a.b``; those package imports count for what a module pulls in, not as cycle
+edges (a package importing its own submodules is how packages work).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import ast
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 import pytest
 
@@ -100,54 +102,112 @@ def _is_type_checking(test: ast.expr) -> bool:
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node except the bodies of ``if TYPE_CHECKING:`` (their ``else`` branches do run)."""
-    for child in ast.iter_child_nodes(tree):
-        if isinstance(child, ast.If) and _is_type_checking(child.test):
-            for other in child.orelse:
-                yield other
-                yield from _runtime_nodes(other)
+def _runtime_nodes(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """``nodes`` and everything under them, except the bodies of ``if TYPE_CHECKING:`` (their ``else`` runs)."""
+    for node in nodes:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            yield from _runtime_nodes(node.orelse)
             continue
-        yield child
-        yield from _runtime_nodes(child)
+        yield node
+        yield from _runtime_nodes(ast.iter_child_nodes(node))
 
 
-def _lazy_exports(init: Path) -> dict[str, str]:
-    """The ``_LAZY`` literal of a package ``__init__`` (public name -> the module defining it)."""
-    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+def _is_lazy_getattr(node: ast.stmt) -> TypeGuard[ast.FunctionDef]:
+    """A module-level ``def __getattr__`` (PEP 562): what it imports loads when a reader asks for a name."""
+    return isinstance(node, ast.FunctionDef) and node.name == "__getattr__"
+
+
+def _bound_names(body: Iterable[ast.stmt]) -> set[str]:
+    """Names a module binds at its top level when it is imported (not the ones its ``__getattr__`` provides)."""
+    names: set[str] = set()
+    for node in body:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            names |= _bound_names(node.orelse)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.If | ast.Try | ast.With | ast.For | ast.While):
+            nested = [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)]
+            handlers = [stmt for h in getattr(node, "handlers", []) for stmt in h.body]
+            names |= _bound_names([*nested, *handlers])
+        else:
+            names.update(target.id for target in ast.walk(node)
+                         if isinstance(target, ast.Name) and isinstance(target.ctx, ast.Store))
+    return names
+
+
+@dataclass(frozen=True)
+class _Module:
+    name: str
+    here: str
+    """The package relative imports start from."""
+    eager: list[ast.stmt]
+    lazy: list[ast.stmt]
+    """The bodies of a module-level ``__getattr__``."""
+    lazy_names: Mapping[str, str]
+    """A ``_LAZY`` literal: exported name -> the module defining it."""
+
+
+def _read(name: str, path: Path) -> _Module:
+    body = ast.parse(path.read_text(encoding="utf-8"), str(path)).body
+    lazy_names: dict[str, str] = {}
+    for node in body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_LAZY" for t in node.targets):
             value = ast.literal_eval(node.value)
             assert isinstance(value, dict)
-            return {str(k): str(v) for k, v in value.items()}
-    return {}
+            lazy_names = {str(k): str(v) for k, v in value.items()}
+    return _Module(name, name if path.name == "__init__.py" else name.rpartition(".")[0],
+                   [n for n in body if not _is_lazy_getattr(n)],
+                   [child for n in body if _is_lazy_getattr(n) for child in n.body],
+                   lazy_names)
+
+
+def _imports(module: _Module, nodes: list[ast.stmt], modules: frozenset[str]) -> tuple[set[str], set[tuple[str, str]]]:
+    """The modules ``nodes`` import, and the (module, name) pairs of every ``from module import name``."""
+    imported: set[str] = set()
+    names: set[tuple[str, str]] = set()
+    for node in _runtime_nodes(nodes):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            parts = module.here.split(".")
+            base = parts[: len(parts) - node.level + 1] if node.level else []
+            source = ".".join([*base, *([node.module] if node.module else [])])
+            imported.add(source)
+            for alias in node.names:
+                if f"{source}.{alias.name}" in modules:
+                    imported.add(f"{source}.{alias.name}")
+                else:
+                    names.add((source, alias.name))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)
+              and (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id) == "import_module"
+              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            imported.add(node.args[0].value)
+    return imported, names
 
 
 def import_graph(root: Path, package: str) -> Graph:
-    """The runtime import graph of the package whose directory is ``root``."""
+    """The runtime import graph of the package whose directory is ``root``.
+
+    A name a package provides lazily (its ``_LAZY`` table, or else anything its module-level ``__getattr__``
+    imports) is an import of the module behind it by whoever reads the name, not by the package."""
     files = {_module_name(path, root, package): path for path in sorted(root.rglob("*.py"))}
     modules = frozenset(files)
-    lazy = _lazy_exports(root / "__init__.py")
+    read = {name: _read(name, path) for name, path in files.items()}
+    bound = {name: _bound_names(module.eager) for name, module in read.items()}
+    lazy_imports = {name: _imports(module, module.lazy, modules)[0] for name, module in read.items()}
     edges: dict[str, frozenset[str]] = {}
     external: dict[str, frozenset[str]] = {}
-    for name, path in files.items():
-        here = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        imported: set[str] = set()
-        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if isinstance(node, ast.Import):
-                imported.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                base = here.split(".")[: len(here.split(".")) - node.level + 1] if node.level else []
-                source = ".".join([*base, *([node.module] if node.module else [])])
-                imported.add(source)
-                for alias in node.names:
-                    if f"{source}.{alias.name}" in modules:
-                        imported.add(f"{source}.{alias.name}")
-                    elif source == package and alias.name in lazy:
-                        imported.add(lazy[alias.name])
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)
-                  and (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id) == "import_module"
-                  and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-                imported.add(node.args[0].value)
+    for name, module in read.items():
+        imported, from_names = _imports(module, module.eager, modules)
+        for source, attribute in from_names:
+            if source not in read or (attribute in bound[source] and attribute not in read[source].lazy_names):
+                continue
+            if attribute in read[source].lazy_names:
+                imported.add(read[source].lazy_names[attribute])
+            else:  # provided by the package's __getattr__: whatever that imports
+                imported.update(lazy_imports[source])
         internal = {m for m in imported if m == package or m.startswith(f"{package}.")}
         unknown = {m for m in internal if m not in modules}
         assert not unknown, f"{name} imports {sorted(unknown)}, which are not modules of {package}"
@@ -199,6 +259,7 @@ def test_the_graph_sees_function_level_lazy_and_type_checking_imports(tmp_path: 
     """The analysis itself, on a package made to break both rules: it must report both."""
     pkg = tmp_path / "pkg"
     (pkg / "compliance").mkdir(parents=True)
+    (pkg / "serving").mkdir()
     files = {
         "__init__.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.b import g\n"
                        "_LAZY = {'Thing': 'pkg.helper'}\n",
@@ -208,6 +269,12 @@ def test_the_graph_sees_function_level_lazy_and_type_checking_imports(tmp_path: 
         "compliance/__init__.py": "",
         "compliance/rule.py": "from pkg import Thing\n",  # a lazy export: imports pkg.helper
         "compliance/clean.py": "import json\n",
+        # A package providing a name through __getattr__ (PEP 562) and a submodule importing the package:
+        # the submodule loads only when a reader asks for the name, so the edge is the reader's.
+        "serving/__init__.py": "import importlib\nVERSION = 1\ndef __getattr__(name):\n"
+                               "    return importlib.import_module('pkg.serving.impl').Endpoint\n",
+        "serving/impl.py": "from pkg.serving import VERSION\nclass Endpoint: ...\n",
+        "compliance/reader.py": "from pkg.serving import Endpoint\n",
     }
     for name, text in files.items():
         (pkg / name).write_text(text)
@@ -217,3 +284,6 @@ def test_the_graph_sees_function_level_lazy_and_type_checking_imports(tmp_path: 
     internal, external = made.pulls_in("pkg.compliance.rule")
     assert "pkg.helper" in internal and "aws_cdk" in external
     assert made.pulls_in("pkg.compliance.clean")[1] == frozenset({"json", "typing"})  # via the package __init__
+    assert "pkg.serving.impl" not in made.edges["pkg.serving"]
+    assert "pkg.serving.impl" in made.edges["pkg.compliance.reader"]
+    assert made.edges["pkg.serving.impl"] == frozenset({"pkg.serving"})  # VERSION is bound eagerly

@@ -9,7 +9,6 @@ PACKAGE = ROOT / "platform_constructs"
 MAX_LINES = 350
 
 BEING_SPLIT: dict[str, str] = {
-    "serving/endpoint.py": "issue 11, the serving split",
     "compute/_shared.py": "issue 11, the compute split",
     "images/pipeline.py": "issue 11, the images split",
     "local/adapter.py": "the emulator modules (not split yet)",
