@@ -3,7 +3,7 @@
 The reference is moto's ``ec2/resources/instance_types.json.gz``, which moto generates from the EC2
 ``DescribeInstanceTypes`` API (vCPUs, memory, GPUs, EFA support per type). The P3 family is missing there (moto
 no longer lists it); its facts are checked against the EC2 accelerated-computing instance table instead. The GPU
-budget functions in catalog.py are tested with the compute constructs that use them.
+budget functions in catalog.py are tested in tests/compute/test_catalog.py.
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ def _described() -> dict[str, Any]:
 DESCRIBED = _described()
 P3 = {"p3.2xlarge": (8, 61, 1, False), "p3.8xlarge": (32, 244, 4, False), "p3.16xlarge": (64, 488, 8, False)}
 """(vCPUs, GiB, V100 GPUs, EFA) from the EC2 user guide's accelerated-computing table (P3 has no EFA; P3dn does)."""
-KNOWN_WRONG_MEMORY = ("c6i.",)
-"""Families whose memory in the catalog is known to be wrong: c6i has 2 GiB per vCPU (c6i.large: 4 GiB), the catalog
-gives it the general-purpose 4 GiB. The compute change of issue 11 fixes it; the last test fails once it is fixed."""
 
 
 def facts(name: str) -> tuple[int, float, int, bool]:
@@ -48,12 +45,6 @@ def catalogued(spec: InstanceSpec) -> tuple[int, float, int, bool]:
     return spec.vcpus, spec.memory_gib, spec.gpus, spec.efa
 
 
-def comparable(ec2_name: str, values: tuple[int, float, int, bool]) -> tuple[int, float | None, int, bool]:
-    """``values`` without the memory of a family whose catalogued memory is known to be wrong."""
-    vcpus, memory, gpus, efa = values
-    return vcpus, None if ec2_name.startswith(KNOWN_WRONG_MEMORY) else memory, gpus, efa
-
-
 def test_the_reference_describes_the_types() -> None:
     assert facts("g4dn.12xlarge") == (48, 192.0, 4, True)
     assert facts("m5.large") == (2, 8.0, 0, False)
@@ -64,7 +55,7 @@ def test_the_reference_describes_the_types() -> None:
 def test_ec2_facts_match_ec2s_description(name: str) -> None:
     spec = EC2_INSTANCES[name]
     assert spec.name == name
-    assert comparable(name, catalogued(spec)) == comparable(name, facts(name))
+    assert catalogued(spec) == facts(name)
 
 
 @pytest.mark.parametrize("name", sorted(SAGEMAKER_INSTANCES))
@@ -73,14 +64,7 @@ def test_sagemaker_facts_match_the_ec2_type_they_run_on(name: str) -> None:
     spec = SAGEMAKER_INSTANCES[name]
     ec2_name = name.removeprefix("ml.")
     assert spec.name == name and name.startswith("ml.")
-    assert comparable(ec2_name, catalogued(spec)) == comparable(ec2_name, facts(ec2_name))
-
-
-def test_known_wrong_memory_is_still_wrong() -> None:
-    """Remove a family from KNOWN_WRONG_MEMORY once its memory is right (the list only shrinks)."""
-    for family in KNOWN_WRONG_MEMORY:
-        names = [name for name in EC2_INSTANCES if name.startswith(family)]
-        assert names and any(EC2_INSTANCES[name].memory_gib != facts(name)[1] for name in names), family
+    assert catalogued(spec) == facts(ec2_name)
 
 
 def test_every_instance_type_the_policy_allows_is_catalogued() -> None:
