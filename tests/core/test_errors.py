@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from platform_constructs.errors import PlatformValidationError, Problems
+from platform_constructs.errors import PlatformValidationError, PolicyError, Problems
 
 
 def test_single_problem_message() -> None:
@@ -30,3 +30,10 @@ def test_problems_are_collected_and_raised_once() -> None:
 
 def test_no_problems_raises_nothing() -> None:
     Problems("S/C").raise_if_any()
+
+
+def test_policy_error_names_the_file_and_lists_every_problem() -> None:
+    error = PolicyError("policies/platform.yaml", ["alarms: missing", "version: expected an integer"])
+    assert str(error) == ("Invalid platform policy file policies/platform.yaml:\n"
+                          "  - alarms: missing\n  - version: expected an integer")
+    assert error.problems == ("alarms: missing", "version: expected an integer")

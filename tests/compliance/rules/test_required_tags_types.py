@@ -1,5 +1,5 @@
 """PLAT-TAG1 applies exactly to the types CloudFormation can tag; the generated list stays in sync
-(tag semantics are tested in tests/rules/test_required_tags.py)."""
+(tag semantics are tested in test_required_tags.py beside this file)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from platform_constructs.compliance.engine import check_template
 from platform_constructs.compliance.rules.required_tags import RULE, taggable_types
 from platform_constructs.policy import load_policy
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]  # tests/compliance/rules/ -> the repository
 POLICY = load_policy()
 
 

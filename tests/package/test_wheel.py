@@ -21,7 +21,7 @@ import pytest
 
 import platform_constructs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # tests/package/ -> the repository
 NODE_BIN = ROOT / "node_modules" / ".bin"
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from platform_constructs.compliance.rules.required_tags import RULE as REQUIRED_
 from platform_constructs.policy import load_policy
 from platform_constructs.testing import SynthResult, cfn_lint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # tests/package/ -> the repository
 
 
 def test_every_taggable_resource_carries_every_required_tag(example_app: SynthResult) -> None:

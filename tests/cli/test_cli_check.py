@@ -149,3 +149,14 @@ def test_console_script_exit_code(example_app: SynthResult, tmp_path: Path) -> N
     bad = write(tmp_path / "bad.template.json", {"Resources": {"RawBucket": RAW_BUCKET}})
     failed = subprocess.run([str(script), str(bad)], capture_output=True, text=True, check=False)
     assert failed.returncode == 1 and "PLAT-TAG1" in failed.stdout
+
+
+def test_checkov_that_fails_is_a_usage_error_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "checkov"  # an executable that fails the way a broken checkov install does
+    broken.write_text("#!/bin/sh\necho 'ModuleNotFoundError: No module named checkov' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    template = write(tmp_path / "x.template.json", {"Resources": {}})
+    assert main([str(template), "--checkov", "--no-cfn-lint"]) == 2
+    assert "--checkov: checkov failed (exit 3): ModuleNotFoundError" in capsys.readouterr().err
