@@ -65,7 +65,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from platform_constructs import baseline
-from platform_constructs.acknowledge import acknowledge
+from platform_constructs.acknowledge import acknowledge, nag_resource
 from platform_constructs.core import PlatformConstruct
 from platform_constructs.images import build as render
 from platform_constructs.images import iam as images_iam
@@ -249,7 +249,8 @@ class GoldenImagePipeline(PlatformConstruct):
                 + (" Both may also publish the account's default-image parameters (publish_defaults=True): their "
                    "stacks cannot then be deployed in the same account and region (the parameter names are the same)."
                    if settings.publish_defaults else "")))
-        acknowledge(self.build_role, "image-build-service-wildcards")
+        acknowledge(self.build_role, "image-build-service-wildcards",
+                    resource=nag_resource(stack.resolve(images_iam.network_interface_arns(stack))))
         self.node.add_validation(images_iam.PolicySizeValidation(
             self, {"build role": self.build_role.policy, "events role": self.events_role.policy},
             known=self._shortest_references, projects=lambda: list(self.projects)))

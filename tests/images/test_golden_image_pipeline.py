@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from aws_cdk import Acknowledgment, Stack, Tags, Validations
+from aws_cdk import Acknowledgment, Environment, Stack, Tags, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations, Match, Template
 
@@ -37,7 +37,8 @@ pytestmark = pytest.mark.xdist_group("images-pipeline")  # the module's synths h
 PINNED = ["torch==2.1.0", "pandas==2.0.3", "numpy==1.24.3", "scikit-learn==1.3.0"]
 STACK = "Images"
 DIGEST = "sha256:" + "a" * 64
-EU_DLC = f"763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training@{DIGEST}"
+US_WEST_DLC = f"763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training@{DIGEST}"
+"""A base in another region than the prod_cpu stack's (eu-west-1)."""
 POLICY = load_policy()
 
 
@@ -83,13 +84,13 @@ def images() -> Synth:
 
 @pytest.fixture(scope="module")
 def prod_cpu() -> Synth:
-    """A second shape: prod, CPU images, a base pinned by digest in another region than the stack's, no registry
-    scanning configuration, no default parameters, and batch only served (from the Level 1 parameter)."""
+    """A second shape: prod, CPU images, an explicit account and region, a base pinned by digest in another region,
+    no registry scanning configuration, no default parameters, and batch only served (from the Level 1 parameter)."""
     app = new_app({"env": "prod"})
-    stack = Stack(app, STACK)
+    stack = Stack(app, STACK, env=Environment(account="111122223333", region="eu-west-1"))
     pipeline = GoldenImagePipeline(stack, "Golden", cost_center="ml-platform", runtime_requirements=PINNED, gpu=False,
                                    enhanced_scanning=False, publish_defaults=False, name="cpu-images",
-                                   default_for=("batch",), base_image=EU_DLC)
+                                   default_for=("batch",), base_image=US_WEST_DLC)
     consumer = Stack(app, "Consumer")
     defaults = {p: json.dumps(consumer.resolve(default_image(consumer, p))) for p in ("inference", "batch")}
     return Synth(synthesize(app), stack, consumer, pipeline, defaults)
@@ -120,6 +121,18 @@ def test_minimal_pipeline_has_zero_findings_and_is_cfn_lint_clean(images: Synth)
     assert cfn_lint(images.result.template_path(STACK)) == []
     assert [f for f in check_template(images.result.template(STACK), POLICY, POLICY.environment("dev"))
             if not f.acknowledged] == []
+
+
+def test_an_explicit_account_and_region_pass_the_gate_too(prod_cpu: Synth) -> None:
+    """The build role's network-interface acknowledgment names the ARN as the stack resolves it (literal here),
+    so the gate (run by the fixture's synth) passes; the recorded id says which ARN it covers."""
+    assert cfn_lint(prod_cpu.result.template_path(STACK)) == []
+    roles = prod_cpu.template.find_resources("AWS::IAM::Role", {"Properties": {
+        "Description": "golden image builds of Images/Golden"}})
+    (acknowledged,) = [[a["id"] for a in r["Metadata"]["platform:acknowledgments"]] for r in roles.values()]
+    assert acknowledged == [
+        "AwsSolutions-IAM5[Resource::*]",
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:eu-west-1:111122223333:network-interface/*]"]
 
 
 def test_the_public_surface(images: Synth) -> None:
@@ -363,9 +376,8 @@ def test_prod_cpu_pipeline_is_retained_cpu_built_and_pulls_its_base_from_its_reg
     assert names == ["/platform/images/cpu-images/base", "/platform/images/cpu-images/runtime"]
     template.has_resource_properties("AWS::IAM::ManagedPolicy", {"PolicyDocument": {"Statement": Match.array_with([
         Match.object_like({"Sid": "PullLevel0Base", "Resource": {"Fn::Join": ["", [
-            "arn:", {"Ref": "AWS::Partition"}, ":ecr:eu-west-1:763104351884:repository/pytorch-training"]]}})])}})
-    # the base's own region (the stack's is a deploy-time value here)
-    assert _env(_projects(template)["Base"])["BASE_IMAGE"] == EU_DLC
+            "arn:", {"Ref": "AWS::Partition"}, ":ecr:us-west-2:763104351884:repository/pytorch-training"]]}})])}})
+    assert _env(_projects(template)["Base"])["BASE_IMAGE"] == US_WEST_DLC
 
 
 def test_prod_cpu_consumers_default_to_the_level1_parameter_and_are_warned(prod_cpu: Synth) -> None:
