@@ -31,6 +31,7 @@ from platform_constructs.images.settings import (
     SCAN_TIMEOUT_SECONDS,
     PipelineSettings,
 )
+from platform_constructs.images.uri import ecr_registry
 
 BUILD_IMAGE = "aws/codebuild/standard:7.0"
 """CodeBuild's curated build image (Docker, AWS CLI v2, Python 3)."""
@@ -120,7 +121,7 @@ def create_level(scope: Construct, settings: PipelineSettings, foundation: Level
     })
     extra: dict[str, str] = {}
     if base_image is not None:
-        extra["BASE_IMAGE"] = base_image
+        extra.update({"BASE_IMAGE": base_image, "BASE_REGISTRY": ecr_registry(base_image) or ""})
     if level == 1:
         extra["DEFAULT_PARAMETERS"] = " ".join(published)
     if below is not None:

@@ -224,7 +224,9 @@ def test_level_bases_chain_through_the_approved_parameters(images: Synth) -> Non
     projects = _projects(images.template)
     base, runtime, project = (_env(projects[level]) for level in ("Base", "Runtime", "Projectrecs"))
     assert "pytorch-training" in json.dumps(base["BASE_IMAGE"])
-    assert "BASE_PARAMETER" not in base
+    assert "BASE_PARAMETER" not in base and "BASE_REGISTRY" not in runtime
+    assert base["BASE_REGISTRY"] == {"Fn::Join": ["", [
+        "763104351884.dkr.ecr.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}  # the policy's base, in the stack's region
     assert runtime["BASE_PARAMETER"] == "/platform/images/golden/base"
     assert project["BASE_PARAMETER"] == "/platform/images/golden/runtime"
     assert base["SCAN_BLOCK_SEVERITIES"] == "HIGH CRITICAL"
@@ -377,7 +379,8 @@ def test_prod_cpu_pipeline_is_retained_cpu_built_and_pulls_its_base_from_its_reg
     template.has_resource_properties("AWS::IAM::ManagedPolicy", {"PolicyDocument": {"Statement": Match.array_with([
         Match.object_like({"Sid": "PullLevel0Base", "Resource": {"Fn::Join": ["", [
             "arn:", {"Ref": "AWS::Partition"}, ":ecr:us-west-2:763104351884:repository/pytorch-training"]]}})])}})
-    assert _env(_projects(template)["Base"])["BASE_IMAGE"] == US_WEST_DLC
+    base = _env(_projects(template)["Base"])
+    assert (base["BASE_IMAGE"], base["BASE_REGISTRY"]) == (US_WEST_DLC, "763104351884.dkr.ecr.us-west-2.amazonaws.com")
 
 
 def test_prod_cpu_consumers_default_to_the_level1_parameter_and_are_warned(prod_cpu: Synth) -> None:

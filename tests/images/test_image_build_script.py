@@ -46,8 +46,11 @@ esac
 REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/platform/golden/runtime"
 
 
-def _run_build(tmp_path: Path, *, level: int, counts: str = "{}", base: str = "", smoke_exit: int = 0
-               ) -> tuple[int, str, list[str]]:
+BASE_IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/base:12.1"
+
+
+def _run_build(tmp_path: Path, *, level: int, counts: str = "{}", base: str = "", smoke_exit: int = 0,
+               base_image: str = BASE_IMAGE, base_registry: str | None = None) -> tuple[int, str, list[str]]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for name, text in (("aws", _FAKE_AWS), ("docker", _FAKE_DOCKER)):
@@ -62,7 +65,9 @@ def _run_build(tmp_path: Path, *, level: int, counts: str = "{}", base: str = ""
         "APPROVED_PARAMETER": "/platform/images/golden/runtime",
         "DEFAULT_PARAMETERS": "/platform/images/default/inference /platform/images/default/training",
         "SCAN_BLOCK_SEVERITIES": "HIGH CRITICAL", "SCAN_TIMEOUT_SECONDS": "60", "GPU": "1",
-        "BASE_IMAGE": "763104351884.dkr.ecr.us-east-1.amazonaws.com/base:12.1", "BASE_PARAMETER": "/p/base",
+        "BASE_IMAGE": base_image,
+        "BASE_REGISTRY": base_image.split("/", maxsplit=1)[0] if base_registry is None else base_registry,
+        "BASE_PARAMETER": "/p/base",
         "BASE_REPOSITORY_URI": "123456789012.dkr.ecr.us-east-1.amazonaws.com/platform/golden/base",
         "CODEARTIFACT_DOMAIN": "golden-images", "CODEARTIFACT_OWNER": "123456789012",
         "CODEARTIFACT_REPOSITORY": "pypi", "CODEBUILD_BUILD_NUMBER": "7",
@@ -114,6 +119,25 @@ def test_level0_builds_from_the_base_digest_and_a_failed_smoke_test_is_never_pus
     build = next(c for c in calls if c.startswith("docker build"))
     assert f"BASE_IMAGE=763104351884.dkr.ecr.us-east-1.amazonaws.com/base@{DIGEST}" in build
     assert not any(c.startswith("docker push") for c in calls)
+
+
+@pytest.mark.parametrize(("base_image", "registry"), [
+    (BASE_IMAGE, "763104351884.dkr.ecr.us-east-1.amazonaws.com"),
+    ("123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/platform/base:1", "123456789012.dkr.ecr-fips.us-gov-west-1"
+                                                                              ".amazonaws.com"),
+    ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/platform/base:1", "123456789012.dkr.ecr.cn-north-1"
+                                                                         ".amazonaws.com.cn"),
+    ("registry.example.com/mirror/base:1", ""),  # not ECR: no registry login for the base
+])
+def test_level0_logs_in_to_the_bases_ecr_registry_as_synth_read_it(tmp_path: Path, base_image: str,
+                                                                   registry: str) -> None:
+    """BASE_REGISTRY comes from images/uri.py (ecr_registry), which knows FIPS and China hosts; the script used to
+    match ``*.dkr.ecr.*.amazonaws.com`` itself and never logged in to those."""
+    code, output, calls = _run_build(tmp_path, level=0, base_image=base_image, base_registry=registry)
+    assert code == 0, output
+    logins = [c.rsplit(" ", 1)[1] for c in calls if c.startswith("docker login")]
+    assert logins == ["123456789012.dkr.ecr.us-east-1.amazonaws.com"] + ([registry] if registry else [])
+    assert f"docker pull --quiet {base_image}" in calls
 
 
 # --- the smoke test itself -----------------------------------------------------------------------------------
