@@ -196,7 +196,7 @@ DECISIONS: dict[str, Decision] = {
     "image-build-service-wildcards": Decision(
         rule_ids=(
             "AwsSolutions-IAM5[Resource::*]",
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]",
+            "AwsSolutions-IAM5[Resource::{resource}]",  # the account's and region's network interfaces
         ),
         reason=(
             "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "

@@ -9,7 +9,6 @@ PACKAGE = ROOT / "platform_constructs"
 MAX_LINES = 350
 
 BEING_SPLIT: dict[str, str] = {
-    "images/pipeline.py": "issue 11, the images split",
     "local/adapter.py": "the emulator modules (not split yet)",
     "local/verify.py": "the emulator modules (not split yet)",
 }
