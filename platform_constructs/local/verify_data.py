@@ -1,5 +1,5 @@
 """Data and identity resources read back with boto3: KMS keys, log groups, SSM parameters, IAM roles, S3 buckets
-and their policies, SNS topics and their policies."""
+and their policies, SNS topics and their policies, EFS file systems and mount targets."""
 
 from __future__ import annotations
 
@@ -133,6 +133,21 @@ def check_topic_policy(em: Emulator, res: Deployed) -> list[Check]:
     return checks
 
 
+def check_efs_file_system(em: Emulator, res: Deployed) -> list[Check]:
+    (system,) = em.client("efs").describe_file_systems(FileSystemId=res.physical_id)["FileSystems"]
+    checks = [check(res, "exists", True, system["FileSystemId"]),
+              expect(res, "encrypted", system.get("Encrypted"), res.value("Encrypted", default=False))]
+    if "KmsKeyId" in res.properties:
+        checks.append(expect(res, "KMS key", system.get("KmsKeyId"), res.value("KmsKeyId")))
+    return checks
+
+
+def check_efs_mount_target(em: Emulator, res: Deployed) -> list[Check]:
+    (target,) = em.client("efs").describe_mount_targets(MountTargetId=res.physical_id)["MountTargets"]
+    return [expect(res, "file system and subnet", (target["FileSystemId"], target["SubnetId"]),
+                   (res.value("FileSystemId"), res.value("SubnetId")))]
+
+
 CHECKS: dict[str, Checker] = {
     "AWS::KMS::Key": check_kms_key,
     "AWS::Logs::LogGroup": check_log_group,
@@ -142,4 +157,6 @@ CHECKS: dict[str, Checker] = {
     "AWS::S3::BucketPolicy": check_bucket_policy,
     "AWS::SNS::Topic": check_sns_topic,
     "AWS::SNS::TopicPolicy": check_topic_policy,
+    "AWS::EFS::FileSystem": check_efs_file_system,
+    "AWS::EFS::MountTarget": check_efs_mount_target,
 }

@@ -1,8 +1,10 @@
 """Monitoring resources read back with boto3: each CloudWatch alarm with its namespace, metric (or metric-math
-queries), dimensions, threshold and actions, and dashboards."""
+queries), dimensions, threshold and actions; dashboards; EventBridge rules with their schedule or pattern,
+state and targets."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -73,7 +75,26 @@ def check_dashboard(em: Emulator, res: Deployed) -> list[Check]:
     return [check(res, "exists", bool(board.get("DashboardBody")), board["DashboardName"])]
 
 
+def check_event_rule(em: Emulator, res: Deployed) -> list[Check]:
+    events = em.client("events")
+    rule = events.describe_rule(Name=res.physical_id)
+    checks = [check(res, "exists", True, rule["Arn"]),
+              expect(res, "state", rule.get("State"), res.value("State", default="ENABLED"))]
+    if "ScheduleExpression" in res.properties:
+        checks.append(expect(res, "schedule", rule.get("ScheduleExpression"), res.value("ScheduleExpression")))
+    if "EventPattern" in res.properties:
+        checks.append(expect(res, "event pattern", json.loads(rule.get("EventPattern", "{}")),
+                             res.value("EventPattern")))
+    want = res.value("Targets", default=[])
+    got = events.list_targets_by_rule(Rule=res.physical_id)["Targets"]
+    checks.append(expect(res, "targets", sorted((t["Id"], t["Arn"], t.get("RoleArn")) for t in got),
+                         want if unresolved_in(want) else sorted((t["Id"], t["Arn"], t.get("RoleArn")) for t in want),
+                         label="id, target, role"))
+    return checks
+
+
 CHECKS: dict[str, Checker] = {
     "AWS::CloudWatch::Alarm": check_alarm,
     "AWS::CloudWatch::Dashboard": check_dashboard,
+    "AWS::Events::Rule": check_event_rule,
 }

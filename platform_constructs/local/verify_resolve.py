@@ -53,6 +53,14 @@ def _alarm_arn(em: Emulator, ref: str) -> str:
     return str(em.client("cloudwatch").describe_alarms(AlarmNames=[ref])["MetricAlarms"][0]["AlarmArn"])
 
 
+def _project_arn(em: Emulator, ref: str) -> str:
+    return str(em.client("codebuild").batch_get_projects(names=[ref])["projects"][0]["arn"])
+
+
+def _rule_arn(em: Emulator, ref: str) -> str:
+    return str(em.client("events").describe_rule(Name=ref)["Arn"])
+
+
 def _latest_version(em: Emulator, ref: str) -> str:
     templates = em.client("ec2").describe_launch_templates(LaunchTemplateIds=[ref])["LaunchTemplates"]
     return str(templates[0]["LatestVersionNumber"])
@@ -74,6 +82,8 @@ ATTRIBUTE_READERS: Mapping[tuple[str, str], Callable[[Emulator, str], str]] = {
     ("AWS::Logs::LogGroup", "Arn"): _log_group_arn,
     ("AWS::CloudWatch::Alarm", "Arn"): _alarm_arn,
     ("AWS::EC2::LaunchTemplate", "LatestVersionNumber"): _latest_version,
+    ("AWS::CodeBuild::Project", "Arn"): _project_arn,
+    ("AWS::Events::Rule", "Arn"): _rule_arn,
     ("AWS::EC2::SecurityGroup", "GroupId"): _same,
     ("AWS::SNS::Topic", "TopicArn"): _same,
     ("AWS::S3::Bucket", "Arn"): lambda em, ref: f"arn:aws:s3:::{ref}",
