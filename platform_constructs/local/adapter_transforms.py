@@ -1,7 +1,7 @@
 """The template adapter's transformations: each ``(stack, template, limits) -> list[Change]`` edits a copy of
 one stack template in place for one thing the emulator cannot take, and reports what it changed. Why each
 exists is in :data:`platform_constructs.local.adapter.TRANSFORMATIONS`; each has a test in
-``tests/local/test_local_adapter_transforms.py``.
+``tests/local/test_local_adapter.py``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from moto.codebuild.exceptions import InvalidInputException
+from moto.codebuild.exceptions import InvalidInputException, ResourceAlreadyExistsException
 from moto.codebuild.models import CodeBuildBackend, codebuild_backends
 from moto.codebuild.responses import (
     _validate_required_params_artifacts,
@@ -28,6 +28,7 @@ from moto.codebuild.responses import (
     _validate_required_params_source,
 )
 from moto.core.common_models import CloudFormationModel
+from moto.utilities.utils import get_partition
 
 from platform_constructs.local.models._base import Model, api_shape, as_int, name_for, properties
 
@@ -37,6 +38,10 @@ _INLINE_SOURCES = {"NO_SOURCE", "CODEPIPELINE"}
 
 def _backend(account_id: str, region_name: str) -> CodeBuildBackend:
     return codebuild_backends[account_id][region_name]
+
+
+def project_arn(name: str, account_id: str, region_name: str) -> str:
+    return f"arn:{get_partition(region_name)}:codebuild:{region_name}:{account_id}:project/{name}"
 
 
 class CodeBuildProject(Model, CloudFormationModel):
@@ -71,7 +76,8 @@ class CodeBuildProject(Model, CloudFormationModel):
         _validate_required_params_project_name(name)
         backend = _backend(account_id, region_name)
         if name in backend.codebuild_projects:
-            raise InvalidInputException(f"Project already exists: {name}")
+            existing = project_arn(name, account_id, region_name)
+            raise ResourceAlreadyExistsException(f"Project already exists: {existing}")
         metadata = backend.create_project(
             project_name=name, description=props.get("Description"), project_source=source,
             artifacts=artifacts, environment=environment, service_role=str(props["ServiceRole"]),
