@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platform_constructs.local import adapter_transforms as t
+import platform_constructs.local.adapter_transforms as t
 from platform_constructs.local.adapter_base import Change, Template
 from platform_constructs.local.emulator import LIMITS, EmulatorLimits
 

@@ -21,24 +21,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from platform_constructs.local import (
-    verify_compute,
-    verify_data,
-    verify_monitoring,
-    verify_network,
-    verify_serving,
-)
 from platform_constructs.local.emulator import Emulator
 from platform_constructs.local.models import TEMPLATE_ONLY, unmodelled
 from platform_constructs.local.verify_base import EMULATED, TEMPLATE, Check, Checker, Deployed, template_only
+from platform_constructs.local.verify_compute import CHECKS as COMPUTE_CHECKS
+from platform_constructs.local.verify_data import CHECKS as DATA_CHECKS
+from platform_constructs.local.verify_monitoring import CHECKS as MONITORING_CHECKS
+from platform_constructs.local.verify_network import CHECKS as NETWORK_CHECKS
 from platform_constructs.local.verify_resolve import Resolver
+from platform_constructs.local.verify_serving import CHECKS as SERVING_CHECKS
 from platform_constructs.local.verify_template import TEMPLATE_CHECKS, Declared
 
 __all__ = ["CHECKS", "EMULATED", "TEMPLATE", "TEMPLATE_CHECKS", "Check", "StackVerification", "template_only",
            "verify_stack"]
 
-CHECKS: dict[str, Checker] = {**verify_network.CHECKS, **verify_data.CHECKS, **verify_serving.CHECKS,
-                              **verify_monitoring.CHECKS, **verify_compute.CHECKS}
+CHECKS: dict[str, Checker] = {**NETWORK_CHECKS, **DATA_CHECKS, **SERVING_CHECKS, **MONITORING_CHECKS,
+                              **COMPUTE_CHECKS}
 """Resource type -> boto3 check against the emulator."""
 
 DEPLOYED = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
