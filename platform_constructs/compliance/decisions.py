@@ -79,8 +79,10 @@ DECISIONS: dict[str, Decision] = {
         rule_ids=("AwsSolutions-IAM5[Resource::*]",),
         reason=(
             "A SageMaker execution role needs ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited by a "
-            "cloudwatch:namespace condition) and the EC2 network-interface actions that attach a model to its VPC; "
-            "none of these supports resource-level permissions (IAM service authorization reference)."
+            "cloudwatch:namespace condition) and the EC2 actions that attach a model to its VPC. The Describe* "
+            "actions support no resource-level permissions (IAM service authorization reference); the network-"
+            "interface create/delete/permission actions do, and are on '*' as AWS documents them for SageMaker "
+            "('Give SageMaker hosted endpoints access to resources in your Amazon VPC')."
         ),
     ),
     "sagemaker-role-object-prefixes": Decision(
@@ -201,10 +203,12 @@ DECISIONS: dict[str, Decision] = {
         reason=(
             "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
             "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
-            "the ec2 network-interface actions CodeBuild needs to run in a VPC (Describe*, Create/Delete "
-            "NetworkInterface); ec2:CreateNetworkInterfacePermission is limited to this account's and "
-            "region's network interfaces and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com. "
-            "Every repository, parameter, key and log permission is scoped to its ARN."
+            "the ec2 Describe* actions CodeBuild needs to run in a VPC; ec2:Create/DeleteNetworkInterface support "
+            "resource-level permissions and are on '*' as AWS documents them for CodeBuild ('Use AWS CodeBuild "
+            "with Amazon Virtual Private Cloud'); ec2:CreateNetworkInterfacePermission is limited to this "
+            "account's and region's network interfaces and conditioned on "
+            "ec2:AuthorizedService=codebuild.amazonaws.com. Every repository, parameter, key and log permission "
+            "is scoped to its ARN."
         ),
     ),
     "image-build-no-source-repository": Decision(
