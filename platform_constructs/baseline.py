@@ -61,6 +61,8 @@ def platform_key(scope: Construct, id: str, *, description: str,
             {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                          f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"}},
         ))
+    if "logs" in service_principals:
+        acknowledge(key, "logs-key-arn-condition")
     return key
 
 

@@ -222,6 +222,54 @@ DECISIONS: dict[str, Decision] = {
             "rule reports every CodeBuild project without an OAuth source, whatever its source type."
         ),
     ),
+    "logs-key-arn-condition": Decision(
+        rule_ids=("PLAT-IAM3[Condition::ArnLike::kms:EncryptionContext:aws:logs:arn]",),
+        reason=(
+            "CloudWatch Logs documents ArnLike/ArnEquals on kms:EncryptionContext:aws:logs:arn in the key policy of "
+            "an encrypted log group (CloudWatch Logs User Guide, 'Encrypt log data in CloudWatch Logs using AWS "
+            "KMS'; AWS's managed policy CloudWatchLogsAPIKeyAccess does the same). The catalogue types "
+            "kms:EncryptionContext:* as String and IAM applies ARN operators to its string value, so the condition "
+            "limits the key to log groups of this account and region, as intended."
+        ),
+    ),
+    "sagemaker-vpc-network-interfaces": Decision(
+        rule_ids=(
+            "PLAT-IAM5[Action::ec2:CreateNetworkInterface]",
+            "PLAT-IAM5[Action::ec2:CreateNetworkInterfacePermission]",
+            "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]",
+        ),
+        reason=(
+            "SageMaker creates, shares and deletes the network interfaces that attach the model to its VPC with the "
+            "execution role, and AWS documents these actions on Resource '*' for it (SageMaker Developer Guide, "
+            "'Give SageMaker hosted endpoints access to resources in your Amazon VPC'). They do support "
+            "resource-level permissions (network-interface, subnet, security-group; Service Authorization "
+            "Reference), but a narrower grant (those ARNs, or ec2:Vpc conditions) is not documented for SageMaker "
+            "and cannot be tested without an AWS account, and a wrong one stops the endpoint from being created. "
+            "The model's subnets are the platform network's isolated subnets."
+        ),
+    ),
+    "codebuild-vpc-network-interfaces": Decision(
+        rule_ids=("PLAT-IAM5[Action::ec2:CreateNetworkInterface]", "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]"),
+        reason=(
+            "CodeBuild creates and deletes the network interface of a build that runs in a VPC with the service "
+            "role, and AWS documents these two actions on Resource '*' (CodeBuild User Guide, 'Use AWS CodeBuild "
+            "with Amazon Virtual Private Cloud'). They support resource-level permissions (Service Authorization "
+            "Reference), but a narrower grant is not documented for CodeBuild and cannot be tested without an AWS "
+            "account, and a wrong one stops every build. The interface's permission for CodeBuild is limited to "
+            "this account and region and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com."
+        ),
+    ),
+    "batch-submit-job-resources": Decision(
+        rule_ids=("PLAT-IAM2[Action::batch:SubmitJob::job+job-definition]",),
+        reason=(
+            "AWS Batch authorises SubmitJob on the job queue and the job definition revision a request names: "
+            "'When scoping resource-level access for job submission, you must provide both job queue and job "
+            "definition resource types', and a job-definition ARN without a revision 'does not match SubmitJob "
+            "requests, because the request ARN includes the revision' (AWS Batch User Guide, IAM policy examples). "
+            "parliament 1.6.4's catalogue instead lists the job being created (job) and a job definition without "
+            "revision; grant_submit names exactly the construct's queues and job-definition revisions."
+        ),
+    ),
     "scratch-not-backed-up": Decision(
         rule_ids=("HIPAA.Security-EFSInBackupPlan", "NIST.800.53.R5-EFSInBackupPlan"),
         reason=(
