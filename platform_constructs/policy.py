@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,14 @@ from typing import Any
 import yaml
 
 from platform_constructs.errors import PolicyError
+from platform_constructs.policy_monitoring import (
+    ModelMonitorRegistry,
+    MonitoringPolicy,
+    RegistryPolicy,
+    model_monitor_registry,
+    monitoring,
+    registry,
+)
 from platform_constructs.policy_schema import SEVERITIES, validate
 
 __all__ = [  # SEVERITIES is re-exported: the image pipeline reads the scan severities from here
@@ -82,6 +91,8 @@ class EnvironmentPolicy:
     spot: bool
     log_retention_days: int
     retain_stateful_resources: bool
+    monitoring_required: bool = False
+    """Every SageMaker endpoint here must be monitored (``SecureModelEndpoint(monitoring=...)``). Default: no."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +163,12 @@ class Policy:
     artifacts: ArtifactPolicy
     environments: dict[str, EnvironmentPolicy]
     batch: BatchPolicy
+    monitoring: MonitoringPolicy = dataclass_field(default_factory=MonitoringPolicy)
+    """SageMaker Model Monitor defaults (``monitoring:``). Default: :class:`MonitoringPolicy`'s."""
+    model_monitor: ModelMonitorRegistry = dataclass_field(default_factory=ModelMonitorRegistry)
+    """The Model Monitor analyzer image's registry per region (``registries.model_monitor``). Default: none."""
+    model_registry: RegistryPolicy = dataclass_field(default_factory=RegistryPolicy)
+    """The model registry (``model_registry:``). Default: :class:`RegistryPolicy`'s."""
 
     def environment(self, name: str) -> EnvironmentPolicy:
         if name not in self.environments:
@@ -206,4 +223,7 @@ def load_policy(file: str | Path | None = None) -> Policy:
         environments=envs,
         batch=BatchPolicy(**{**data["batch"], "team_shares": {
             str(k): float(v) for k, v in data["batch"]["team_shares"].items()}}),
+        monitoring=monitoring(data),
+        model_monitor=model_monitor_registry(data["registries"]),
+        model_registry=registry(data),
     )

@@ -18,6 +18,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from platform_constructs.policy_monitoring import ENVIRONMENT_KEYS as MONITORING_ENVIRONMENT_KEYS
+from platform_constructs.policy_monitoring import MONITORING_KEYS, REGISTRY_KEYS
+from platform_constructs.policy_monitoring import REGISTRIES_KEYS as MONITOR_REGISTRIES_KEYS
+from platform_constructs.policy_monitoring import check as check_monitoring
+
 STR_LIST = [str]
 TAG_RULE: dict[str, Any] = {"?pattern": str, "?allowed": STR_LIST, "?default": str, "description": str}
 ENVIRONMENT: dict[str, Any] = {
@@ -32,11 +37,12 @@ ENVIRONMENT: dict[str, Any] = {
     "spot": bool,
     "log_retention_days": int,
     "retain_stateful_resources": bool,
+    **MONITORING_ENVIRONMENT_KEYS,
 }
 SCHEMA: dict[str, Any] = {
     "version": int,
     "tags": {"required": {"*": TAG_RULE}},
-    "registries": {"approved": STR_LIST},
+    "registries": {"approved": STR_LIST, **MONITOR_REGISTRIES_KEYS},
     "images": {
         "inference": str,
         "training": str,
@@ -68,6 +74,8 @@ SCHEMA: dict[str, Any] = {
         "root_volume_gib": int,
     },
     "environments": {"*": ENVIRONMENT},
+    **MONITORING_KEYS,
+    **REGISTRY_KEYS,
 }
 REQUIRED_ENVIRONMENTS = ("dev", "staging", "prod")
 # CloudWatch Logs accepts only these retention periods (days).
@@ -158,6 +166,7 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
         problems.append("images.keep_images: expected a positive integer")
     if data["images"]["scan_block_severity"] not in SEVERITIES:
         problems.append(f"images.scan_block_severity: expected one of {', '.join(SEVERITIES)}")
+    check_monitoring(data, problems)
 
 
 def validate(data: Any) -> list[str]:

@@ -51,8 +51,16 @@ from platform_constructs.serving import resources
 from platform_constructs.serving.alarms import EndpointAlarms
 from platform_constructs.serving.autoscaling import configure_autoscaling
 from platform_constructs.serving.dashboard import endpoint_dashboard
+from platform_constructs.serving.model_monitor import EndpointMonitor
 from platform_constructs.serving.monitoring import METRICS_NAMESPACE, EndpointMetricFactory
-from platform_constructs.serving.settings import EndpointMode, EndpointSettings, TrafficShifting, endpoint_settings
+from platform_constructs.serving.monitoring_settings import Monitoring
+from platform_constructs.serving.settings import (
+    DATA_CAPTURE_PREFIX,
+    EndpointMode,
+    EndpointSettings,
+    TrafficShifting,
+    endpoint_settings,
+)
 from platform_constructs.serving.variants import PRIMARY_VARIANT, ModelVariant
 
 __all__ = ["ModelVariant", "SecureModelEndpoint"]
@@ -106,6 +114,9 @@ class SecureModelEndpoint(PlatformConstruct):
     :param project: the ``Project`` tag. Default: the policy's default.
     :param owner: the ``Owner`` tag. Default: the policy's default.
     :param tags: any other tag the policy requires (``{"Team": "recs"}``), or extra tags. Default: none.
+    :param monitoring: SageMaker Model Monitor on the captured data: a ``DataQualityMonitoring``, a
+        ``ModelQualityMonitoring`` or one of each in a tuple (:mod:`.model_monitor`). Default: none; required where
+        the policy's ``monitoring_required`` is true (prod). Real-time endpoints only.
 
     An argument the chosen mode does not use is reported as the warning
     ``platform-constructs:endpoint-ignored-arguments`` (see :mod:`.settings` for the others).
@@ -143,6 +154,7 @@ class SecureModelEndpoint(PlatformConstruct):
         project: str | None = None,
         owner: str | None = None,
         tags: Mapping[str, str] | None = None,
+        monitoring: Monitoring | Sequence[Monitoring] | None = None,
     ) -> None:
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
                          project=project, owner=owner, tags=tags)
@@ -158,6 +170,7 @@ class SecureModelEndpoint(PlatformConstruct):
             async_max_concurrent_invocations=async_max_concurrent_invocations, alarm_5xx_errors=alarm_5xx_errors,
             alarm_4xx_rate_percent=alarm_4xx_rate_percent, alarm_p99_latency_ms=alarm_p99_latency_ms,
             alarm_utilization_percent=alarm_utilization_percent, endpoint_name=endpoint_name, vpc=vpc,
+            monitoring=monitoring,
         )
         settings = self.settings
         for warning in settings.warnings:
@@ -181,8 +194,10 @@ class SecureModelEndpoint(PlatformConstruct):
         # --- network: none in serverless mode ------------------------------------------------------------------
         self.security_group: ec2.SecurityGroup | None = None
         self.subnet_ids: list[str] = []
+        network_vpc: ec2.IVpc | None = None
         if not settings.serverless:
             network = resolve_network(self, vpc)
+            network_vpc = network.vpc
             self.subnet_ids = network.subnet_ids
             self.security_group = ec2.SecurityGroup(
                 self, "SecurityGroup", vpc=network.vpc, allow_all_outbound=False,
@@ -218,6 +233,15 @@ class SecureModelEndpoint(PlatformConstruct):
             self.scalable_targets, self.scaling_policies = configure_autoscaling(self, settings, endpoint=self.endpoint)
         self.dashboard: cloudwatch.Dashboard = endpoint_dashboard(self, settings, metrics=self.metrics,
                                                                   alarms=list(self.alarms.values()))
+        self.monitor: EndpointMonitor | None = None
+        """SageMaker Model Monitor on the captured data (``monitoring``), else ``None``."""
+        if settings.monitoring is not None and network_vpc is not None:
+            self.monitor = EndpointMonitor(
+                self, "Monitor", settings=settings.monitoring, policy=self.policy, problems=self.problems,
+                endpoint_name=settings.endpoint_name, base_name=settings.endpoint_name,
+                data_capture_prefix=DATA_CAPTURE_PREFIX, endpoint=self.endpoint, bucket=self.bucket, key=self.key,
+                topic=self.alarm_topic, vpc=network_vpc, subnet_ids=self.subnet_ids)
+            self.dashboard.add_widgets(*self.monitor.dashboard_widgets())
         CfnOutput(self, "EndpointName", value=settings.endpoint_name,
                   description="SageMaker endpoint name (sagemaker.Predictor(endpoint_name=...))")
         CfnOutput(self, "EndpointArn", value=self.endpoint.ref, description="SageMaker endpoint ARN")

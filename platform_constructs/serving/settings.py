@@ -18,6 +18,7 @@ from typing import Literal, TypeVar
 from platform_constructs import catalog
 from platform_constructs.errors import Problems
 from platform_constructs.policy import EnvironmentPolicy, Policy
+from platform_constructs.serving.monitoring_settings import MonitoringSettings, monitoring_settings
 from platform_constructs.serving.variants import (
     DEFAULT_PRIMARY_WEIGHT,
     MAX_NAME_LENGTH,
@@ -115,6 +116,8 @@ class EndpointSettings:
     alarm_period_minutes: int
     alarm_evaluation_periods: int
     warnings: tuple[SettingsWarning, ...] = ()
+    monitoring: MonitoringSettings | None = None
+    """SageMaker Model Monitor on the captured data (``monitoring``, :mod:`.monitoring_settings`); ``None``: none."""
 
     @property
     def serverless(self) -> bool:
@@ -181,6 +184,7 @@ def endpoint_settings(
     alarm_utilization_percent: float | None = None,
     endpoint_name: str | None = None,
     vpc: object | None = None,
+    monitoring: object = None,
 ) -> EndpointSettings:
     """Validate the arguments of :class:`SecureModelEndpoint` against ``policy`` / ``env`` and apply the defaults.
 
@@ -263,6 +267,8 @@ def endpoint_settings(
         image=image, variants=variants,
         primary_weight=_or(primary_weight, DEFAULT_PRIMARY_WEIGHT),
         default_image=_or(default_image, policy.images.inference))
+    monitor = monitoring_settings(policy, env, problems, monitoring=monitoring,
+                                  mode=chosen if chosen in MODES else DEFAULT_MODE)
     problems.raise_if_any()
 
     mode_specific: dict[str, object] = {
@@ -292,7 +298,7 @@ def endpoint_settings(
         alarm_p99_latency_ms=thresholds["alarm_p99_latency_ms"],
         alarm_utilization_percent=thresholds["alarm_utilization_percent"],
         alarm_period_minutes=alarms.period_minutes, alarm_evaluation_periods=alarms.evaluation_periods,
-        warnings=warnings,
+        warnings=warnings, monitoring=monitor,
     )
 
 
