@@ -319,4 +319,24 @@ DECISIONS: dict[str, Decision] = {
             "the value is that VPC's ARN built from the parameter."
         ),
     ),
+    "registry-workflow-unscopable-actions": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
+        reason=(
+            "Step Functions delivers a state machine's logs to CloudWatch Logs and its traces to X-Ray with the state "
+            "machine's role: logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, "
+            "ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups, and "
+            "xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets, which AWS "
+            "documents on Resource '*' (Step Functions developer guide, 'IAM policies for logging to CloudWatch "
+            "Logs' and 'Trace Step Functions request data in AWS X-Ray'); every SageMaker, SSM and EventBridge "
+            "permission of the role names its resources."
+        ),
+    ),
+    "registry-workflow-group-resources": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "The approval workflow reads the versions of one project's model package group (model-package/<group>/"
+            "<version>, versions created by the data scientists' pipelines) and writes the group's published "
+            "parameters (<prefix>/<group>/approved-*): each grant names one group."
+        ),
+    ),
 }

@@ -168,71 +168,79 @@ class MonitoringSettings:
     violations_alarm_threshold: int
 
 
-def _location(problems: Problems, argument: str, value: object, *, prefix_only: bool = False) -> S3Location | None:
+def _location(problems: Problems, argument: str, value: object, *, owner: str,
+              prefix_only: bool = False) -> S3Location | None:
     example = "s3://my-bucket/labels/" if prefix_only else "s3://my-bucket/datasets/train.csv"
     allowed = ("a literal s3://bucket/prefix/ URL ending in '/'" if prefix_only else
                "a literal s3://bucket/key URL of a dataset object, or s3://bucket/prefix/ of the objects") + \
         " (no wildcards, no deploy-time value)"
     match = _S3_URL.fullmatch(value) if isinstance(value, str) and not _TOKEN.search(value) else None
     if match is None or not match["key"] or (prefix_only and not match["key"].endswith("/")):
-        fix = f"pass {argument}='{value}/'" if isinstance(value, str) and match is not None and prefix_only \
-            else f"pass {argument}='{example}'"
+        field = argument.rsplit(".", 1)[-1]
+        meant = f"{value}/" if isinstance(value, str) and match is not None and prefix_only else example
+        fix = f"pass {owner}({field}='{meant}', ...)"
         problems.add(argument, value, allowed, fix)
         return None
     return S3Location(url=str(value), bucket=match["bucket"], key=match["key"])
 
 
-def _choice(problems: Problems, argument: str, value: object, choices: Sequence[str], default: str) -> str:
+def _choice(problems: Problems, argument: str, value: object, choices: Sequence[str], default: str, *,
+            owner: str) -> str:
     if isinstance(value, str) and value in choices:
         return value
     folded = {c.lower(): c for c in choices}
     meant = folded.get(value.lower().replace("_", "").replace("-", ""), default) if isinstance(value, str) \
         else default
-    problems.add(argument, value, "one of " + ", ".join(repr(c) for c in choices), f"pass {argument}={meant!r}")
+    problems.add(argument, value, "one of " + ", ".join(repr(c) for c in choices),
+                 f"pass {owner}({argument.rsplit('.', 1)[-1]}={meant!r}, ...)")
     return default
 
 
 def _job(policy: Policy, problems: Problems, prefix: str, spec: Monitoring) -> MonitorJob:
     kind: MonitorKind = "data-quality" if isinstance(spec, DataQualityMonitoring) else "model-quality"
+    owner = type(spec).__name__
     schedule = policy.monitoring.schedule if spec.schedule is None else _choice(
-        problems, f"{prefix}schedule", spec.schedule, SCHEDULES, policy.monitoring.schedule)
+        problems, f"{prefix}schedule", spec.schedule, SCHEDULES, policy.monitoring.schedule, owner=owner)
     dataset_format = _choice(problems, f"{prefix}dataset_format", spec.dataset_format, DATASET_FORMATS,
-                             DEFAULT_DATASET_FORMAT)
-    baseline = _location(problems, f"{prefix}baseline_dataset", spec.baseline_dataset)
+                             DEFAULT_DATASET_FORMAT, owner=owner)
+    baseline = _location(problems, f"{prefix}baseline_dataset", spec.baseline_dataset, owner=owner)
     runtime = policy.monitoring.max_runtime_minutes * 60
     limit = MAX_RUNTIME_SECONDS[(kind, schedule)]
     problems.check(runtime <= limit, f"{prefix}schedule", schedule,
                    f"a schedule whose period fits the policy's monitoring.max_runtime_minutes "
-                   f"({policy.monitoring.max_runtime_minutes}): a {schedule} {kind} job may run at most {limit // 60} "
-                   "minutes (SageMaker API reference, MonitoringStoppingCondition)",
-                   "pass schedule='daily', or ask the platform team to lower monitoring.max_runtime_minutes")
+                   f"({policy.monitoring.max_runtime_minutes}): {'an' if schedule == 'hourly' else 'a'} {schedule} "
+                   f"{kind} job may run at most {limit // 60} minutes (SageMaker API reference, "
+                   "MonitoringStoppingCondition)",
+                   f"pass {owner}(schedule='daily', ...), or ask the platform team to lower "
+                   "monitoring.max_runtime_minutes")
     invalid = S3Location("s3://invalid/", "invalid", "")  # only while problems are collected: they are raised
     chosen, fmt = cast(MonitoringSchedule, schedule), cast(DatasetFormat, dataset_format)
     if isinstance(spec, DataQualityMonitoring):
         return MonitorJob(kind, baseline or invalid, chosen, fmt, min(runtime, limit))
-    ground_truth = _location(problems, f"{prefix}ground_truth", spec.ground_truth, prefix_only=True)
-    problem_type = _choice(problems, f"{prefix}problem_type", spec.problem_type, PROBLEM_TYPES, PROBLEM_TYPES[0])
+    ground_truth = _location(problems, f"{prefix}ground_truth", spec.ground_truth, owner=owner, prefix_only=True)
+    problem_type = _choice(problems, f"{prefix}problem_type", spec.problem_type, PROBLEM_TYPES, PROBLEM_TYPES[0],
+                           owner=owner)
     for name in ("inference_attribute", "ground_truth_attribute", "probability_attribute"):
         value = getattr(spec, name)
         if value is None and name == "probability_attribute":
             continue
         problems.check(isinstance(value, str) and _ATTRIBUTE.fullmatch(value) is not None, f"{prefix}{name}", value,
                        "a column index of the CSV ('0') or a JSONPath of the JSON ('$.prediction'), 1-256 characters "
-                       "without spaces", f"pass {name}='0'")
+                       "without spaces", f"pass {owner}({name}='0', ...)")
     threshold = spec.probability_threshold
     if threshold is not None or spec.probability_attribute is not None:
         problems.check(problem_type == "BinaryClassification", f"{prefix}probability_attribute",
                        spec.probability_attribute, "only for problem_type='BinaryClassification'",
-                       "remove probability_attribute and probability_threshold")
+                       f"remove probability_attribute and probability_threshold from {owner}(...)")
     if threshold is not None:
         problems.check(isinstance(threshold, (int, float)) and not isinstance(threshold, bool) and 0 < threshold < 1,
                        f"{prefix}probability_threshold", threshold, "a number between 0 and 1 (exclusive)",
-                       "pass probability_threshold=0.5")
+                       f"pass {owner}(probability_threshold=0.5, ...)")
     delay = spec.ground_truth_delay_hours
     delay_ok = isinstance(delay, int) and not isinstance(delay, bool) and 0 <= delay <= MAX_GROUND_TRUTH_DELAY_HOURS
     problems.check(delay_ok, f"{prefix}ground_truth_delay_hours", delay,
                    f"an integer from 0 to {MAX_GROUND_TRUTH_DELAY_HOURS} (hours until the labels have arrived)",
-                   f"pass ground_truth_delay_hours={DEFAULT_GROUND_TRUTH_DELAY_HOURS}")
+                   f"pass {owner}(ground_truth_delay_hours={DEFAULT_GROUND_TRUTH_DELAY_HOURS}, ...)")
     return MonitorJob(
         kind, baseline or invalid, chosen, fmt, min(runtime, limit),
         ground_truth=ground_truth or invalid, problem_type=cast(ProblemType, problem_type),
