@@ -127,7 +127,8 @@ def check(data: dict[str, Any], problems: list[str]) -> None:
         schedule = spec["schedule"] if spec["schedule"] in SCHEDULES else "hourly"
         limit = min(MAX_RUNTIME_SECONDS[(kind, schedule)] for kind in ("data-quality", "model-quality"))
         if spec["max_runtime_minutes"] * 60 > limit:
-            problems.append(f"monitoring.max_runtime_minutes: at most {limit // 60} for a {schedule} schedule "
+            article = "an" if schedule == "hourly" else "a"
+            problems.append(f"monitoring.max_runtime_minutes: at most {limit // 60} for {article} {schedule} schedule "
                             "(SageMaker: a monitoring job may not run longer than its schedule's period, and an "
                             f"hourly model-quality job at most 1800 s), got {spec['max_runtime_minutes']!r}")
     monitor = data["registries"].get("model_monitor")
