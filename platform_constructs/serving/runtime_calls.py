@@ -13,8 +13,9 @@ With ``monitoring``, SageMaker Model Monitor assumes the monitor's role for the 
 execution: it reads the endpoint's captured data (``data-capture/<endpoint>/``) and the baseline datasets (the
 ground truth of model quality is read the same way; its grant is asserted on the template), writes baselines and
 reports under ``model-monitor/``, uses the endpoint's key and publishes Model Monitor's metrics; any other object of
-the bucket, another endpoint's capture, any image, another key or metric namespace is refused. The :class:`~platform_constructs.serving.registry.ModelRegistry`'s approval workflow writes
-only its groups' published parameters.
+the bucket, another endpoint's capture, any image, another key or metric namespace is refused. The
+:class:`~platform_constructs.serving.registry.ModelRegistry`'s approval workflow writes only its groups' published
+parameters.
 """
 
 from __future__ import annotations
