@@ -108,7 +108,8 @@ class ModelRegistry(PlatformConstruct):
             tracing_configuration=sfn.CfnStateMachine.TracingConfigurationProperty(enabled=True))
         self.state_machine.node.add_dependency(self.role.policy)
         names = list(self.settings.projects)
-        machine = sfn.StateMachine.from_state_machine_arn(self, "ApprovalWorkflowRef", self.state_machine.attr_arn)
+        # Ref of a state machine is its ARN (CloudFormation reference, AWS::StepFunctions::StateMachine return values)
+        machine = sfn.StateMachine.from_state_machine_arn(self, "ApprovalWorkflowRef", self.state_machine.ref)
         events_role = baseline.platform_role(
             self, "ApprovalRuleRole", assumed_by=iam.ServicePrincipal("events.amazonaws.com", conditions={
                 "StringEquals": {"aws:SourceAccount": stack.account}}),

@@ -56,7 +56,13 @@ BASELINE = Sibling("Monitor{kind}Baseline", "AWS::SageMaker::ProcessingJob")
 """Each kind's baselining job (``MonitorDataQualityBaseline``, ``MonitorModelQualityBaseline``)."""
 MONITOR_METRICS = "aws/sagemaker/Endpoints/data-metrics"
 
-MONITOR_CALLS = RoleCalls(role="MonitorRole", service="sagemaker.amazonaws.com", optional=True, calls=(
+SAGEMAKER_SOURCE = {"aws:SourceAccount": "{account}",
+                    "aws:SourceArn": "arn:aws:sagemaker:{region}:{account}:monitoring-schedule/runtime-calls"}
+"""What SageMaker's AssumeRole request carries for a monitoring execution (the trust policy's confused-deputy
+conditions: SageMaker developer guide, "Cross-service confused deputy prevention")."""
+
+MONITOR_CALLS = RoleCalls(role="MonitorRole", service="sagemaker.amazonaws.com", optional=True,
+                          assume_context=SAGEMAKER_SOURCE, calls=(
     Call("s3:GetObject", {"url": CAPTURED}, "reads the endpoint's captured requests and responses"),
     Call("s3:ListBucket", {"bucket": BUCKET, "prefix": Join(("data-capture/", ENDPOINT_NAME, "/"))},
          "lists the endpoint's capture prefix",
@@ -138,7 +144,9 @@ PUBLISHED = Join((f"{RegistryPolicy().ssm_prefix}/", GROUP_NAME, f"/{PACKAGE_ARN
 REGISTRY_CALLS = RuntimeTable(
     construct="ModelRegistry",
     anchor=Sibling("ApprovalWorkflow", "AWS::StepFunctions::StateMachine"),
-    roles=(RoleCalls(role="ApprovalRole", service="states.amazonaws.com", calls=(
+    roles=(RoleCalls(role="ApprovalRole", service="states.amazonaws.com", assume_context={
+        "aws:SourceAccount": "{account}",
+        "aws:SourceArn": "arn:aws:states:{region}:{account}:stateMachine:runtime-calls"}, calls=(
         Call("ssm:PutParameter", {"parameter": PUBLISHED,
                                   "value": "arn:aws:sagemaker:{region}:{account}:model-package/runtime-calls/1"},
              "publishes a group's latest Approved package (the policy's model_registry.ssm_prefix as shipped)"),

@@ -68,8 +68,7 @@ def test_the_workflow_is_logged_traced_and_started_by_approvals(template: Templa
     template.has_resource_properties("AWS::Events::Rule", {
         "EventPattern": {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"],
                          "detail": {"ModelPackageGroupName": ["churn", "next-best-offer"]}},
-        "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [Match.string_like_regexp("ApprovalWorkflow"),
-                                                              "Arn"]}})]})
+        "Targets": [Match.object_like({"Arn": {"Ref": Match.string_like_regexp("ApprovalWorkflow")}})]})
     template.has_resource_properties("AWS::Events::Rule", {"EventPattern": {
         "source": ["platform-constructs.model-registry"], "detail-type": ["Approved Model Package Published"],
         "detail": {"ModelPackageGroupName": ["churn", "next-best-offer"]}}})
