@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from aws_cdk import RemovalPolicy, Stack, Tags
 from constructs import Construct, IConstruct
 
-from platform_constructs.errors import PolicyError, Problems
+from platform_constructs import toplevel
+from platform_constructs.errors import PlatformValidationError, Problem, Problems
 from platform_constructs.gate import install_compliance_gate
 from platform_constructs.policy import (
     DEFAULT_ENVIRONMENT,
@@ -49,12 +50,11 @@ class PlatformContext:
         holder = root.node.try_find_child(_CONTEXT_ID)
         if isinstance(holder, _ContextHolder):
             return holder.context
-        env_name = root.node.try_get_context(ENV_CONTEXT_KEY) or DEFAULT_ENVIRONMENT
+        env_name = root.node.try_get_context(ENV_CONTEXT_KEY)
         policy_file = root.node.try_get_context(POLICY_FILE_CONTEXT_KEY)
         policy = load_policy(policy_file)
-        if not isinstance(env_name, str):
-            raise PolicyError(policy.file, [f"context `{ENV_CONTEXT_KEY}` must be a string, got {env_name!r}"])
-        context = PlatformContext(policy=policy, env=policy.environment(env_name))
+        context = PlatformContext(policy=policy, env=policy.environment(
+            DEFAULT_ENVIRONMENT if env_name is None or env_name == "" else env_name))
         _ContextHolder(root, context)
         install_compliance_gate(root, context.policy, context.env, context.acknowledgments)
         return context
@@ -91,7 +91,14 @@ class PlatformConstruct(Construct):
         owner: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, id)
+        toplevel.install()
+        try:
+            super().__init__(scope, id)
+        except RuntimeError as error:  # jsii's error for an id the scope already has: said in our words
+            problem = toplevel.duplicate_id_problem(str(error), scope_path=scope.node.path or "the app")
+            if problem is None:
+                raise
+            raise PlatformValidationError(f"{scope.node.path}/{id}", [_with_free_id(problem, scope, id)]) from None
         self.platform = PlatformContext.of(self)
         self.policy = self.platform.policy
         self.env = self.platform.env
@@ -108,3 +115,12 @@ class PlatformConstruct(Construct):
     @property
     def stack(self) -> Stack:
         return Stack.of(self)
+
+
+def _with_free_id(problem: Problem, scope: Construct, taken: str) -> Problem:
+    """``problem`` with a fix naming an id that is still free in ``scope``."""
+    number = 2
+    while scope.node.try_find_child(f"{taken}{number}") is not None:
+        number += 1
+    return Problem(problem.argument, problem.value, problem.allowed,
+                   problem.fix.replace(f"'{taken}2'", f"'{taken}{number}'"), reason=problem.reason)

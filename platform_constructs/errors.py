@@ -63,6 +63,11 @@ class PlatformValidationError(ValueError):
         return "\n".join(lines)
 
 
+class UnknownEnvironmentError(PlatformValidationError):
+    """The environment chosen (``-c env=...`` at synth, ``--env`` of ``platform-check``) is not one the policy
+    defines: an error about that option (with the closest environment as the fix), not about the policy file."""
+
+
 class Problems:
     """Collects the problems of one construct and raises them together."""
 

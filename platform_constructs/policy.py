@@ -22,7 +22,8 @@ from typing import Any
 
 import yaml
 
-from platform_constructs.errors import PolicyError
+from platform_constructs.arguments import closest, describe
+from platform_constructs.errors import PolicyError, Problem, UnknownEnvironmentError
 from platform_constructs.policy_schema import SEVERITIES, validate
 
 __all__ = [  # SEVERITIES is re-exported: the image pipeline reads the scan severities from here
@@ -153,13 +154,21 @@ class Policy:
     environments: dict[str, EnvironmentPolicy]
     batch: BatchPolicy
 
-    def environment(self, name: str) -> EnvironmentPolicy:
-        if name not in self.environments:
-            raise PolicyError(self.file, [
-                f"environment {name!r} (from `-c {ENV_CONTEXT_KEY}=...`) is not defined; "
-                f"expected one of: {', '.join(sorted(self.environments))}"
-            ])
-        return self.environments[name]
+    def environment(self, name: object, *, option: str = f"-c {ENV_CONTEXT_KEY}") -> EnvironmentPolicy:
+        """The settings of environment ``name``; :class:`UnknownEnvironmentError` naming ``option`` (where the name
+        came from: ``-c env`` at synth, ``--env`` of ``platform-check``) and the closest environment otherwise."""
+        if isinstance(name, str) and name in self.environments:
+            return self.environments[name]
+        choices = sorted(self.environments)
+        meant = closest(name, choices)
+        where = "the app's CDK context" if option.startswith("-c") else "the command line"
+        reason = (f"environment {name!r} is not defined in the policy" if isinstance(name, str)
+                  else f"the environment must be a string, got {describe(name)}")
+        raise UnknownEnvironmentError(where, [Problem(
+            option, name, f"one of: {', '.join(choices)} (the environments of the policy {self.file})",
+            f"{option}={meant}" if meant is not None else
+            f"{option}={DEFAULT_ENVIRONMENT}, or ask the platform team to add environments.{name} to the policy",
+            reason=reason)])
 
 
 @lru_cache(maxsize=16)

@@ -36,7 +36,7 @@ from platform_constructs.cli.reports import PROG, render_table, sarif, write_jun
 from platform_constructs.cli.results import Result, TemplateReport, mark_acknowledged
 from platform_constructs.cli.templates import discover, load_template
 from platform_constructs.compliance.engine import check_template
-from platform_constructs.errors import PolicyError
+from platform_constructs.errors import PlatformValidationError, PolicyError
 from platform_constructs.policy import DEFAULT_ENVIRONMENT, EnvironmentPolicy, Policy, load_policy
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -76,7 +76,7 @@ def _templates_parser() -> argparse.ArgumentParser:
 
 def _policy(policy_file: str | None, env_name: str) -> tuple[Policy, EnvironmentPolicy]:
     policy = load_policy(policy_file)
-    return policy, policy.environment(env_name)
+    return policy, policy.environment(env_name, option="--env")
 
 
 def check_templates(argv: Sequence[str]) -> int:
@@ -84,7 +84,7 @@ def check_templates(argv: Sequence[str]) -> int:
     err = sys.stderr
     try:
         policy, env = _policy(args.policy, args.env)
-    except PolicyError as exc:
+    except (PolicyError, PlatformValidationError) as exc:
         print(f"{PROG}: {exc}", file=err)
         return EXIT_USAGE
     paths, problems = discover(args.paths)
