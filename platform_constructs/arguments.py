@@ -12,24 +12,25 @@ skip the checks that depend on it (like :meth:`Problems.check`). What they hold 
 * a wrong type is named as a wrong type (``max_gpus must be an integer, got the string '4'``) and the fix
   suggests the value the user most likely meant (``pass max_gpus=4``; a close name by :mod:`difflib`).
 
-Also here: :func:`describe` (how a value is named in a message), :func:`closest`, :func:`full_match`,
-:func:`is_token` (a CDK token's string, list or number encoding) and :func:`parse_s3_url` (``s3://bucket/key`` by
-S3's bucket-naming rules).
+Re-exported here so one import serves a settings function: :func:`describe` (how a value is named in a message),
+:func:`closest`, :func:`full_match`, :func:`is_token` (from :mod:`platform_constructs.values`) and
+:func:`parse_s3_url` / :func:`bucket_name_problem` (``s3://bucket/key`` by S3's bucket-naming rules, from
+:mod:`platform_constructs.s3url`).
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-import struct
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 
 from platform_constructs.errors import Problems
+from platform_constructs.s3url import S3Url, bucket_name_problem, parse_s3_url
+from platform_constructs.values import closest, describe, full_match, is_token
 
 __all__ = [
     "S3Url",
+    "bucket_name_problem",
     "closest",
     "describe",
     "expect_bool",
@@ -42,119 +43,6 @@ __all__ = [
     "is_token",
     "parse_s3_url",
 ]
-
-_STRING_TOKEN = re.compile(r"[$#]\{Token\[[^\]]*\]\}")
-"""The string form of a CDK token (``${Token[TOKEN.23]}``; ``#{Token[...]}`` inside an encoded list)."""
-_DOUBLE_TOKEN_MARKER = 0xFBFF
-"""The top 16 bits of a number-encoded CDK token (aws-cdk ``core/lib/private/encoding.ts``:
-``DOUBLE_TOKEN_MARKER_BITS = 0xFBFF << 16`` in the high 32-bit word), e.g. ``-1.888154589708755e+289``."""
-
-
-def is_token(value: object) -> bool:
-    """Whether ``value`` is (or contains, for strings and lists) a CDK token: a value known only at deploy time."""
-    if isinstance(value, str):
-        return _STRING_TOKEN.search(value) is not None
-    if isinstance(value, float):
-        bits: int = struct.unpack("<Q", struct.pack("<d", value))[0]
-        return bits >> 48 == _DOUBLE_TOKEN_MARKER
-    if isinstance(value, (list, tuple)):
-        return any(is_token(item) for item in value)
-    return False
-
-
-def describe(value: object, *, limit: int = 60) -> str:
-    """How a message names a value: ``the string '4'``, ``the float 2.5``, ``the bool True``, ``None``, ..."""
-    if value is None:
-        return "None"
-    if is_token(value):
-        return "a CDK token (a value known only at deploy time)"
-    text = repr(value)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    kind = {bool: "bool", int: "integer", float: "float", str: "string", bytes: "bytes", list: "list",
-            tuple: "tuple", dict: "dict", set: "set", frozenset: "set"}.get(type(value))
-    if kind is not None:
-        return f"the {kind} {text}"
-    return f"a {type(value).__name__} object"
-
-
-def closest(value: object, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
-    """The choice ``value`` most likely meant: the same ignoring case, else one starting like it (``production`` ->
-    ``prod``), else the closest by :func:`difflib.get_close_matches`; ``None`` when nothing is close."""
-    options = list(choices)
-    if not isinstance(value, str) or not options:
-        return None
-    lowered = value.strip().lower()
-    for option in options:
-        if option.lower() == lowered:
-            return option
-    starting = [o for o in options if lowered and (lowered.startswith(o.lower()) or o.lower().startswith(lowered))]
-    if len(starting) == 1:
-        return starting[0]
-    by_lower = {o.lower(): o for o in options}
-    found = difflib.get_close_matches(lowered, list(by_lower), n=1, cutoff=cutoff)
-    return by_lower[found[0]] if found else None
-
-
-def full_match(pattern: str | re.Pattern[str], value: object) -> re.Match[str] | None:
-    """``re.fullmatch`` with ASCII-only classes; ``None`` for anything that is not a string."""
-    if not isinstance(value, str):
-        return None
-    if isinstance(pattern, re.Pattern):
-        if not pattern.flags & re.ASCII:
-            pattern = re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
-        return pattern.fullmatch(value)
-    return re.fullmatch(pattern, value, re.ASCII)
-
-
-# --- S3 URLs ------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class S3Url:
-    bucket: str
-    key: str
-
-
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", re.ASCII)
-_IP_ADDRESS = re.compile(r"\d{1,3}(\.\d{1,3}){3}", re.ASCII)
-_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-MAX_KEY_BYTES = 1024
-"""S3's limit on an object key (UTF-8 bytes)."""
-
-
-def bucket_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be an S3 general purpose bucket, or ``None``. The rules are S3's ("General purpose
-    bucket naming rules", Amazon S3 User Guide): 3-63 lowercase letters, digits, dots and hyphens, beginning and
-    ending with a letter or digit, no two adjacent dots, not an IP address, no reserved prefix or suffix."""
-    if not _BUCKET.fullmatch(name):
-        return "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"
-    if ".." in name:
-        return "no two adjacent dots"
-    if _IP_ADDRESS.fullmatch(name):
-        return "not formatted as an IP address"
-    for prefix in _RESERVED_PREFIXES:
-        if name.startswith(prefix):
-            return f"not starting with the reserved prefix {prefix!r}"
-    for suffix in _RESERVED_SUFFIXES:
-        if name.endswith(suffix):
-            return f"not ending with the reserved suffix {suffix!r}"
-    return None
-
-
-def parse_s3_url(url: object) -> S3Url | None:
-    """``s3://bucket/key`` of one object (bucket by S3's naming rules; a non-empty key of at most 1,024 UTF-8
-    bytes, no wildcard, not a prefix ending in ``/``), else ``None``. A CDK token is never parsed."""
-    if not isinstance(url, str) or is_token(url) or not url.startswith("s3://"):
-        return None
-    bucket, slash, key = url.removeprefix("s3://").partition("/")
-    if not slash or not key or bucket_name_problem(bucket) is not None:
-        return None
-    if key.endswith("/") or "*" in key or "?" in key or any(ord(c) < 32 for c in key):
-        return None
-    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
-        return None
-    return S3Url(bucket=bucket, key=key)
-
 
 # --- the checks ---------------------------------------------------------------------------------------------------
 def _range_text(minimum: float | None, maximum: float | None, *, exclusive_minimum: bool = False) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from platform_constructs.arguments import closest, describe
+from platform_constructs.values import closest, describe
 from platform_constructs.errors import PolicyError, Problem, UnknownEnvironmentError
 from platform_constructs.policy_schema import SEVERITIES, validate
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
 
 import pytest
 
 from platform_constructs.arguments import (
-    bucket_name_problem,
-    closest,
     describe,
     expect_bool,
     expect_instance,
@@ -17,9 +14,6 @@ from platform_constructs.arguments import (
     expect_number,
     expect_str,
     expect_str_list,
-    full_match,
-    is_token,
-    parse_s3_url,
 )
 from platform_constructs.errors import PlatformValidationError, Problem, Problems
 
@@ -30,74 +24,6 @@ TOKEN_NUMBER = -1.888154589708755e+289  # Token.as_number(bucket.bucket_name) in
 def _one(problems: Problems) -> Problem:
     (problem,) = problems.problems
     return problem
-
-
-def test_describe_names_the_type() -> None:
-    assert describe("4") == "the string '4'"
-    assert describe(2.5) == "the float 2.5"
-    assert describe(True) == "the bool True"
-    assert describe(4) == "the integer 4"
-    assert describe(None) == "None"
-    assert describe(["a"]) == "the list ['a']"
-    assert describe({"a": 1}) == "the dict {'a': 1}"
-    assert describe(object()) == "a object object"
-    assert describe(TOKEN_STRING).startswith("a CDK token")
-    assert describe(TOKEN_NUMBER).startswith("a CDK token")
-    assert describe("x" * 100).endswith("…")
-
-
-def test_is_token_reads_every_encoding() -> None:
-    assert is_token(TOKEN_STRING) and is_token(f"s3://{TOKEN_STRING}/k") and is_token(["#{Token[TOKEN.25]}"])
-    assert is_token(TOKEN_NUMBER)
-    assert not is_token("s3://b/k") and not is_token(-1.5e289) and not is_token(3) and not is_token(None)
-
-
-@pytest.mark.parametrize(("value", "choices", "expected"), [
-    ("Prod", ["dev", "staging", "prod"], "prod"),
-    ("production", ["dev", "staging", "prod"], "prod"),
-    ("stagging", ["dev", "staging", "prod"], "staging"),
-    ("Serverless", ["realtime", "serverless", "async"], "serverless"),
-    ("real-time", ["realtime", "serverless", "async"], "realtime"),
-    ("qa", ["dev", "staging", "prod"], None),
-    (3, ["dev"], None),
-])
-def test_closest(value: object, choices: list[str], expected: str | None) -> None:
-    assert closest(value, choices) == expected
-
-
-def test_full_match_is_whole_string_and_ascii() -> None:
-    assert full_match(r"\d+", "12")
-    assert full_match(r"\d+$", "12\n") is None  # re.match would accept the trailing newline
-    assert full_match(r"\d+", "\u0661\u0662") is None  # Arabic-Indic digits are \d in Unicode mode
-    assert full_match(re.compile(r"\d+"), "\u0661\u0662") is None  # a compiled pattern is made ASCII too
-    assert full_match(r"\d+", 12) is None
-
-
-@pytest.mark.parametrize(("url", "ok"), [
-    ("s3://my-bucket/models/model.tar.gz", True),
-    ("s3://a.b-c/k", True),
-    ("s3://my-bucket/", False),
-    ("s3://my-bucket/models/", False),
-    ("s3://My-Bucket/k", False),
-    ("s3://ab/k", False),
-    ("s3://a..b/k", False),
-    ("s3://192.168.5.4/k", False),
-    ("s3://xn--bucket/k", False),
-    ("s3://bucket-s3alias/k", False),
-    ("s3://bucket/models/*.tar.gz", False),
-    ("s3://bucket/k\n", False),
-    ("https://bucket.s3.amazonaws.com/k", False),
-    (f"s3://{TOKEN_STRING}/k", False),
-    ("s3://bucket/" + "k" * 1025, False),
-    (None, False),
-])
-def test_parse_s3_url(url: object, ok: bool) -> None:
-    assert (parse_s3_url(url) is not None) is ok
-
-
-def test_bucket_name_problem_explains() -> None:
-    assert bucket_name_problem("sthree-x") == "not starting with the reserved prefix 'sthree-'"
-    assert bucket_name_problem("ok-bucket") is None
 
 
 @pytest.mark.parametrize(("value", "fix"), [
