@@ -14,22 +14,25 @@ Which file and which environment apply to an app comes from CDK context:
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-from platform_constructs.values import closest, describe
 from platform_constructs.errors import PolicyError, Problem, UnknownEnvironmentError
 from platform_constructs.policy_schema import SEVERITIES, validate
+from platform_constructs.values import closest, describe
 
 __all__ = [  # SEVERITIES is re-exported: the image pipeline reads the scan severities from here
     "DEFAULT_ENVIRONMENT", "ENV_CONTEXT_KEY", "POLICY_FILE_CONTEXT_KEY", "SEVERITIES", "AlarmPolicy", "ArtifactPolicy",
-    "BatchPolicy", "EnvironmentPolicy", "ImagePolicy", "NetworkPolicy", "Policy", "TagRule", "default_policy_file",
-    "load_policy",
+    "BatchPolicy", "EnvironmentPolicy", "ImagePolicy", "NetworkPolicy", "Policy", "PricePolicy", "TagRule",
+    "default_policy_file", "load_policy",
 ]
 
 ENV_CONTEXT_KEY = "env"
@@ -140,6 +143,24 @@ class BatchPolicy:
 
 
 @dataclass(frozen=True)
+class PricePolicy:
+    """Hourly prices (``prices:``) the cost estimate uses: the organisation's negotiated rates."""
+
+    currency: str
+    hours_per_month: float
+    instance_hour: Mapping[str, float]
+    """Per instance type (``ml.*`` for endpoints, EC2 types for Batch), per instance-hour."""
+    endpoint_hour: float = 0.0
+    """A charge per endpoint per hour on top of its instances (0: none)."""
+    interface_endpoint_hour: float = 0.0
+    """Per VPC interface endpoint per Availability Zone per hour."""
+    serverless_gb_hour: float | None = None
+    """SageMaker serverless inference, per GB of memory per hour of compute (None: not estimated)."""
+    fargate_vcpu_hour: float | None = None
+    fargate_gb_hour: float | None = None
+
+
+@dataclass(frozen=True)
 class Policy:
     """The whole validated policy file."""
 
@@ -153,6 +174,12 @@ class Policy:
     artifacts: ArtifactPolicy
     environments: dict[str, EnvironmentPolicy]
     batch: BatchPolicy
+    sha256: str = ""
+    """SHA-256 of the policy file's bytes: which policy a template was synthesized under (``platform:synth``)."""
+    prices: PricePolicy | None = None
+    """``prices:`` (optional): without it no cost is estimated."""
+    cost_caps: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    """``cost_caps:`` (optional): cost centre -> environment -> the most its stacks may cost per month."""
 
     def environment(self, name: object, *, option: str = f"-c {ENV_CONTEXT_KEY}") -> EnvironmentPolicy:
         """The settings of environment ``name``; :class:`UnknownEnvironmentError` naming ``option`` (where the name
@@ -177,10 +204,11 @@ def load_policy(file: str | Path | None = None) -> Policy:
     path = Path(file) if file is not None else default_policy_file()
     label = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = yaml.safe_load(raw.decode("utf-8"))
     except FileNotFoundError:
         raise PolicyError(label, ["file not found (set `-c policy_file=...` to an existing file)"]) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise PolicyError(label, [f"not valid YAML: {exc}"]) from None
     problems = validate(data)
     if problems:
@@ -215,4 +243,16 @@ def load_policy(file: str | Path | None = None) -> Policy:
         environments=envs,
         batch=BatchPolicy(**{**data["batch"], "team_shares": {
             str(k): float(v) for k, v in data["batch"]["team_shares"].items()}}),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        prices=_prices(data.get("prices")),
+        cost_caps=MappingProxyType({str(center): MappingProxyType({str(env): float(cap) for env, cap in caps.items()})
+                                    for center, caps in data.get("cost_caps", {}).items()}),
     )
+
+
+def _prices(data: dict[str, Any] | None) -> PricePolicy | None:
+    if data is None:
+        return None
+    values = {k: float(v) for k, v in data.items() if k not in ("currency", "instance_hour")}
+    return PricePolicy(currency=data["currency"], instance_hour=MappingProxyType(
+        {str(k): float(v) for k, v in data["instance_hour"].items()}), **values)
