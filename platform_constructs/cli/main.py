@@ -1,4 +1,5 @@
-"""``platform``: the data scientist's command (``platform new KIND NAME``, ``platform check ...``).
+"""``platform``: the data scientist's command (``platform new KIND NAME``, ``platform check ...``,
+``platform describe cdk.out``, ``platform deploy-local``).
 
 Subcommands are registered in :data:`SUBCOMMANDS`, one :class:`Subcommand` each: its name, a one-line
 help, a function that adds its arguments to its parser, and a function that runs it and returns the exit
@@ -74,11 +75,26 @@ def _deploy_local(args: argparse.Namespace) -> int:
     return run(args)
 
 
+# --- platform describe -----------------------------------------------------------------------------------
+def _describe_arguments(parser: argparse.ArgumentParser) -> None:
+    from platform_constructs.cli.describe import add_arguments
+
+    add_arguments(parser)
+
+
+def _describe(args: argparse.Namespace) -> int:
+    from platform_constructs.cli.describe import run
+
+    return run(args)
+
+
 SUBCOMMANDS: list[Subcommand] = [
     Subcommand("new", "create a data-scientist project (endpoint, training or batch)", _new_arguments, _new),
     Subcommand("check", "check templates or a model artifact (same as platform-check)", _check_arguments, _check),
     Subcommand("deploy-local", "deploy the app into an embedded AWS emulator with the real CDK CLI and verify it",
                _deploy_local_arguments, _deploy_local),
+    Subcommand("describe", "say what a synthesized app builds, how to call it and what it costs (reads cdk.out)",
+               _describe_arguments, _describe),
 ]
 
 
