@@ -140,7 +140,9 @@ def test_the_hook_prints_the_block_or_hands_over(monkeypatch: pytest.MonkeyPatch
 
 
 def test_install_is_idempotent(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = sys.excepthook
+    def original(kind: type[BaseException], error: BaseException, tb: object) -> None:
+        """The hook found before install (another tool's, or Python's)."""
+
     monkeypatch.setattr(toplevel, "_installed", [])
     monkeypatch.setattr(sys, "excepthook", original)
     toplevel.install()
