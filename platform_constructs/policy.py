@@ -121,10 +121,23 @@ class AlarmPolicy:
     batch_failed_jobs: int
 
 
+DEFAULT_ALLOWED_PICKLE_IMPORTS: tuple[str, ...] = (
+    "sklearn", "numpy", "scipy", "joblib.numpy_pickle", "collections.OrderedDict", "collections.defaultdict",
+    "copyreg._reconstructor", "_codecs.encode", "builtins.slice", "builtins.set", "builtins.frozenset",
+    "builtins.complex", "builtins.bytearray", "builtins.object", "builtins.dict", "builtins.list", "builtins.tuple",
+)
+"""What a scikit-learn model saved with ``joblib.dump`` imports when loaded: the estimators, numpy/scipy arrays and
+the pickle machinery they use (dangerous names inside them, such as ``numpy.testing._private.utils.runstring``,
+are refused by picklescan's own list)."""
+
+
 @dataclass(frozen=True)
 class ArtifactPolicy:
     max_size_gb: float
     required_metadata_fields: tuple[str, ...]
+    allowed_pickle_imports: tuple[str, ...] = DEFAULT_ALLOWED_PICKLE_IMPORTS
+    """``artifacts.allowed_pickle_imports``: modules (and packages, or ``module.name``) a ``model.joblib`` may
+    import when loaded; default :data:`DEFAULT_ALLOWED_PICKLE_IMPORTS`."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +252,8 @@ def load_policy(file: str | Path | None = None) -> Policy:
         artifacts=ArtifactPolicy(
             max_size_gb=float(data["artifacts"]["max_size_gb"]),
             required_metadata_fields=tuple(data["artifacts"]["required_metadata_fields"]),
+            allowed_pickle_imports=tuple(data["artifacts"].get("allowed_pickle_imports",
+                                                               DEFAULT_ALLOWED_PICKLE_IMPORTS)),
         ),
         environments=envs,
         batch=BatchPolicy(**{**data["batch"], "team_shares": {

@@ -69,7 +69,7 @@ SCHEMA: dict[str, Any] = {
         "batch_queue_depth": int,
         "batch_failed_jobs": int,
     },
-    "artifacts": {"max_size_gb": float, "required_metadata_fields": STR_LIST},
+    "artifacts": {"max_size_gb": float, "required_metadata_fields": STR_LIST, "?allowed_pickle_imports": STR_LIST},
     "batch": {
         "runnable_cancel_minutes": int,
         "spot_retry_attempts": int,

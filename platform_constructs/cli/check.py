@@ -7,6 +7,7 @@ Usage::
     platform-check cdk.out/ --env prod --junit report.xml --sarif report.sarif
     platform-check cdk.out/ --checkov            # also run checkov (pip install 'platform-constructs[checkov]')
     platform-check artifact model/               # the model artifact contract (see platform_constructs.cli.artifact)
+    platform-check artifact model.tar.gz         # ... on the archive SageMaker receives
 
 Each template is checked by the platform rule pack (the same rules the synth-time gate runs) and by
 cfn-lint (loaded once, errors and warnings); with ``--checkov`` also by checkov. A finding is
@@ -156,8 +157,9 @@ def check_artifact(argv: Sequence[str]) -> int:
     from platform_constructs.cli.artifact import validate_artifact
 
     parser = argparse.ArgumentParser(prog=f"{PROG} artifact",
-                                     description="Check a model artifact directory against the artifact contract.")
-    parser.add_argument("directory", type=Path)
+                                     description="Check a model artifact (a directory, or the model.tar.gz that "
+                                                 "model_data_url points to) against the artifact contract.")
+    parser.add_argument("directory", type=Path, metavar="PATH", help="the artifact directory or model.tar.gz")
     parser.add_argument("--policy", help="policy file (default: the one shipped with platform-constructs)")
     args = parser.parse_args(argv)
     try:
