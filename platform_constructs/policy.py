@@ -31,7 +31,8 @@ from platform_constructs.values import closest, describe
 
 __all__ = [  # SEVERITIES is re-exported: the image pipeline reads the scan severities from here
     "DEFAULT_ENVIRONMENT", "ENV_CONTEXT_KEY", "POLICY_FILE_CONTEXT_KEY", "SEVERITIES", "AlarmPolicy", "ArtifactPolicy",
-    "BatchPolicy", "EnvironmentPolicy", "ImagePolicy", "NetworkPolicy", "Policy", "PricePolicy", "TagRule",
+    "BatchPolicy", "EnvironmentPolicy", "ImagePolicy", "NetworkPolicy", "PackageIndexPolicy", "Policy", "PricePolicy",
+    "TagRule",
     "default_policy_file", "load_policy",
 ]
 
@@ -174,6 +175,18 @@ class PricePolicy:
 
 
 @dataclass(frozen=True)
+class PackageIndexPolicy:
+    """``package_index:`` — where data scientists' projects install platform-constructs from (e.g. the
+    organisation's CodeArtifact PyPI repository), never a bare public name."""
+
+    url: str
+    """The pip index URL (``--index-url``), e.g. ``https://<domain>-<account>.d.codeartifact.<region>.amazonaws.com
+    /pypi/<repository>/simple/``."""
+    login: str | None = None
+    """The command that logs pip in, e.g. ``aws codeartifact login --tool pip --domain ... --repository ...``."""
+
+
+@dataclass(frozen=True)
 class Policy:
     """The whole validated policy file."""
 
@@ -193,6 +206,8 @@ class Policy:
     """``prices:`` (optional): without it no cost is estimated."""
     cost_caps: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     """``cost_caps:`` (optional): cost centre -> environment -> the most its stacks may cost per month."""
+    package_index: PackageIndexPolicy | None = None
+    """``package_index:`` (optional): what ``platform new`` writes into a project's install step."""
 
     def environment(self, name: object, *, option: str = f"-c {ENV_CONTEXT_KEY}") -> EnvironmentPolicy:
         """The settings of environment ``name``; :class:`UnknownEnvironmentError` naming ``option`` (where the name
@@ -260,6 +275,7 @@ def load_policy(file: str | Path | None = None) -> Policy:
             str(k): float(v) for k, v in data["batch"]["team_shares"].items()}}),
         sha256=hashlib.sha256(raw).hexdigest(),
         prices=_prices(data.get("prices")),
+        package_index=PackageIndexPolicy(**data["package_index"]) if "package_index" in data else None,
         cost_caps=MappingProxyType({str(center): MappingProxyType({str(env): float(cap) for env, cap in caps.items()})
                                     for center, caps in data.get("cost_caps", {}).items()}),
     )

@@ -80,6 +80,7 @@ SCHEMA: dict[str, Any] = {
     },
     "environments": {"*": ENVIRONMENT},
     "?prices": PRICES,
+    "?package_index": {"url": str, "?login": str},
     "?cost_caps": {"*": {"*": float}},
 }
 REQUIRED_ENVIRONMENTS = ("dev", "staging", "prod")
@@ -172,6 +173,13 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
     if data["images"]["scan_block_severity"] not in SEVERITIES:
         problems.append(f"images.scan_block_severity: expected one of {', '.join(SEVERITIES)}")
     _price_checks(data, problems)
+    _package_index_checks(data, problems)
+
+
+def _package_index_checks(data: dict[str, Any], problems: list[str]) -> None:
+    index = data.get("package_index")
+    if index is not None and not re.fullmatch(r"https://[^\s/]+(/\S*)?", index["url"], re.ASCII):
+        problems.append(f"package_index.url: expected an https:// pip index URL, got {index['url']!r}")
 
 
 def _price_checks(data: dict[str, Any], problems: list[str]) -> None:

@@ -32,21 +32,30 @@ def _new_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="project name: lowercase letters, digits, hyphens (becomes the stack name)")
     parser.add_argument("--dir", type=Path, help="where to write the project (default: ./NAME)")
     parser.add_argument("--cost-center", help="the CostCenter tag (default: NAME)")
+    parser.add_argument("--wheel", type=Path, metavar="PATH",
+                        help="the platform-constructs wheel the project installs (default: the policy's package "
+                             "index, else the wheel this platform-constructs was installed from)")
+    parser.add_argument("--policy", help="the policy file whose package index the project uses (default: the one "
+                                         "shipped with platform-constructs)")
 
 
 def _new(args: argparse.Namespace) -> int:
     from platform_constructs.cli.scaffold import ScaffoldError, new_project
+    from platform_constructs.errors import PolicyError
+    from platform_constructs.policy import load_policy
 
     try:
-        written = new_project(args.kind, args.name, directory=args.dir, cost_center=args.cost_center)
-    except ScaffoldError as exc:
+        written = new_project(args.kind, args.name, directory=args.dir, cost_center=args.cost_center,
+                              policy=load_policy(args.policy), wheel=args.wheel)
+    except (ScaffoldError, PolicyError) as exc:
         print(f"platform new: {exc}", file=sys.stderr)
         return 2
     target = args.dir if args.dir is not None else Path(args.name)
     print(f"created {args.kind} project {args.name!r} in {target}/:")
     for path in written:
         print(f"  {path.relative_to(target)}")
-    print(f"next: cd {target} && pip install -r requirements.txt && npx aws-cdk@2 synth && pytest")
+    print(f"next: cd {target} and follow README.md (a virtualenv, pip install -r requirements.txt, npm install, "
+          "npx cdk synth, pytest, platform deploy-local --app .)")
     return 0
 
 
