@@ -135,6 +135,8 @@ class StackSummary:
     built: tuple[Built, ...]
     prerequisites: tuple[str, ...]
     """SSM parameter names the stack reads at deploy time that another stack must have published."""
+    published: tuple[str, ...] = ()
+    """SSM parameter names the stack publishes (for other stacks to read)."""
     outputs: Mapping[str, str] = field(default_factory=dict)
     """Output key -> its description."""
 
@@ -262,9 +264,12 @@ def _prerequisites(template: Template) -> tuple[str, ...]:
                 not str(parameter.get("Default", "")).startswith("/cdk-bootstrap/"):
             names.add(str(parameter.get("Default")))
     names.update(_SSM_REFERENCE.findall(_flatten(template.get("Resources", {}))))
-    published = {show(_props(p).get("Name")) for p in _of_type(template.get("Resources", {}),
-                                                                "AWS::SSM::Parameter").values()}
-    return tuple(sorted(names - published))
+    return tuple(sorted(names - set(_published(template))))
+
+
+def _published(template: Template) -> tuple[str, ...]:
+    return tuple(sorted({show(_props(p).get("Name")) for p in _of_type(template.get("Resources", {}),
+                                                                       "AWS::SSM::Parameter").values()}))
 
 
 def _flatten(value: object) -> str:
@@ -303,4 +308,5 @@ def read_stack(stack: str, template: Template) -> StackSummary:
     return StackSummary(
         stack=stack, environment=synth.get("environment"), policy=synth.get("policy"),
         policy_sha256=synth.get("policy_sha256"), built=tuple(built), prerequisites=_prerequisites(template),
+        published=_published(template),
         outputs={str(k): str(v.get("Description", "")) for k, v in outputs.items() if isinstance(v, Mapping)})

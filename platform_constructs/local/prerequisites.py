@@ -60,10 +60,9 @@ class Needed:
 
 def needed(assembly: Path, policy: Policy) -> Needed:
     """What the stacks in ``assembly`` read at deploy time that none of them publishes."""
-    names = {name for summary in read_assembly(assembly) for name in summary.prerequisites}
-    published = {name for summary in read_assembly(assembly) for built in summary.built
-                 if built.network is not None for name in built.network.published}
-    missing = names - published
+    summaries = read_assembly(assembly)
+    names = {name for summary in summaries for name in summary.prerequisites}
+    missing = names - {name for summary in summaries for name in summary.published}
     network = {n for n in missing if n.startswith(policy.network.ssm_prefix + "/")}
     images = {n for n in missing if n.startswith(policy.images.ssm_prefix + "/default/")}
     return Needed(network=bool(network), images=bool(images), other=tuple(sorted(missing - network - images)))

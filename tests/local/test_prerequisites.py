@@ -44,6 +44,14 @@ def test_an_app_that_publishes_its_network_needs_nothing(tmp_path: Path) -> None
     assert not need
 
 
+def test_parameters_another_stack_of_the_app_publishes_are_no_prerequisite(tmp_path: Path) -> None:
+    images = {"Resources": {"Default": {"Type": "AWS::SSM::Parameter", "Properties": {
+        "Name": "/platform/images/default/inference", "Value": "x"}}}}
+    churn = {"Resources": {"M": {"Type": "X", "Properties": {
+        "Image": "{{resolve:ssm:/platform/images/default/inference}}"}}}}
+    assert not needed(_assembly(tmp_path, images=images, churn=churn), load_policy())
+
+
 def test_the_prerequisites_app_builds_the_network_and_images_with_the_projects_context(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
