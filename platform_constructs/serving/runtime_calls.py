@@ -62,7 +62,7 @@ SAGEMAKER_SOURCE = {"aws:SourceAccount": "{account}",
 conditions: SageMaker developer guide, "Cross-service confused deputy prevention")."""
 
 MONITOR_CALLS = RoleCalls(role="MonitorRole", service="sagemaker.amazonaws.com", optional=True,
-                          assume_context=SAGEMAKER_SOURCE, calls=(
+                          context=SAGEMAKER_SOURCE, calls=(
     Call("s3:GetObject", {"url": CAPTURED}, "reads the endpoint's captured requests and responses"),
     Call("s3:ListBucket", {"bucket": BUCKET, "prefix": Join(("data-capture/", ENDPOINT_NAME, "/"))},
          "lists the endpoint's capture prefix",
@@ -144,7 +144,7 @@ PUBLISHED = Join((f"{RegistryPolicy().ssm_prefix}/", GROUP_NAME, f"/{PACKAGE_ARN
 REGISTRY_CALLS = RuntimeTable(
     construct="ModelRegistry",
     anchor=Sibling("ApprovalWorkflow", "AWS::StepFunctions::StateMachine"),
-    roles=(RoleCalls(role="ApprovalRole", service="states.amazonaws.com", assume_context={
+    roles=(RoleCalls(role="ApprovalRole", service="states.amazonaws.com", context={
         "aws:SourceAccount": "{account}",
         "aws:SourceArn": "arn:aws:states:{region}:{account}:stateMachine:runtime-calls"}, calls=(
         Call("ssm:PutParameter", {"parameter": PUBLISHED,

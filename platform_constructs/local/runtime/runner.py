@@ -249,8 +249,8 @@ class Runner:
         stack, service = item.instance.stack, item.role.service
         role = self._role(stack, item.role_id)
         trust = role["AssumeRolePolicyDocument"]
-        context = {k: bind.value_of(v, item, self.lookups) for k, v in
-                   (item.role.assume_context if isinstance(item.role, RoleCalls) else {}).items()}
+        keys = item.role.context if isinstance(item.role, RoleCalls) else {}
+        context = {k: bind.value_of(v, item, self.lookups) for k, v in keys.items()}
         request = policy.Request("sts:AssumeRole", str(role["Arn"]), policy.Principal(service=service), context)
         effect = policy.evaluate([trust], request, resource_policy=True)
         return CallResult(stack, item.table.construct, item.role_id, service, "sts:AssumeRole", "sts:AssumeRole",
