@@ -25,10 +25,16 @@ from typing import Any
 
 import yaml
 
-from platform_constructs import policy_serving
 from platform_constructs.errors import PolicyError, Problem, UnknownEnvironmentError
 from platform_constructs.policy_schema import SEVERITIES, validate
-from platform_constructs.policy_serving import EndpointSchedule, FrameworkImages, ServerlessPolicy
+from platform_constructs.policy_serving import (
+    EndpointSchedule,
+    FrameworkImages,
+    ServerlessPolicy,
+    environment_values,
+    framework_accounts,
+    frameworks,
+)
 from platform_constructs.values import closest, describe
 
 __all__ = [  # SEVERITIES is re-exported: the image pipeline reads the scan severities from here
@@ -272,13 +278,13 @@ def load_policy(file: str | Path | None = None) -> Policy:
     for name, settings in data["environments"].items():
         values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()}
         values["max_job_hours"] = float(values["max_job_hours"])
-        envs[name] = EnvironmentPolicy(name=name, **policy_serving.environment_values(values))
+        envs[name] = EnvironmentPolicy(name=name, **environment_values(values))
     return Policy(
         file=label,
         version=data["version"],
         tags=tags,
         approved_registries=tuple(data["registries"]["approved"]),
-        images=ImagePolicy(**{**data["images"], "frameworks": policy_serving.frameworks(data["images"])}),
+        images=ImagePolicy(**{**data["images"], "frameworks": frameworks(data["images"])}),
         network=NetworkPolicy(**data["network"]),
         alarms=AlarmPolicy(**data["alarms"]),
         artifacts=ArtifactPolicy(
@@ -295,7 +301,7 @@ def load_policy(file: str | Path | None = None) -> Policy:
         package_index=PackageIndexPolicy(**data["package_index"]) if "package_index" in data else None,
         cost_caps=MappingProxyType({str(center): MappingProxyType({str(env): float(cap) for env, cap in caps.items()})
                                     for center, caps in data.get("cost_caps", {}).items()}),
-        framework_accounts=policy_serving.framework_accounts(data["registries"]),
+        framework_accounts=framework_accounts(data["registries"]),
     )
 
 

@@ -12,8 +12,9 @@ from aws_cdk import Aws, CfnMapping, Stack, Token
 from constructs import Construct
 
 from platform_constructs.errors import Problems
+from platform_constructs.images import uri
 from platform_constructs.policy import Policy
-from platform_constructs.serving import frameworks
+from platform_constructs.serving.frameworks import needs_framework_account, registry_family, render
 from platform_constructs.serving.settings import EndpointSettings
 
 MAPPING_ID = "PlatformFrameworkAccounts"
@@ -27,11 +28,11 @@ def variant_images(scope: Construct, settings: EndpointSettings, policy: Policy,
     images: dict[str, str] = {}
     for variant in settings.variants:
         image = str(variant.image)
-        family = frameworks.registry_family(policy, variant.framework) if variant.framework else None
-        if family is not None and frameworks.needs_framework_account(image):
+        family = registry_family(policy, variant.framework) if variant.framework else None
+        if family is not None and needs_framework_account(image):
             account = _framework_account(stack, policy, family, problems, variant.framework or "")
-            image = frameworks.render(image, framework_account=account)
-        images[variant.name] = image.replace("{region}", stack.region).replace("{account}", stack.account)
+            image = render(image, framework_account=account)
+        images[variant.name] = uri.fill_placeholders(image, account=stack.account, region=stack.region)
     return images
 
 

@@ -9,8 +9,15 @@ from platform_constructs import catalog
 from platform_constructs.errors import Problems
 from platform_constructs.images import uri
 from platform_constructs.policy import EnvironmentPolicy, Policy
-from platform_constructs.serving import frameworks
 from platform_constructs.serving.arguments import check_choice, closest, describe, is_number
+from platform_constructs.serving.frameworks import (
+    DEFAULT_FRAMEWORK,
+    FRAMEWORKS,
+    ProcessorKind,
+    framework_image,
+    in_framework_registry,
+    processor_kind,
+)
 
 PRIMARY_VARIANT = "Primary"
 """Name of the variant built from ``model_data_url`` / ``instance_type`` / ``image``."""
@@ -113,7 +120,7 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
               "remove variants, or pass mode='realtime'")
         variants = ()
     if framework is not None:
-        check_choice(problems, "framework", framework, frameworks.FRAMEWORKS, default=frameworks.DEFAULT_FRAMEWORK)
+        check_choice(problems, "framework", framework, FRAMEWORKS, default=DEFAULT_FRAMEWORK)
         check(image is None, "image", image, "either image or framework, not both (framework chooses the image)",
               "remove image to serve the framework's approved image, or remove framework to serve your own")
     default_type = instance_type if instance_type is not None else env.default_sagemaker_instance_type
@@ -148,7 +155,7 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
         itype = spec.instance_type if spec.instance_type is not None else default_type
         if not serverless:
             _check_instance_type(problems, env, f"{prefix}instance_type", itype)
-        kind = frameworks.processor_kind(itype if isinstance(itype, str) and not serverless else None)
+        kind = processor_kind(itype if isinstance(itype, str) and not serverless else None)
         chosen, served = _image(policy, problems, prefix, spec, kind, endpoint_image=image,
                                 endpoint_framework=framework, golden_image=golden_image)
         weight = float(spec.weight) if is_number(spec.weight) else 0.0
@@ -170,7 +177,7 @@ def _check_instance_type(problems: Problems, env: EnvironmentPolicy, argument: s
                      f"pass {argument}='{env.default_sagemaker_instance_type}' or choose another environment")
 
 
-def _image(policy: Policy, problems: Problems, prefix: str, spec: ModelVariant, kind: frameworks.ProcessorKind, *,
+def _image(policy: Policy, problems: Problems, prefix: str, spec: ModelVariant, kind: ProcessorKind, *,
            endpoint_image: object, endpoint_framework: object, golden_image: str | None) -> tuple[str, str | None]:
     """The variant's image and the framework it serves (``None``: not a framework image of the policy).
 
@@ -184,12 +191,12 @@ def _image(policy: Policy, problems: Problems, prefix: str, spec: ModelVariant, 
                        f"remove {image_arg} to serve the framework's image, or {framework_arg} to serve your own")
     elif prefix and spec.framework is not None:
         own, framework = None, spec.framework
-        check_choice(problems, framework_arg, framework, frameworks.FRAMEWORKS, default=frameworks.DEFAULT_FRAMEWORK)
+        check_choice(problems, framework_arg, framework, FRAMEWORKS, default=DEFAULT_FRAMEWORK)
     if own is not None and own is endpoint_image and prefix:
         return str(own), None  # the endpoint's image, checked (and reported) once, as 'image'
     if own is not None:
         approved = isinstance(own, str) and not _TOKEN.search(own) and (
-            uri.is_approved(own, policy.approved_registries) or frameworks.in_framework_registry(own, policy))
+            uri.is_approved(own, policy.approved_registries) or in_framework_registry(own, policy))
         if not approved:
             problems.add(image_arg, own, "a literal image URI under an approved registry: " + ", ".join(
                 policy.approved_registries) + " (or a SageMaker framework registry of the policy)",
@@ -198,9 +205,9 @@ def _image(policy: Policy, problems: Problems, prefix: str, spec: ModelVariant, 
         return str(own), None
     if framework is None and golden_image is not None:
         return golden_image, None
-    name = framework if isinstance(framework, str) and framework in frameworks.FRAMEWORKS else \
-        frameworks.DEFAULT_FRAMEWORK
-    template = frameworks.framework_image(policy, name, kind)
+    name = framework if isinstance(framework, str) and framework in FRAMEWORKS else \
+        DEFAULT_FRAMEWORK
+    template = framework_image(policy, name, kind)
     if template is not None:
         return template, name
     if framework is None and not policy.images.frameworks:
