@@ -31,7 +31,7 @@ URL = "s3://my-bucket/models/rec-model.tar.gz"
 POLICY = load_policy()
 DEV = POLICY.environment("dev")
 SEED = "prod-rec-model"
-MODES_STACKS = ("Default", "AB", "Serverless", "Async", "Many")
+MODES_STACKS = ("Default", "AB", "Serverless", "Async", "Many", "Frameworks")
 MANY = [ModelVariant(f"V{i}", model_data_url=f"s3://my-bucket/models/v{i}.tar.gz") for i in range(1, 6)]
 """Five variants beside the primary: twelve 5xx/latency alarms, more than SageMaker's ten rollback alarms."""
 
@@ -70,6 +70,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
     SecureModelEndpoint(Stack(app, "Async"), "Endpoint", model_data_url=URL, cost_center="team-a", mode="async",
                         image="123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/my-model:1.0")
     SecureModelEndpoint(Stack(app, "Many"), "Endpoint", model_data_url=URL, cost_center="team-a", variants=MANY)
+    SecureModelEndpoint(Stack(app, "Frameworks"), "Endpoint", model_data_url=URL, cost_center="team-a",
+                        framework="sklearn", sleep=False, variants=[
+                            ModelVariant("Boost", URL, instance_type="ml.g4dn.xlarge", framework="xgboost"),
+                            ModelVariant("Small", URL, instance_type="ml.t2.medium")])
     return synthesize(app)  # raises ComplianceError on any unacknowledged finding of the five packs
 
 
@@ -187,6 +191,19 @@ def test_ab_variants_weighted_with_own_models_and_scaling(app: SynthResult) -> N
     for variant in ("Primary", "Challenger"):
         ab.has_resource_properties("AWS::ApplicationAutoScaling::ScalableTarget", {
             "ResourceId": f"endpoint/{name}/variant/{variant}", "MinCapacity": 2})
+
+
+def test_each_variant_serves_its_frameworks_image_for_its_processor_kind(app: SynthResult) -> None:
+    frameworks = template(app, "Frameworks")
+    by_variant = {next((n for n in ("Boost", "Small") if k.startswith(f"Endpoint{n}Model")), "Primary"):
+                  json.dumps(v["Properties"]["PrimaryContainer"]["Image"])
+                  for k, v in frameworks.find_resources("AWS::SageMaker::Model").items()}
+    assert '"sagemaker"]}' in by_variant["Primary"] and "sagemaker-scikit-learn:1.2-1-cpu-py3" in by_variant["Primary"]
+    assert "sagemaker-xgboost:1.7-1" in by_variant["Boost"]
+    assert "sagemaker-scikit-learn" in by_variant["Small"]  # inherits the endpoint's framework, on CPU
+    targets = frameworks.find_resources("AWS::ApplicationAutoScaling::ScalableTarget")
+    assert sorted(t["Properties"]["ResourceId"].rsplit("/", 1)[1] for t in targets.values()) == ["Boost", "Primary"]
+    assert all("ScheduledActions" not in t["Properties"] for t in targets.values())  # sleep=False
 
 
 def test_serverless_mode(app: SynthResult) -> None:
