@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from local_deploy_stacks import BATCH_STACK, NETWORK_STACK, RESOLVER_STACK, SAGEMAKER_STACK, ResolverStack
