@@ -192,7 +192,7 @@ def _image(policy: Policy, problems: Problems, prefix: str, spec: ModelVariant, 
     elif prefix and spec.framework is not None:
         own, framework = None, spec.framework
         check_choice(problems, framework_arg, framework, FRAMEWORKS, default=DEFAULT_FRAMEWORK)
-    if own is not None and own is endpoint_image and prefix:
+    if own is not None and prefix and spec.image is None:
         return str(own), None  # the endpoint's image, checked (and reported) once, as 'image'
     if own is not None:
         approved = isinstance(own, str) and not _TOKEN.search(own) and (

@@ -153,8 +153,14 @@ _VALID: dict[str, Any] = {
     "invocations_per_instance": None, "alarm_4xx_rate_percent": None}
 
 
+_BAD_IMAGE = "docker.io/library/python:3.11"
+
+
 @example(args=_VALID | {"variants": [ModelVariant("B", "s3://my-bucket/models/v2.tar.gz", 0.5, "ml.g4dn.xlarge")]})
 @example(args=_VALID | {"mode": "serverless", "env": "prod"})
+@example(args=_VALID | {"image": _BAD_IMAGE, "variants": [  # one string object, reported for both arguments
+    ModelVariant("B", "s3://my-bucket/models/v2.tar.gz"), ModelVariant("v2", "s3://my-bucket/models/v2.tar.gz",
+                                                                       image=_BAD_IMAGE)]})
 @example(args=_VALID | {"mode": "async", "env": "staging", "traffic_shifting": "linear"})
 @settings(max_examples=1000, deadline=None)
 @given(args=arguments)
