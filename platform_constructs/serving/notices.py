@@ -52,12 +52,13 @@ def all_at_once(shifting: str, step: int, min_capacity: int, needed: int) -> Set
         f"old fleet waits bake_minutes. Pass min_capacity={needed} or more for {shifting} traffic shifting."))
 
 
-def no_autoscaling(variants: Sequence[tuple[str, str]], min_capacity: int) -> SettingsWarning:
+def no_autoscaling(variants: Sequence[tuple[str, str]], min_capacity: int, *, sleeps: bool) -> SettingsWarning:
     named = ", ".join(f"{name} ({itype})" for name, itype in variants)
     return SettingsWarning(WARNING_NO_AUTOSCALING, (
         f"SageMaker cannot autoscale burstable instance types: variant(s) {named} keep min_capacity="
-        f"{max(min_capacity, 1)} instance(s), and updates reset them to it. Choose a non-burstable type such as "
-        "'ml.m5.large' for autoscaling."))
+        f"{max(min_capacity, 1)} instance(s), and updates reset them to it"
+        + (", and they do not sleep on the policy's schedule" if sleeps else "")
+        + ". Choose a non-burstable type such as 'ml.m5.large' for autoscaling."))
 
 
 def no_sleep(reason: str) -> SettingsWarning:

@@ -223,9 +223,6 @@ def endpoint_settings(
             warnings.append(notices.all_at_once(shifting, step, low, needed))
         if bake == 0:
             warnings.append(notices.no_bake_time(DEFAULT_BAKE_MINUTES))
-        fixed = [(v.name, str(v.instance_type)) for v in resolved if not v.autoscaled]
-        if fixed:
-            warnings.append(notices.no_autoscaling(fixed, low))
         if sleep is not False and env.endpoint_schedule is not None:
             floor = env.async_min_capacity if chosen == "async" else max(env.endpoint_min_capacity,
                                                                           deployment.REALTIME_FLOOR)
@@ -233,6 +230,9 @@ def endpoint_settings(
                                                  max_capacity=high)
         elif sleep is True:
             warnings.append(notices.no_sleep(f"the policy gives {env.name} no endpoint_schedule"))
+        fixed = [(v.name, str(v.instance_type)) for v in resolved if not v.autoscaled]
+        if fixed:
+            warnings.append(notices.no_autoscaling(fixed, low, sleeps=bool(schedule)))
     return EndpointSettings(
         mode=chosen, name=name, generation=deployment.generation(chosen, [(v.name, v.instance_type)
                                                                           for v in resolved]),

@@ -181,7 +181,9 @@ def test_non_prod_endpoints_sleep_on_the_policys_schedule() -> None:
 def test_a_burstable_instance_type_gets_no_autoscaling_and_says_so() -> None:
     result = settings(instance_type="ml.t2.medium")
     assert result.autoscaled_variants == ()
-    assert WARNING_NO_AUTOSCALING in {w.id for w in result.warnings}
+    (warning,) = [w for w in result.warnings if w.id == WARNING_NO_AUTOSCALING]
+    assert "Primary (ml.t2.medium) keep min_capacity=1" in warning.message
+    assert "do not sleep on the policy's schedule" in warning.message  # dev has a schedule: say it is not kept
 
 
 # --- the policy can forbid serverless and bounds it ---------------------------------------------------------------
