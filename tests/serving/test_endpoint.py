@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, Stack, Tags
+from aws_cdk import App, Fn, Stack, Tags
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Capture, Match, Template
 from constructs import Construct
@@ -31,7 +32,7 @@ URL = "s3://my-bucket/models/rec-model.tar.gz"
 POLICY = load_policy()
 DEV = POLICY.environment("dev")
 SEED = "prod-rec-model"
-MODES_STACKS = ("Default", "AB", "Serverless", "Async", "Many", "Frameworks")
+MODES_STACKS = ("Default", "AB", "Serverless", "Async", "Many", "Frameworks", "ImportedVpc")
 MANY = [ModelVariant(f"V{i}", model_data_url=f"s3://my-bucket/models/v{i}.tar.gz") for i in range(1, 6)]
 """Five variants beside the primary: twelve 5xx/latency alarms, more than SageMaker's ten rollback alarms."""
 
@@ -70,6 +71,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
     SecureModelEndpoint(Stack(app, "Async"), "Endpoint", model_data_url=URL, cost_center="team-a", mode="async",
                         image="123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/my-model:1.0")
     SecureModelEndpoint(Stack(app, "Many"), "Endpoint", model_data_url=URL, cost_center="team-a", variants=MANY)
+    imported = Stack(app, "ImportedVpc")
+    SecureModelEndpoint(imported, "Endpoint", model_data_url=URL, cost_center="team-a", vpc=ec2.Vpc.from_vpc_attributes(
+        imported, "Vpc", vpc_id=Fn.import_value("shared-vpc-id"), availability_zones=["us-east-1a"],
+        isolated_subnet_ids=[Fn.import_value("shared-subnet-a")]))
     SecureModelEndpoint(Stack(app, "Frameworks"), "Endpoint", model_data_url=URL, cost_center="team-a",
                         framework="sklearn", sleep=False, variants=[
                             ModelVariant("Boost", URL, instance_type="ml.g4dn.xlarge", framework="xgboost"),
@@ -605,8 +610,6 @@ def test_two_endpoints_with_one_name_in_an_app_are_a_synth_error_naming_both() -
     ("vpc-0123456789abcdef0", r"'vpc' = 'vpc-0123456789abcdef0'.*an IVpc.*got the string"),
     (None, None)])
 def test_vpc_must_be_an_ivpc_with_isolated_subnets(vpc: object, expected: str | None) -> None:
-    from aws_cdk import aws_ec2 as ec2
-
     stack = Stack(new_app(), "S")
     if expected is None:  # a VPC without isolated subnets
         vpc, expected = ec2.Vpc(stack, "Vpc"), r"'vpc'.*has no isolated subnet"
