@@ -181,9 +181,10 @@ class SecureModelEndpoint(PlatformConstruct):
             Tags.of(baseline.access_log_bucket(self)).add(tag, value)
         self.alarm_topic: sns.Topic = baseline.alarm_topic(self, "AlarmTopic", key=self.key)
         self.notification_topics: tuple[sns.Topic, sns.Topic] | None = (
-            baseline.alarm_topic(self, "SuccessTopic", key=self.key),
-            baseline.alarm_topic(self, "ErrorTopic", key=self.key)) if settings.mode == "async" else None
-        """Async only: SageMaker's (success, error) notification of each request."""
+            sns.Topic(self, "SuccessTopic", master_key=self.key, enforce_ssl=True),
+            sns.Topic(self, "ErrorTopic", master_key=self.key, enforce_ssl=True)) if settings.mode == "async" else None
+        """Async only: SageMaker's (success, error) notification of each request, KMS-encrypted and TLS-only;
+        SageMaker publishes with the execution role (no service may publish as itself, unlike the alarm topic)."""
 
         # --- network: none in serverless mode ------------------------------------------------------------------
         self.security_group: ec2.SecurityGroup | None = None
