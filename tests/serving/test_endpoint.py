@@ -475,6 +475,44 @@ def test_only_sagemaker_for_this_account_may_assume_the_execution_role(app: Synt
                                                          ":*"]]}}}
 
 
+class _Account:
+    """Where the trust policy is evaluated (the runtime tables' template evaluator resolves it with these)."""
+
+    partition, region, account = "aws", "eu-west-1", "111122223333"
+
+    def physical_id(self, stack: str, logical_id: str) -> str | None:
+        return None
+
+    def ssm(self, name: str) -> str:
+        raise KeyError(name)
+
+    def batch_cluster(self, environment: str) -> str:
+        raise KeyError(environment)
+
+
+@pytest.mark.parametrize(("context", "allowed"), [
+    ({"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/x"},
+     True),
+    ({"aws:SourceAccount": "999999999999", "aws:SourceArn": "arn:aws:sagemaker:eu-west-1:999999999999:endpoint/x"},
+     False),  # SageMaker acting for another account's endpoint: the confused deputy
+    ({"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws:sagemaker:us-east-1:111122223333:endpoint/x"},
+     False),  # another region's resource
+    ({}, False),  # a request without the keys
+])
+def test_the_trust_policy_decides_on_the_keys_sagemaker_sends(app: SynthResult, context: dict[str, str],
+                                                               allowed: bool) -> None:
+    from platform_constructs.local.runtime import policy
+    from platform_constructs.local.runtime.resolve import resolve
+
+    role_id, _ = _role_statements(app, SEED)
+    template = app.template(SEED)
+    trust = resolve(template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"], SEED, template,
+                    _Account())
+    request = policy.Request("sts:AssumeRole", "arn:aws:iam::111122223333:role/execution",
+                             policy.Principal(service="sagemaker.amazonaws.com"), context)
+    assert (policy.evaluate([trust], request, resource_policy=True) is policy.Effect.ALLOW) is allowed
+
+
 def test_network_interface_actions_are_scoped_to_the_endpoints_vpc(app: SynthResult) -> None:
     _, everything = _role_statements(app, SEED)
     statements = {s["Sid"]: s for s in everything if "Sid" in s}
