@@ -47,6 +47,7 @@ from constructs import Construct, IValidation
 
 from platform_constructs import baseline
 from platform_constructs.core import PlatformConstruct
+from platform_constructs.facts import record_facts
 from platform_constructs.images.defaults import default_image, policy_image
 from platform_constructs.network import resolve_network
 from platform_constructs.serving import iam as serving_iam
@@ -240,6 +241,8 @@ class SecureModelEndpoint(PlatformConstruct):
         CfnOutput(self, "EndpointName", value=settings.endpoint_name,
                   description="SageMaker endpoint name (sagemaker.Predictor(endpoint_name=...))")
         CfnOutput(self, "EndpointArn", value=self.endpoint.ref, description="SageMaker endpoint ARN")
+        served = settings.variants[0].framework  # platform describe: the request content type it documents
+        record_facts(self, {"framework": served if served is not None else "custom"})
 
     # --- public helpers ------------------------------------------------------------------------------------
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
