@@ -4,7 +4,8 @@ Pure (no ``aws_cdk``). Every check records at most one :class:`~platform_constru
 whether the value is usable, so callers can skip the checks that depend on it. A wrong type is named as a wrong
 type ("an integer from 1 to 10, got the string '4'"), and the fix suggests the value the user most likely meant:
 ``'4'`` -> ``4``, ``2.0`` -> ``2``, ``'Serverless'`` -> ``'serverless'``, a sampling fraction ``0.1`` -> ``10``
-(percent). Booleans are never integers or numbers, strings are never booleans, numbers are finite.
+(percent). Booleans are never integers or numbers, strings are never booleans, numbers are finite. Values are
+named as every platform message names them (:func:`platform_constructs.values.describe`: ``the float 2.5``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from platform_constructs.errors import Problems
+from platform_constructs.values import describe
 
 _NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 """A decimal number in ASCII digits (``float()`` would also read other scripts' digits, ``inf`` and ``nan``)."""
@@ -28,22 +30,6 @@ def is_int(value: object) -> bool:
 def is_number(value: object) -> bool:
     """A finite integer or float, never a boolean (``inf`` and ``nan`` would crash the jsii kernel)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def describe(value: object) -> str:
-    """``value`` named with its type, the way an error message should show it."""
-    if isinstance(value, bool):
-        return f"the boolean {value}"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, int):
-        return f"the integer {value}"
-    if isinstance(value, float):
-        return f"the number {value!r}"
-    if value is None:
-        return "None"
-    text = repr(value)
-    return f"a {type(value).__name__} ({text[:60]}{'...' if len(text) > 60 else ''})"
 
 
 def _intended_number(value: object) -> float | None:

@@ -14,8 +14,9 @@ from typing import Literal, cast
 from platform_constructs.errors import Problems
 from platform_constructs.policy import EnvironmentPolicy, Policy
 from platform_constructs.policy_serving import SERVERLESS_MEMORY_SIZES
-from platform_constructs.serving.arguments import check_choice, check_int, check_number, describe, is_int
+from platform_constructs.serving.arguments import check_choice, check_int, check_number, is_int
 from platform_constructs.serving.variants import NAME
+from platform_constructs.values import describe
 
 EndpointMode = Literal["realtime", "serverless", "async"]
 TrafficShifting = Literal["canary", "linear"]
@@ -29,6 +30,9 @@ MAX_BASE_NAME_LENGTH = 63 - GENERATION_SUFFIX_LENGTH
 DEFAULT_MODE: EndpointMode = "realtime"
 DEFAULT_INVOCATIONS_PER_INSTANCE = 1000
 """Target of the real-time target-tracking policy: invocations per instance per minute."""
+MAX_INVOCATIONS_PER_INSTANCE = 1_000_000
+"""The highest target accepted (about 16,700 requests a second per instance): a target the instances never reach
+would never scale out, which is no autoscaling at all."""
 DEFAULT_BACKLOG_PER_INSTANCE = 5.0
 """Target of the asynchronous target-tracking policy: queued requests per instance (``ApproximateBacklogSize
 PerInstance``; the value of SageMaker's own asynchronous autoscaling example)."""
@@ -139,8 +143,9 @@ class ArgumentChecks:
                 sampling = cast(int, data_capture_sampling_percent)
         target, backlog = values.invocations_per_instance, values.backlog_per_instance
         if mode == "realtime" and invocations_per_instance is not None and check_int(
-                problems, "invocations_per_instance", invocations_per_instance, low=1, high=None,
-                default=DEFAULT_INVOCATIONS_PER_INSTANCE, meaning="invocations per instance per minute"):
+                problems, "invocations_per_instance", invocations_per_instance, low=1,
+                high=MAX_INVOCATIONS_PER_INSTANCE, default=DEFAULT_INVOCATIONS_PER_INSTANCE,
+                meaning="invocations per instance per minute"):
             target = cast(int, invocations_per_instance)
         if mode == "async" and backlog_per_instance is not None and check_number(
                 problems, "backlog_per_instance", backlog_per_instance,

@@ -91,7 +91,8 @@ class SecureModelEndpoint(PlatformConstruct):
         ``endpoint_min_capacity`` (async: ``endpoint_async_min_capacity``, which may be 0); not below it.
     :param max_capacity: the autoscaling ceiling per variant. Default: the environment's ``endpoint_max_capacity``;
         not above it.
-    :param invocations_per_instance: realtime autoscaling target, invocations per instance per minute. Default: 1000.
+    :param invocations_per_instance: realtime autoscaling target, invocations per instance per minute (1 to
+        1,000,000). Default: 1000.
     :param backlog_per_instance: async autoscaling target, queued requests per instance. Default: 5.
     :param data_capture_sampling_percent: percentage of requests captured (1-100; capture is mandatory, so 0 is
         refused). Default: 100. Realtime and async only.

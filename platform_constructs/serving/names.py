@@ -12,7 +12,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from platform_constructs.errors import Problems
-from platform_constructs.serving.arguments import describe
+from platform_constructs.values import describe
 
 _REGISTRY_ID = "PlatformEndpointNames"
 

@@ -9,7 +9,8 @@ from platform_constructs import catalog
 from platform_constructs.errors import Problems
 from platform_constructs.images import uri
 from platform_constructs.policy import EnvironmentPolicy, Policy
-from platform_constructs.serving.arguments import check_choice, closest, describe, is_number
+from platform_constructs.s3url import bucket_name_problem, parse_s3_url
+from platform_constructs.serving.arguments import check_choice, closest, is_number
 from platform_constructs.serving.frameworks import (
     DEFAULT_FRAMEWORK,
     FRAMEWORKS,
@@ -18,6 +19,7 @@ from platform_constructs.serving.frameworks import (
     in_framework_registry,
     processor_kind,
 )
+from platform_constructs.values import describe
 
 PRIMARY_VARIANT = "Primary"
 """Name of the variant built from ``model_data_url`` / ``instance_type`` / ``image``."""
@@ -38,7 +40,6 @@ developer guide, auto scaling prerequisites)."""
 NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 """SageMaker endpoint and variant names (matched whole). A CDK token's string form (``${Token[...]}``) never
 matches."""
-_S3_URL = re.compile(r"s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>[^*?\s]*[^/*?\s])")
 _TOKEN = re.compile(r"[$#]\{Token\[")
 """The string form of a CDK token (a value known only at deploy time)."""
 
@@ -76,9 +77,9 @@ class ModelVariant:
 
 def artifact_object(model_data_url: str) -> str:
     """``bucket/key`` of a validated ``s3://bucket/key`` model artifact URL."""
-    match = _S3_URL.fullmatch(model_data_url)
-    assert match is not None  # validated before any resource is created
-    return f"{match['bucket']}/{match['key']}"
+    parsed = parse_s3_url(model_data_url)
+    assert parsed is not None  # validated before any resource is created
+    return f"{parsed.bucket}/{parsed.key}"
 
 
 def _artifact_fix(url: object, argument: str) -> tuple[str, str]:
@@ -90,8 +91,12 @@ def _artifact_fix(url: object, argument: str) -> tuple[str, str]:
         return allowed + f", got {describe(url)}", f"pass {argument}='{example}'"
     if _TOKEN.search(url):
         return allowed, f"pass {argument} as a literal string ('{example}'), not a value known only at deploy time"
-    match = _S3_URL.fullmatch(url)
-    if match is not None and not url.endswith(ARTIFACT_SUFFIX):
+    bucket = url.removeprefix("s3://").split("/", 1)[0] if url.startswith("s3://") else None
+    problem = bucket_name_problem(bucket) if bucket else None
+    if problem is not None:
+        return (allowed + f"; the bucket {bucket!r} is no S3 bucket name ({problem}: S3's bucket naming rules)",
+                f"pass {argument}='s3://<the bucket that holds the artifact>/<key>.tar.gz'")
+    if parse_s3_url(url) is not None and not url.endswith(ARTIFACT_SUFFIX):
         folder = url.rsplit("/", 1)[0]
         return (f"the s3:// URL of a gzipped tar archive ending in {ARTIFACT_SUFFIX} (SageMaker extracts it into "
                 "/opt/ml/model; a bare .pkl/.joblib/.pt file is not an artifact)",
@@ -140,13 +145,14 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
         if index > 0:
             check(isinstance(spec.name, str) and NAME.fullmatch(spec.name) is not None and spec.name not in seen,
                   f"{prefix}name", spec.name, f"a unique name of 1-{MAX_NAME_LENGTH} letters, digits and hyphens "
-                  f"(not {PRIMARY_VARIANT!r} or another variant's)", "pass name='Challenger'")
+                  f"(not {PRIMARY_VARIANT!r} or another variant's)" + (
+                      "" if isinstance(spec.name, str) else f", got {describe(spec.name)}"), "pass name='Challenger'")
         if isinstance(spec.name, str):
             seen.add(spec.name)
         url_arg = f"{prefix}model_data_url"
         url = spec.model_data_url
         if not (isinstance(url, str) and not _TOKEN.search(url) and len(url) <= MAX_URL_LENGTH
-                and _S3_URL.fullmatch(url) is not None and url.endswith(ARTIFACT_SUFFIX)):
+                and parse_s3_url(url) is not None and url.endswith(ARTIFACT_SUFFIX)):
             problems.add(url_arg, url, *_artifact_fix(url, url_arg))
         weight_arg = "primary_weight" if index == 0 else f"{prefix}weight"
         check(is_number(spec.weight) and spec.weight > 0, weight_arg, spec.weight,
@@ -199,7 +205,8 @@ def _image(policy: Policy, problems: Problems, prefix: str, spec: ModelVariant, 
             uri.is_approved(own, policy.approved_registries) or in_framework_registry(own, policy))
         if not approved:
             problems.add(image_arg, own, "a literal image URI under an approved registry: " + ", ".join(
-                policy.approved_registries) + " (or a SageMaker framework registry of the policy)",
+                policy.approved_registries) + " (or a SageMaker framework registry of the policy)" + (
+                "" if isinstance(own, str) else f", got {describe(own)}"),
                 "push the image to an approved registry, or pass framework='pytorch' (or 'tensorflow', 'sklearn', "
                 "'xgboost') to serve the platform's image")
         return str(own), None

@@ -11,7 +11,6 @@ from platform_constructs.serving.arguments import (
     check_int,
     check_number,
     closest,
-    describe,
     is_int,
     is_number,
 )
@@ -26,13 +25,6 @@ def _reported(problems: Problems) -> tuple[Problem, ...]:
 def test_booleans_are_never_numbers_and_numbers_are_finite() -> None:
     assert is_int(3) and not is_int(True) and not is_int(3.0) and not is_int("3")
     assert is_number(2.5) and not is_number(False) and not is_number(float("inf")) and not is_number(float("nan"))
-
-
-@pytest.mark.parametrize(("value", "text"), [
-    ("4", "the string '4'"), (2.5, "the number 2.5"), (True, "the boolean True"), (7, "the integer 7"),
-    (None, "None"), (["a"], "a list (['a'])")])
-def test_values_are_named_with_their_type(value: object, text: str) -> None:
-    assert describe(value) == text
 
 
 @pytest.mark.parametrize(("value", "fix"), [

@@ -231,6 +231,10 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
      r"'model_data_url' = 's3://my-bucket/models/model.pkl'.*ending in \.tar\.gz.*Fix: package the model: "
      r"tar -czf model\.tar\.gz.*model_data_url='s3://my-bucket/models/model\.tar\.gz'"),
     ({"model_data_url": "s3://my-bucket/models/model.tar.gz\n"}, r"'model_data_url'"),
+    ({"model_data_url": "s3://192.168.5.4/model.tar.gz"}, r"'model_data_url'.*the bucket '192\.168\.5\.4' is no S3 "
+     r"bucket name \(not formatted as an IP address"),
+    ({"model_data_url": "s3://xn--churn/model.tar.gz"}, r"'model_data_url'.*reserved prefix 'xn--'"),
+    ({"image": 3.1}, r"'image' = 3\.1.*approved registry.*got the float 3\.1"),
     ({"image": "docker.io/library/python:3.11"}, r"'image' = 'docker.io/library/python:3.11'.*approved registry.*"
                                                  r"Fix: push the image to an approved registry, or pass framework="),
     ({"image": "${Token[AWS.AccountId.1]}.dkr.ecr.eu-west-1.amazonaws.com/platform/m:1"}, r"'image'.*a literal"),
@@ -244,15 +248,17 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"max_capacity": 50}, r"'max_capacity' = 50.*from 1 to 2 .*endpoint_max_capacity in dev.*"
                            r"Fix: pass max_capacity=2"),
     ({"min_capacity": 0}, r"'min_capacity' = 0.*from 1 to 2.*Fix: pass min_capacity=1"),
-    ({"min_capacity": 1.5}, r"'min_capacity' = 1.5.*an integer.*got the number 1.5.*Fix: pass min_capacity=2"),
+    ({"min_capacity": 1.5}, r"'min_capacity' = 1.5.*an integer.*got the float 1.5.*Fix: pass min_capacity=2"),
     ({"min_capacity": "2"}, r"'min_capacity' = '2'.*got the string '2'.*Fix: pass min_capacity=2"),
-    ({"min_capacity": True}, r"'min_capacity' = True.*got the boolean True"),
-    ({"invocations_per_instance": 0}, r"'invocations_per_instance' = 0.*an integer >= 1"),
+    ({"min_capacity": True}, r"'min_capacity' = True.*got the bool True"),
+    ({"invocations_per_instance": 0}, r"'invocations_per_instance' = 0.*an integer from 1 to 1000000"),
+    ({"invocations_per_instance": 10**12}, r"'invocations_per_instance' = 1000000000000.*from 1 to 1000000.*"
+     r"Fix: pass invocations_per_instance=1000000"),
     ({"data_capture_sampling_percent": 101}, r"'data_capture_sampling_percent' = 101.*1 to 100"),
     ({"data_capture_sampling_percent": -1}, r"'data_capture_sampling_percent' = -1"),
     ({"data_capture_sampling_percent": 0}, r"'data_capture_sampling_percent' = 0.*data capture is mandatory.*"
                                            r"Fix: pass data_capture_sampling_percent=100"),
-    ({"data_capture_sampling_percent": 0.1}, r"'data_capture_sampling_percent' = 0.1.*got the number 0.1.*"
+    ({"data_capture_sampling_percent": 0.1}, r"'data_capture_sampling_percent' = 0.1.*got the float 0.1.*"
                                              r"Fix: pass data_capture_sampling_percent=10$"),
     ({"endpoint_name": "x" * 55}, r"'endpoint_name' = 'x{55}'.*1-54 letters.*Fix: pass endpoint_name='x{54}'"),
     ({"endpoint_name": "my_model"}, r"'endpoint_name' = 'my_model'.*Fix: pass endpoint_name='my-model'"),
@@ -260,6 +266,7 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"endpoint_name": "model\n"}, r"'endpoint_name' = 'model\\n'"),
     ({"variants": [ModelVariant("v" * 64, URL)]}, r"'variants\[0\]\.name' = 'v{64}'"),
     ({"variants": [ModelVariant("Primary", URL)]}, r"'variants\[0\]\.name' = 'Primary'.*unique"),
+    ({"variants": [ModelVariant(3, URL)]}, r"'variants\[0\]\.name' = 3.*got the integer 3"),  # type: ignore[arg-type]
     ({"variants": [ModelVariant("B", URL), ModelVariant("B", URL)]}, r"'variants\[1\]\.name' = 'B'.*unique"),
     ({"variants": [ModelVariant("B", URL, weight=0)]}, r"'variants\[0\]\.weight' = 0.*positive"),
     ({"variants": [ModelVariant("B", URL, weight=float("inf"))]}, r"'variants\[0\]\.weight' = inf"),
