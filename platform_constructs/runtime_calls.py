@@ -112,6 +112,9 @@ class RoleCalls:
     calls: tuple[Call, ...]
     optional: bool = False
     """``True`` for a role only some configurations create (e.g. the ECS instance role: EC2 compute only)."""
+    context: Mapping[str, Value] = field(default_factory=dict)
+    """Condition keys the service's ``sts:AssumeRole`` request carries (e.g. ``aws:SourceAccount`` and
+    ``aws:SourceArn`` of the resource it acts for, checked by a confused-deputy trust policy). Default: none."""
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Any
 
-MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "s3",
-           "sagemaker", "sns")
+MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "iam_policies",
+           "logs", "s3", "sagemaker", "sns")
 """The family modules (``platform_constructs.local.models.<name>``)."""
 
 TEMPLATE_ONLY: MappingProxyType[str, str] = MappingProxyType({
@@ -62,6 +62,9 @@ def register() -> list[type[Any]]:
     shadowed = [c.CFN_TYPE for c in classes if model_map.get(c.CFN_TYPE) is not c]
     if shadowed:
         raise RuntimeError(f"emulator models not in moto's CloudFormation type map: {shadowed}")
+    from platform_constructs.local.models.updates import install
+
+    install()  # an update reaches what depends on a replaced resource
     _registered.extend(classes)
     return list(_registered)
 

@@ -58,6 +58,8 @@ COMPUTE = {
         "ecrImageRepositoryName": [{"comparison": "EQUALS", "value": a.repository[1]}]}}, star),
     "inspector2:ListCoverage": Operation("inspector2", None, lambda a: {}, star),
     "sts:GetServiceBearerToken": Operation("sts", None, lambda a: {}, star),
+    "cloudwatch:DescribeAlarms": Operation("cloudwatch", "describe_alarms", lambda a: {
+        "AlarmNames": [a.target["alarm"]]}, lambda a: a.arns["alarm"]),
     "sns:Publish": Operation("sns", "publish", lambda a: {"TopicArn": a.target["topic"], "Message": "runtime call"},
                              lambda a: a.target["topic"]),
 

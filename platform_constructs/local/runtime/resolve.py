@@ -38,6 +38,7 @@ ARN_FORMATS = {
     "AWS::IAM::Role": "arn:{partition}:iam::{account}:role/{id}",
     "AWS::CodeBuild::Project": "arn:{partition}:codebuild:{region}:{account}:project/{id}",
     "AWS::SSM::Parameter": "arn:{partition}:ssm:{region}:{account}:parameter/{id}",
+    "AWS::CloudWatch::Alarm": "arn:{partition}:cloudwatch:{region}:{account}:alarm:{id}",
 }
 """``Fn::GetAtt X.Arn`` of a deployed resource from its physical id (CloudFormation's return values; a log
 group's ``Arn`` ends in ``:*``)."""
