@@ -1,9 +1,10 @@
 """Applying the library's decisions (:mod:`platform_constructs.compliance.decisions`) to constructs.
 
-Applying one does three things: ``Validations.of(construct).acknowledge(...)`` for each finding id
-(cdk-nag 3 API), records it in the template metadata of the construct's resource
-(``platform:acknowledgments``, read by ``platform-check``), and appends it to the app's record that the
-synth report lists.
+Applying one does three things: ``Validations.of(construct).acknowledge(...)`` for each finding id (cdk-nag 3
+API: CDK records the id in the construct's ``aws:cdk:acknowledged-rules`` metadata, and cdk-nag 3.0.2's
+``NagPack.isAcknowledged`` skips a finding whose id is recorded on its resource or any ancestor), records it in
+the template metadata of the construct's resource (``platform:acknowledgments``, read by the platform rule pack
+at synth and by ``platform-check``), and appends it to the app's record that the synth report lists.
 """
 
 from __future__ import annotations
@@ -24,12 +25,19 @@ def acknowledge(construct: IConstruct, decision_key: str, **values: str) -> None
     """Apply the library decision ``decision_key`` to ``construct`` (and its children).
 
     ``values`` fill the placeholders of a decision whose finding ids name a resource (e.g. ``{resource}``), so
-    that each acknowledgment covers exactly one finding.
+    that each acknowledgment covers exactly one finding; they must name exactly the decision's placeholders.
+    An unknown decision or a placeholder mismatch is a bug in the library and raises (``KeyError`` /
+    ``ValueError``) before anything is recorded.
     """
-    decision = DECISIONS[decision_key]
+    decision = DECISIONS.get(decision_key)
+    if decision is None:
+        raise KeyError(f"acknowledge: no decision {decision_key!r} in platform_constructs/compliance/decisions.py")
+    try:
+        rule_ids = decision.finding_ids(**values)
+    except ValueError as exc:
+        raise ValueError(f"acknowledge({decision_key!r}) on {construct.node.path}: {exc}") from None
     validations = Validations.of(construct)
     ctx = PlatformContext.of(construct)
-    rule_ids = tuple(r.format(**values) for r in decision.rule_ids) if values else decision.rule_ids
     for rule_id in rule_ids:
         validations.acknowledge(CdkAcknowledgment(id=rule_id, reason=decision.reason))
         ctx.acknowledgments.append((construct.node.path, rule_id, decision.reason))

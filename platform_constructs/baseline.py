@@ -26,10 +26,13 @@ _ACCESS_LOG_BUCKET_ID = "PlatformAccessLogs"
 
 def platform_key(scope: Construct, id: str, *, description: str,
                  service_principals: Sequence[str] = ()) -> kms.Key:
-    """A customer-managed KMS key with rotation on, retained where policy says so.
+    """A customer-managed KMS key with rotation on, retained where policy says so (deletion window 30 days
+    there, else 7).
 
-    ``service_principals`` are AWS services (e.g. ``logs``, ``sns``, ``cloudwatch``) allowed to use the
-    key for encryption on behalf of this account only (``aws:SourceAccount`` condition).
+    ``service_principals`` are AWS services (e.g. ``logs``, ``sns``, ``cloudwatch``) allowed to use the key on
+    behalf of this account only: ``aws:SourceAccount`` for every service but CloudWatch Logs, whose use is
+    limited by the ``kms:EncryptionContext:aws:logs:arn`` of this account's and region's log groups. Default:
+    none (the account's own principals only).
     """
     ctx = PlatformContext.of(scope)
     key = kms.Key(
@@ -59,7 +62,11 @@ def platform_key(scope: Construct, id: str, *, description: str,
 
 
 def log_group(scope: Construct, id: str, *, key: kms.IKey, log_group_name: str | None = None) -> logs.LogGroup:
-    """A KMS-encrypted log group with the environment's retention."""
+    """A KMS-encrypted log group with the environment's retention, retained where policy says so.
+
+    ``key`` must let CloudWatch Logs use it (``platform_key(..., service_principals=("logs",))``).
+    ``log_group_name``: default a name CloudFormation generates.
+    """
     ctx = PlatformContext.of(scope)
     return logs.LogGroup(
         scope, id,
@@ -126,11 +133,12 @@ def access_log_bucket(scope: Construct) -> s3.Bucket:
     return bucket
 
 
-def secure_bucket(scope: Construct, id: str, *, key: kms.IKey, purpose: str,
-                  expire_after_days: int | None = None) -> s3.Bucket:
-    """A KMS-encrypted, versioned, TLS-only, access-logged bucket with lifecycle rules."""
+def secure_bucket(scope: Construct, id: str, *, key: kms.IKey, purpose: str) -> s3.Bucket:
+    """A KMS-encrypted (bucket key on), versioned, TLS-only bucket with public access blocked, access-logged to
+    the stack's :func:`access_log_bucket`. Objects expire after the environment's log retention, at least 30
+    days, and move to Intelligent-Tiering after 30 days when they live longer; old versions expire after 30."""
     ctx = PlatformContext.of(scope)
-    expiry = expire_after_days or max(ctx.env.log_retention_days, 30)
+    expiry = max(ctx.env.log_retention_days, 30)
     bucket = s3.Bucket(
         scope, id,
         encryption=s3.BucketEncryption.KMS,
@@ -156,7 +164,13 @@ def secure_bucket(scope: Construct, id: str, *, key: kms.IKey, purpose: str,
 
 
 def alarm_topic(scope: Construct, id: str, *, key: kms.IKey) -> sns.Topic:
-    """A KMS-encrypted, TLS-only SNS topic for alarms."""
+    """A KMS-encrypted, TLS-only SNS topic for alarms.
+
+    CloudWatch can publish to a topic encrypted with a customer-managed key only when the key's policy lets the
+    ``cloudwatch.amazonaws.com`` principal use it (SNS developer guide, "Enable compatibility between event
+    sources from AWS services and encrypted topics"): create ``key`` with
+    ``platform_key(..., service_principals=("cloudwatch",))``.
+    """
     return sns.Topic(scope, id, master_key=key, enforce_ssl=True)
 
 

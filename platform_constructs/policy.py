@@ -1,9 +1,9 @@
 """The organisation's policy: loading, validating and exposing ``policies/platform.yaml``.
 
 The policy file is the platform team's contract. It is loaded once per file (cached), validated
-against :data:`SCHEMA` and turned into frozen dataclasses. Any problem — a typo'd key, a wrong type,
-a missing section — raises one :class:`~platform_constructs.errors.PolicyError` naming the file, the
-key and what is expected.
+against :mod:`platform_constructs.policy_schema` and turned into frozen dataclasses. Any problem — a
+typo'd key, a wrong type, a missing section — raises one :class:`~platform_constructs.errors.PolicyError`
+naming the file, every key at fault and what is expected.
 
 Which file and which environment apply to an app comes from CDK context:
 
@@ -23,6 +23,13 @@ from typing import Any
 import yaml
 
 from platform_constructs.errors import PolicyError
+from platform_constructs.policy_schema import SEVERITIES, validate
+
+__all__ = [  # SEVERITIES is re-exported: the image pipeline reads the scan severities from here
+    "DEFAULT_ENVIRONMENT", "ENV_CONTEXT_KEY", "POLICY_FILE_CONTEXT_KEY", "SEVERITIES", "AlarmPolicy", "ArtifactPolicy",
+    "BatchPolicy", "EnvironmentPolicy", "ImagePolicy", "NetworkPolicy", "Policy", "TagRule", "default_policy_file",
+    "load_policy",
+]
 
 ENV_CONTEXT_KEY = "env"
 POLICY_FILE_CONTEXT_KEY = "policy_file"
@@ -37,112 +44,11 @@ def default_policy_file() -> Path:
     return Path(__file__).resolve().parent.parent / "policies" / "platform.yaml"
 
 
-# --- schema -------------------------------------------------------------------------------------------
-# A tiny declarative schema: a dict maps keys to sub-schemas (all keys required unless listed in
-# prefixed with "?"); a type is a leaf; ``[type]`` is a list of that type; ``{"*": schema}`` is a map of any keys.
-STR_LIST = [str]
-TAG_RULE: dict[str, Any] = {"?pattern": str, "?allowed": STR_LIST, "?default": str, "description": str}
-ENVIRONMENT: dict[str, Any] = {
-    "sagemaker_instance_types": STR_LIST,
-    "default_sagemaker_instance_type": str,
-    "ec2_instance_types": STR_LIST,
-    "endpoint_min_capacity": int,
-    "endpoint_max_capacity": int,
-    "max_vcpus": int,
-    "max_gpus": int,
-    "max_job_hours": float,
-    "spot": bool,
-    "log_retention_days": int,
-    "retain_stateful_resources": bool,
-}
-SCHEMA: dict[str, Any] = {
-    "version": int,
-    "tags": {"required": {"*": TAG_RULE}},
-    "registries": {"approved": STR_LIST},
-    "images": {
-        "inference": str,
-        "training": str,
-        "batch": str,
-        "cuda_version": str,
-        "python_version": str,
-        "scan_block_severity": str,
-        "?ssm_prefix": str,
-        "?keep_images": int,
-    },
-    "network": {"ssm_prefix": str, "cidr": str, "max_azs": int},
-    "alarms": {
-        "period_minutes": int,
-        "evaluation_periods": int,
-        "endpoint_5xx_errors": int,
-        "endpoint_4xx_rate_percent": float,
-        "endpoint_p99_latency_ms": int,
-        "utilization_percent": float,
-        "batch_queue_depth": int,
-        "batch_failed_jobs": int,
-    },
-    "artifacts": {"max_size_gb": float, "required_metadata_fields": STR_LIST},
-    "batch": {
-        "runnable_cancel_minutes": int,
-        "spot_retry_attempts": int,
-        "share_decay_seconds": int,
-        "compute_reservation_percent": int,
-        "team_shares": {"*": float},
-        "root_volume_gib": int,
-    },
-    "environments": {"*": ENVIRONMENT},
-}
-REQUIRED_ENVIRONMENTS = ("dev", "staging", "prod")
-# CloudWatch Logs accepts only these retention periods (days).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-                      2557, 2922, 3288, 3653)
-SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
-
-
-def _type_name(expected: Any) -> str:
-    if isinstance(expected, list):
-        return f"a list of {_type_name(expected[0])}"
-    if isinstance(expected, dict):
-        return "a mapping"
-    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}[expected]
-
-
-def _check(value: Any, expected: Any, key: str, problems: list[str]) -> None:
-    if isinstance(expected, dict):
-        if not isinstance(value, dict):
-            problems.append(f"{key}: expected a mapping, got {type(value).__name__} {value!r}")
-            return
-        if "*" in expected:
-            for k, v in value.items():
-                _check(v, expected["*"], f"{key}.{k}", problems)
-            return
-        fields = {k.lstrip("?"): (sub, k.startswith("?")) for k, sub in expected.items()}
-        for k in value:
-            if k not in fields:
-                known = ", ".join(sorted(fields))
-                problems.append(f"{key}.{k}: unknown key (expected one of: {known})")
-        for k, (sub, optional) in fields.items():
-            if k in value:
-                _check(value[k], sub, f"{key}.{k}", problems)
-            elif not optional:
-                problems.append(f"{key}.{k}: missing (expected {_type_name(sub)})")
-        return
-    if isinstance(expected, list):
-        if not isinstance(value, list) or not value:
-            problems.append(f"{key}: expected a non-empty list of {_type_name(expected[0])}, got {value!r}")
-            return
-        for i, item in enumerate(value):
-            _check(item, expected[0], f"{key}[{i}]", problems)
-        return
-    ok = isinstance(value, expected) and not (expected is not bool and isinstance(value, bool))
-    if expected is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok:
-        problems.append(f"{key}: expected {_type_name(expected)}, got {type(value).__name__} {value!r}")
-
-
-# --- model --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TagRule:
+    """One required tag (``tags.required.<name>``): a full-match ``pattern`` and/or an ``allowed`` list, and the
+    ``default`` used when a construct's caller gives no value (``None``: the caller must give one)."""
+
     name: str
     description: str
     pattern: str | None = None
@@ -162,6 +68,8 @@ class TagRule:
 
 @dataclass(frozen=True)
 class EnvironmentPolicy:
+    """The settings of one environment (``environments.<name>``), chosen with ``-c env=<name>``."""
+
     name: str
     sagemaker_instance_types: tuple[str, ...]
     default_sagemaker_instance_type: str
@@ -253,50 +161,6 @@ class Policy:
             ])
         return self.environments[name]
 
-    def tag_rule(self, name: str) -> TagRule:
-        return next(t for t in self.tags if t.name == name)
-
-
-def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
-    for name, rule in data["tags"]["required"].items():
-        if "pattern" not in rule and "allowed" not in rule:
-            problems.append(f"tags.required.{name}: needs `pattern` or `allowed`")
-        if "pattern" in rule:
-            try:
-                re.compile(rule["pattern"])
-            except re.error as exc:
-                problems.append(f"tags.required.{name}.pattern: not a valid regular expression ({exc})")
-    for name in ("CostCenter", "Environment"):
-        if name not in data["tags"]["required"]:
-            problems.append(f"tags.required.{name}: missing (the platform constructs set this tag)")
-    for env in REQUIRED_ENVIRONMENTS:
-        if env not in data["environments"]:
-            problems.append(f"environments.{env}: missing (expected a mapping of environment settings)")
-    for env, settings in data["environments"].items():
-        key = f"environments.{env}"
-        if settings["default_sagemaker_instance_type"] not in settings["sagemaker_instance_types"]:
-            problems.append(f"{key}.default_sagemaker_instance_type: must be one of sagemaker_instance_types")
-        if not 1 <= settings["endpoint_min_capacity"] <= settings["endpoint_max_capacity"]:
-            problems.append(f"{key}.endpoint_min_capacity: expected 1 <= min <= endpoint_max_capacity")
-        for field in ("max_vcpus", "max_gpus", "max_job_hours"):
-            if settings[field] <= 0:
-                problems.append(f"{key}.{field}: expected a positive number, got {settings[field]!r}")
-        if settings["log_retention_days"] not in LOG_RETENTION_DAYS:
-            problems.append(f"{key}.log_retention_days: expected one of CloudWatch's periods {LOG_RETENTION_DAYS}")
-    batch = data["batch"]
-    for field, low, high in (("runnable_cancel_minutes", 10, 1440), ("spot_retry_attempts", 1, 10),
-                             ("share_decay_seconds", 0, 604800), ("compute_reservation_percent", 0, 99),
-                             ("root_volume_gib", 30, 16384)):
-        if not low <= batch[field] <= high:
-            problems.append(f"batch.{field}: expected {low}..{high} (AWS Batch's range), got {batch[field]!r}")
-    for team, weight in batch["team_shares"].items():
-        if not 0.0001 <= weight <= 999.9999:
-            problems.append(f"batch.team_shares.{team}: expected a weight factor 0.0001..999.9999, got {weight!r}")
-    if data["images"].get("keep_images", 1) < 1:
-        problems.append("images.keep_images: expected a positive integer")
-    if data["images"]["scan_block_severity"] not in SEVERITIES:
-        problems.append(f"images.scan_block_severity: expected one of {', '.join(SEVERITIES)}")
-
 
 @lru_cache(maxsize=16)
 def load_policy(file: str | Path | None = None) -> Policy:
@@ -309,12 +173,9 @@ def load_policy(file: str | Path | None = None) -> Policy:
         raise PolicyError(label, ["file not found (set `-c policy_file=...` to an existing file)"]) from None
     except yaml.YAMLError as exc:
         raise PolicyError(label, [f"not valid YAML: {exc}"]) from None
-    problems: list[str] = []
-    _check(data, SCHEMA, "policy", problems)
-    if not problems:
-        _semantic_checks(data, problems)
+    problems = validate(data)
     if problems:
-        raise PolicyError(label, [p.removeprefix("policy.") for p in problems])
+        raise PolicyError(label, problems)
     tags = tuple(
         TagRule(
             name=name,

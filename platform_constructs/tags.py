@@ -24,7 +24,14 @@ KEYWORD_TAGS: dict[str, str] = {
 """Tags with a keyword argument of their own on every construct (tag name -> argument)."""
 _KEY = re.compile(r"[\w .:/=+\-@]{1,128}", re.ASCII)
 _VALUE = re.compile(r"[\w .:/=+\-@]{0,256}", re.ASCII)
-"""AWS tag keys and values: letters, digits, spaces and ``_ . : / = + - @`` (Tagging AWS resources)."""
+"""AWS tag restrictions (e.g. the AWS Batch user guide's "Tag restrictions"): keys of 1-128 and values of up to
+256 characters; letters, digits, spaces and ``_ . : / = + - @`` are allowed across services; the prefix
+``aws:`` is reserved for AWS on keys and values."""
+_VALUE_RULE = "a string of up to 256 letters, digits, spaces and _.:/=+-@, not starting with 'aws:'"
+
+
+def _is_tag_value(value: object) -> bool:
+    return isinstance(value, str) and _VALUE.fullmatch(value) is not None and not value.lower().startswith("aws:")
 
 
 def resolve_tags(policy: Policy, env_name: str, keywords: Mapping[str, object],
@@ -51,9 +58,8 @@ def resolve_tags(policy: Policy, env_name: str, keywords: Mapping[str, object],
         elif key in KEYWORD_TAGS:
             problems.append(Problem(argument, value, f"the {key} tag through its own argument",
                                     f"pass {KEYWORD_TAGS[key]}={value!r} instead of tags={{{key!r}: ...}}"))
-        elif not isinstance(value, str) or _VALUE.fullmatch(value) is None:
-            problems.append(Problem(argument, value, "a string of up to 256 letters, digits, spaces and _.:/=+-@",
-                                    f"pass tags={{{key!r}: 'value'}}"))
+        elif not _is_tag_value(value):
+            problems.append(Problem(argument, value, _VALUE_RULE, f"pass tags={{{key!r}: 'value'}}"))
         else:
             given[key] = value
     for name, argument in KEYWORD_TAGS.items():
@@ -76,7 +82,13 @@ def resolve_tags(policy: Policy, env_name: str, keywords: Mapping[str, object],
             problems.append(Problem(argument, value, rule.expectation(), fix))
         else:
             tags[rule.name] = value
+    required = {rule.name for rule in policy.tags}
+    for name, argument in KEYWORD_TAGS.items():  # a keyword tag the policy does not require: still well-formed
+        value = given.get(name)
+        if name not in required and value is not None and not _is_tag_value(value):
+            problems.append(Problem(argument, value, _VALUE_RULE, f"pass {argument}='value' (or omit it)"))
+            del given[name]
     for key, value in given.items():  # free-form tags beyond the policy's
-        if key not in tags and key not in {rule.name for rule in policy.tags}:
+        if key not in required:
             tags[key] = value
     return tags, problems

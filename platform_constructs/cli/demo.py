@@ -3,7 +3,8 @@
 Runs :func:`platform_constructs.local.deploy.deploy_local` on this repository's ``app.py`` (via its
 ``cdk.json``): synth with the compliance gate -> ``platform-check`` (when installed) -> the template adapter ->
 an embedded AWS emulator -> ``cdk bootstrap`` + ``cdk deploy --all`` with the real CLI -> boto3 verification
--> a summary table. Run it twice: the second run is an update deploy into a fresh emulator.
+-> a second deploy of the same assembly and ``cdk diff`` (both must find nothing to change) -> a summary
+table. Every run starts a fresh emulator: nothing is kept between runs.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The decision table: every acknowledgment the library makes, each decided once here with its reason.
 
 A decision lists the exact finding ids it covers (cdk-nag ids such as ``AwsSolutions-IAM5[Resource::*]``
-and our own rule ids) and the written reason. This module is pure data: constructs apply a decision with
-:func:`platform_constructs.acknowledge.acknowledge`, and ``platform-check`` reads the same table.
+and our own rule ids) and the written reason. This module is pure data (no ``aws_cdk``): constructs apply a
+decision with :func:`platform_constructs.acknowledge.acknowledge`, which writes its ids and reason into the
+template metadata that the synth-time gate and ``platform-check`` read.
 
 There is no blanket switch: a decision applies to the construct it is called on and its children.
 """
@@ -10,12 +11,32 @@ There is no blanket switch: a decision applies to the construct it is called on 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from string import Formatter
 
 
 @dataclass(frozen=True)
 class Decision:
+    """One acknowledgment decision: the finding ids it covers and the reason, recorded with each of them."""
+
     rule_ids: tuple[str, ...]
+    """cdk-nag or platform rule ids; ``{name}`` placeholders (e.g. ``[Resource::{resource}]``) are filled per
+    application so that each acknowledgment covers exactly one finding."""
     reason: str
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        """The names of the ``{name}`` placeholders in :attr:`rule_ids`."""
+        return frozenset(field for rule_id in self.rule_ids
+                         for _, field, _, _ in Formatter().parse(rule_id) if field is not None)
+
+    def finding_ids(self, **values: str) -> tuple[str, ...]:
+        """:attr:`rule_ids` with their placeholders filled; ``values`` must name exactly :attr:`placeholders`
+        (a missing value would acknowledge the literal ``{name}`` id, an extra one would be ignored)."""
+        if set(values) != self.placeholders:
+            expected = ", ".join(sorted(self.placeholders)) or "none"
+            given = ", ".join(sorted(values)) or "none"
+            raise ValueError(f"expected values for the placeholders ({expected}), got: {given}")
+        return tuple(rule_id.format(**values) for rule_id in self.rule_ids) if values else self.rule_ids
 
 
 DECISIONS: dict[str, Decision] = {
@@ -175,7 +196,7 @@ DECISIONS: dict[str, Decision] = {
     "image-build-service-wildcards": Decision(
         rule_ids=(
             "AwsSolutions-IAM5[Resource::*]",
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]",
+            "AwsSolutions-IAM5[Resource::{resource}]",  # the account's and region's network interfaces
         ),
         reason=(
             "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "

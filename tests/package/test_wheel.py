@@ -1,0 +1,116 @@
+"""The published package: build the wheel, install it into a fresh venv outside the repo, and use it there.
+
+The venv gets the wheel and its declared dependencies from the package index (pip's cache and the
+configured find-links make that fast); nothing of the repository is importable in it. The CDK CLI is the
+repository's pinned one (node_modules/.bin), as a data scientist's `npx aws-cdk@2` would be.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import platform_constructs
+
+ROOT = Path(__file__).resolve().parents[2]  # tests/package/ -> the repository
+NODE_BIN = ROOT / "node_modules" / ".bin"
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Installed:
+    wheel: Path
+    venv: Path
+    work: Path
+
+    def bin(self, name: str) -> str:
+        return str(self.venv / "bin" / name)
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        env["PATH"] = os.pathsep.join([str(self.venv / "bin"), str(NODE_BIN), env.get("PATH", "")])
+        env["JSII_NODE"] = str(NODE_BIN / "node")
+        env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
+        env["CDK_HOME"] = str(self.work / ".cdk-home")
+        return env
+
+    def run(self, command: Sequence[str], cwd: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(list(command), cwd=cwd, env=self.env(), capture_output=True, text=True,
+                              timeout=timeout, check=False)
+
+
+def _run(command: Sequence[str], cwd: Path) -> None:
+    done = subprocess.run(list(command), cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """Built and installed once per test session, even when xdist spreads these tests over workers."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if "PYTEST_XDIST_WORKER" in os.environ else base  # common to this session's workers
+    work = shared / "wheel"
+    work.mkdir(exist_ok=True)
+    dist, venv = work / "dist", work / "venv"
+    with (shared / "wheel.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (work / "ready").exists():
+            _run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)], work)
+            # A venv without its own pip (ensurepip costs ~20 s here); this pip installs into it. No bytecode
+            # compilation of aws-cdk-lib up front: modules compile when first imported.
+            _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], work)
+            (wheel,) = dist.glob("platform_constructs-*.whl")
+            _run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",
+                  "--disable-pip-version-check", "--no-compile", str(wheel)], work)
+            (work / "ready").touch()
+    (wheel,) = dist.glob("platform_constructs-*.whl")
+    return Installed(wheel, venv, work)
+
+
+def test_wheel_carries_types_policies_templates_and_dependency_ranges(installed: Installed) -> None:
+    with zipfile.ZipFile(installed.wheel) as wheel:
+        names = set(wheel.namelist())
+        metadata = next(wheel.read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
+        entry_points = next(wheel.read(n).decode() for n in names if n.endswith(".dist-info/entry_points.txt"))
+    assert {"platform_constructs/py.typed", "platform_constructs/_policies/platform.yaml",
+            "platform_constructs/_templates/project/endpoint/app.py.tmpl",
+            "platform_constructs/_templates/project/_common/cdk.json.tmpl"} <= names
+    assert not any("__pycache__" in n for n in names)
+    assert f"Version: {platform_constructs.__version__}" in metadata
+    assert "Requires-Dist: aws-cdk-lib<3,>=2.275.0" in metadata
+    assert "platform-check = platform_constructs.cli.check:main" in entry_points
+
+
+def test_installed_package_is_the_wheel_and_its_policy_and_check_work(installed: Installed) -> None:
+    where = installed.run([installed.bin("python"), "-c",
+                           "import platform_constructs.policy as p; print(p.default_policy_file())"], installed.work)
+    assert where.returncode == 0, where.stderr
+    assert where.stdout.strip().startswith(str(installed.venv)) and "_policies" in where.stdout
+    bad = installed.work / "bad.template.json"
+    bad.write_text(json.dumps({"Resources": {"RawBucket": {"Type": "AWS::S3::Bucket"}}}))
+    check = installed.run([installed.bin("platform-check"), str(bad)], installed.work)
+    assert check.returncode == 1 and "RawBucket" in check.stdout and "PLAT-TAG1" in check.stdout
+
+
+@pytest.mark.parametrize(("kind", "module"), [("endpoint", "platform_constructs.serving.endpoint"),
+                                              ("batch", "platform_constructs.compute.batch")])
+def test_platform_new_project_synthesizes_with_zero_findings(installed: Installed, kind: str, module: str) -> None:
+    probe = installed.run([installed.bin("python"), "-c", f"import {module}"], installed.work)
+    assert probe.returncode == 0, probe.stderr
+    name = "churn" if kind == "endpoint" else f"churn-{kind}"
+    created = installed.run([installed.bin("platform"), "new", kind, name], installed.work)
+    assert created.returncode == 0, created.stderr
+    project = installed.work / name
+    synth = installed.run(["cdk", "synth", "--quiet"], project)
+    assert synth.returncode == 0, synth.stderr[-3000:]
+    check = installed.run([installed.bin("platform-check"), "cdk.out"], project)
+    assert check.returncode == 0, check.stdout + check.stderr
