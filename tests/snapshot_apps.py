@@ -36,6 +36,7 @@ def build_variants_app(app: App) -> App:
     BatchComputeEnv(Stack(app, "snap-batch-gpu"), "Batch", cost_center="recs", gpu=True,
                     instance_types=["g4dn.xlarge"])
     BatchComputeEnv(Stack(app, "snap-batch-fargate"), "Batch", cost_center="recs", fargate=True)
+    BatchComputeEnv(Stack(app, "snap-batch-fair-share"), "Batch", cost_center="recs", fair_share=True)
     GpuTrainingCluster(Stack(app, "snap-training-scratch"), "Train", cost_center="recs", shared_scratch=True)
     pipeline = GoldenImagePipeline(Stack(app, "snap-images"), "Golden", cost_center="ml-platform",
                                    runtime_requirements=PINNED, name="snap", publish_defaults=False,

@@ -123,13 +123,13 @@ def run_time_guardrail(scope: Construct, *, queues: Sequence[batch.CfnJobQueue],
         assumed_by=iam.ServicePrincipal("events.amazonaws.com").with_conditions({
             "StringEquals": {"aws:SourceAccount": stack.account}, "ArnLike": {"aws:SourceArn": rule_arn}}))
     events_role.add_to_policy(iam.PolicyStatement(sid="StartGuardrail", actions=["states:StartExecution"],
-                                                  resources=[machine.attr_arn]))
+                                                  resources=[machine.ref]))  # Ref: the ARN
     rule = events.CfnRule(
         scope, "RunTimeLimitRule", name=name, state="ENABLED",
         description="Every job of this construct's queues that starts running: the run-time guardrail",
         event_pattern={"source": ["aws.batch"], "detail-type": ["Batch Job State Change"],
                        "detail": {"status": ["RUNNING"], "jobQueue": [q.ref for q in queues]}},
-        targets=[events.CfnRule.TargetProperty(id="RunTimeLimit", arn=machine.attr_arn,
+        targets=[events.CfnRule.TargetProperty(id="RunTimeLimit", arn=machine.ref,
                                                role_arn=events_role.role_arn)])
     return RunTimeGuardrail(state_machine=machine, rule=rule, role=role, events_role=events_role,
                             limit_seconds=limit_seconds)

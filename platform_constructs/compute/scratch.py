@@ -72,8 +72,11 @@ def scratch_file_system(scope: Construct, *, vpc: ec2.IVpc, subnet_ids: list[str
     role.add_to_principal_policy(iam.PolicyStatement(
         sid="MountScratchThroughAccessPoint",
         actions=["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-        resources=[file_system.attr_arn],
-        conditions={"StringEquals": {"elasticfilesystem:AccessPointArn": access_point.attr_arn}}))
+        resources=[f"arn:{stack.partition}:elasticfilesystem:{stack.region}:{stack.account}:file-system/"
+                   f"{file_system.ref}"],  # Ref: the id
+        conditions={"StringEquals": {"elasticfilesystem:AccessPointArn": f"arn:{stack.partition}:elasticfilesystem:"
+                                                                         f"{stack.region}:{stack.account}:access-point/"
+                                                                         f"{access_point.ref}"}}))
     count = zones if Token.is_unresolved(subnet_ids) or (len(subnet_ids) == 1 and Token.is_unresolved(
         subnet_ids[0])) else len(subnet_ids)
     for i in range(count):

@@ -464,7 +464,7 @@ def test_run_time_guardrail_terminates_jobs_over_max_job_hours(dev: Dev) -> None
     template.has_resource_properties("AWS::Events::Rule", {
         "EventPattern": {"source": ["aws.batch"], "detail-type": ["Batch Job State Change"],
                          "detail": {"status": ["RUNNING"], "jobQueue": [{"Ref": queue}]}},
-        "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [machine, "Arn"]}})]})
+        "Targets": [Match.object_like({"Arn": {"Ref": machine}})]})
     assert construct.guardrail.limit_seconds == DEV.max_job_hours * 3600
     by_sid = _by_sid(template, "BatchRunTimeLimitRole")
     assert json.dumps(by_sid["TerminateJobs"]["Resource"]).endswith(':job/*"]]}')

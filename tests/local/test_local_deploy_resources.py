@@ -111,10 +111,11 @@ def test_topic_policies_are_attached(local_deployment: Deployment) -> None:
 
 
 def test_batch_queue_runs_under_its_fair_share_scheduling_policy(local_deployment: Deployment) -> None:
+    """fair_share=True (the default queue is FIFO: Metaflow's @batch sends no share identifier)."""
     batch = local_deployment.target.emulator.client("batch")
-    (policy_arn,) = _resources(local_deployment, BATCH_STACK, "AWS::Batch::SchedulingPolicy").values()
+    (policy_arn,) = _resources(local_deployment, "snap-batch-fair-share", "AWS::Batch::SchedulingPolicy").values()
     queues = batch.describe_job_queues(jobQueues=list(
-        _resources(local_deployment, BATCH_STACK, "AWS::Batch::JobQueue").values()))["jobQueues"]
+        _resources(local_deployment, "snap-batch-fair-share", "AWS::Batch::JobQueue").values()))["jobQueues"]
     assert queues and all(q["schedulingPolicyArn"] == policy_arn for q in queues)
     (policy,) = batch.describe_scheduling_policies(arns=[policy_arn])["schedulingPolicies"]
     shares = {s["shareIdentifier"] for s in policy["fairsharePolicy"]["shareDistribution"]}

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Any
 
-MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "s3",
+MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "efs", "s3",
            "sagemaker", "sns")
 """The family modules (``platform_constructs.local.models.<name>``)."""
 
