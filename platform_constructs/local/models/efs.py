@@ -19,6 +19,7 @@ from moto.efs.models import AccessPoint, EFSBackend, efs_backends
 
 from platform_constructs.local.models._base import Model, as_int, properties, tag_list, tag_map
 
+
 def _backend(account_id: str, region_name: str) -> EFSBackend:
     return efs_backends[account_id][region_name]
 
