@@ -55,6 +55,10 @@ def register() -> list[type[Any]]:
         return list(_registered)
     from moto.cloudformation import parsing
 
+    from platform_constructs.local.models import batch_jobs
+
+    batch_jobs.install()  # the API rules moto's Batch does not apply (SubmitJob's shareIdentifier)
+
     classes = model_classes()
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
