@@ -53,7 +53,7 @@ from platform_constructs.compute import iam as compute_iam
 from platform_constructs.compute.deferred import Deferred
 from platform_constructs.compute.guardrail import RunTimeGuardrail, run_time_guardrail
 from platform_constructs.compute.job_definition import job_definition_facts
-from platform_constructs.compute.metaflow import metaflow_config
+from platform_constructs.compute.metaflow import metaflow_config, output_image
 from platform_constructs.compute.monitoring import monitoring
 from platform_constructs.compute.plan import CommonSettings, PlanContext
 from platform_constructs.compute.queue import environment_facts, queue_order
@@ -241,7 +241,7 @@ class BatchConstruct(PlatformConstruct):
         """
         assert self._common is not None
         return metaflow_config(queue=self.job_queue, role=self.role, bucket=self.bucket, prefix=self.data_prefix,
-                               image=self.image, timeout_seconds=self._common.timeout_seconds,
+                               image=output_image(self, self.image), timeout_seconds=self._common.timeout_seconds,
                                workflows=self.step_functions, execution_role=self.execution_role)
 
     def _client_grantee(self, grantee: iam.IGrantable, method: str) -> IConstruct:

@@ -21,16 +21,33 @@ Metaflow reads each key from the environment or its config file (``from_conf`` i
 from __future__ import annotations
 
 import json
+import re
 
+from aws_cdk import Stack
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
 
 from platform_constructs.compute.workflows import StepFunctionsSupport
 
 SKIP_INSTALL_DECOSPEC = "environment:vars=" + json.dumps({"METAFLOW_SKIP_INSTALL_DEPENDENCIES": "1"},
                                                          separators=(",", ":"))
 """One decorator spec (Metaflow splits ``METAFLOW_DEFAULT_DECOSPECS`` on whitespace, so it has none)."""
+
+
+def output_image(scope: Construct, image: str) -> str:
+    """``image`` as a value that resolves in a stack output too.
+
+    A golden-pipeline default is an SSM dynamic reference (``{{resolve:ssm:...}}``), whose resolution CloudFormation
+    documents for resource properties; in an output it may reach Metaflow verbatim (the emulator leaves it so).
+    Such an image is read through an SSM-typed template parameter instead (``AWS::SSM::Parameter::Value<String>``:
+    the parameter's value is the SSM value, resolved at deploy time, wherever it is used).
+    """
+    resolved = Stack.of(scope).resolve(image)
+    found = re.fullmatch(r"\{\{resolve:ssm:([^:}]+)\}\}", resolved) if isinstance(resolved, str) else None
+    return ssm.StringParameter.value_for_string_parameter(scope, found.group(1)) if found else image
 
 
 def metaflow_config(*, queue: batch.CfnJobQueue, role: iam.IRole, bucket: s3.IBucket, prefix: str, image: str,
