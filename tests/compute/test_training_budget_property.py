@@ -62,12 +62,12 @@ def test_staging_cluster_of_8_gpus_never_exceeds_8(types: list[str], spot: bool 
     for environment in cluster.compute_environments:
         r = _resources(environment)
         specs = [s for t in r.instance_types or [] if (s := catalog.ec2(t)) is not None]
-        total += catalog.worst_case_gpus(specs, int(r.maxv_cpus), overshoot=catalog.overshoots(  # type: ignore[arg-type]
+        total += catalog.worst_case_gpus(specs, int(r.maxv_cpus), overshoot=catalog.overshoots(
             r.allocation_strategy, str(r.type)))
     assert total == cluster.settings.worst_case_gpus <= 8
     template = _as_template(cluster)
     for logical_id, resource in template["Resources"].items():
         if resource["Type"] == "AWS::Batch::ComputeEnvironment":
             assert evaluate(RULE, resource, env="staging", template=template, logical_id=logical_id) == []
-    assert all(_resources(e).maxv_cpus <= STAGING.max_vcpus for e in cluster.compute_environments)  # type: ignore[operator]
+    assert all(_resources(e).maxv_cpus <= STAGING.max_vcpus for e in cluster.compute_environments)
     assert cluster.node.validate() == []  # the construct's own synth-time re-check agrees
