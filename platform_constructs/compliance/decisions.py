@@ -79,8 +79,10 @@ DECISIONS: dict[str, Decision] = {
         rule_ids=("AwsSolutions-IAM5[Resource::*]",),
         reason=(
             "A SageMaker execution role needs ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited by a "
-            "cloudwatch:namespace condition) and the EC2 network-interface actions that attach a model to its VPC; "
-            "none of these supports resource-level permissions (IAM service authorization reference)."
+            "cloudwatch:namespace condition) and the EC2 actions that attach a model to its VPC. The Describe* "
+            "actions support no resource-level permissions (IAM service authorization reference); the network-"
+            "interface create/delete/permission actions do, and are on '*' as AWS documents them for SageMaker "
+            "('Give SageMaker hosted endpoints access to resources in your Amazon VPC')."
         ),
     ),
     "sagemaker-role-object-prefixes": Decision(
@@ -201,10 +203,12 @@ DECISIONS: dict[str, Decision] = {
         reason=(
             "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
             "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
-            "the ec2 network-interface actions CodeBuild needs to run in a VPC (Describe*, Create/Delete "
-            "NetworkInterface); ec2:CreateNetworkInterfacePermission is limited to this account's and "
-            "region's network interfaces and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com. "
-            "Every repository, parameter, key and log permission is scoped to its ARN."
+            "the ec2 Describe* actions CodeBuild needs to run in a VPC; ec2:Create/DeleteNetworkInterface support "
+            "resource-level permissions and are on '*' as AWS documents them for CodeBuild ('Use AWS CodeBuild "
+            "with Amazon Virtual Private Cloud'); ec2:CreateNetworkInterfacePermission is limited to this "
+            "account's and region's network interfaces and conditioned on "
+            "ec2:AuthorizedService=codebuild.amazonaws.com. Every repository, parameter, key and log permission "
+            "is scoped to its ARN."
         ),
     ),
     "image-build-no-source-repository": Decision(
@@ -216,6 +220,63 @@ DECISIONS: dict[str, Decision] = {
             "The project has no source repository (source type NO_SOURCE: the rendered build context is "
             "embedded in its buildspec), so there are no repository credentials for OAuth to protect; the "
             "rule reports every CodeBuild project without an OAuth source, whatever its source type."
+        ),
+    ),
+    "logs-key-arn-condition": Decision(
+        rule_ids=("PLAT-IAM3[Condition::ArnLike::kms:EncryptionContext:aws:logs:arn]",),
+        reason=(
+            "CloudWatch Logs documents ArnLike/ArnEquals on kms:EncryptionContext:aws:logs:arn in the key policy of "
+            "an encrypted log group (CloudWatch Logs User Guide, 'Encrypt log data in CloudWatch Logs using AWS "
+            "KMS'; AWS's managed policy CloudWatchLogsAPIKeyAccess does the same). The catalogue types "
+            "kms:EncryptionContext:* as String and IAM applies ARN operators to its string value, so the condition "
+            "limits the key to log groups of this account and region, as intended."
+        ),
+    ),
+    "sagemaker-vpc-network-interfaces": Decision(
+        rule_ids=(
+            "PLAT-IAM5[Action::ec2:CreateNetworkInterface]",
+            "PLAT-IAM5[Action::ec2:CreateNetworkInterfacePermission]",
+            "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]",
+        ),
+        reason=(
+            "SageMaker creates, shares and deletes the network interfaces that attach the model to its VPC with the "
+            "execution role, and AWS documents these actions on Resource '*' for it (SageMaker Developer Guide, "
+            "'Give SageMaker hosted endpoints access to resources in your Amazon VPC'). They do support "
+            "resource-level permissions (network-interface, subnet, security-group; Service Authorization "
+            "Reference), but a narrower grant (those ARNs, or ec2:Vpc conditions) is not documented for SageMaker "
+            "and cannot be tested without an AWS account, and a wrong one stops the endpoint from being created. "
+            "The model's subnets are the platform network's isolated subnets."
+        ),
+    ),
+    "codebuild-vpc-network-interfaces": Decision(
+        rule_ids=("PLAT-IAM5[Action::ec2:CreateNetworkInterface]", "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]"),
+        reason=(
+            "CodeBuild creates and deletes the network interface of a build that runs in a VPC with the service "
+            "role, and AWS documents these two actions on Resource '*' (CodeBuild User Guide, 'Use AWS CodeBuild "
+            "with Amazon Virtual Private Cloud'). They support resource-level permissions (Service Authorization "
+            "Reference), but a narrower grant is not documented for CodeBuild and cannot be tested without an AWS "
+            "account, and a wrong one stops every build. The interface's permission for CodeBuild is limited to "
+            "this account and region and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com."
+        ),
+    ),
+    "batch-submit-job-resources": Decision(
+        rule_ids=("PLAT-IAM2[Action::batch:SubmitJob::job+job-definition]",),
+        reason=(
+            "AWS Batch authorises SubmitJob on the job queue and the job definition revision a request names: "
+            "'When scoping resource-level access for job submission, you must provide both job queue and job "
+            "definition resource types', and a job-definition ARN without a revision 'does not match SubmitJob "
+            "requests, because the request ARN includes the revision' (AWS Batch User Guide, IAM policy examples). "
+            "parliament 1.6.4's catalogue instead lists the job being created (job) and a job definition without "
+            "revision; grant_submit names exactly the construct's queues and job-definition revisions."
+        ),
+    ),
+    "batch-submit-metaflow-job-definitions": Decision(
+        rule_ids=("PLAT-IAM2[Action::batch:SubmitJob::job]",),
+        reason=(
+            "AWS Batch authorises SubmitJob on the job queue and the job definition revision a request names (AWS "
+            "Batch User Guide, IAM policy examples: 'you must provide both job queue and job definition resource "
+            "types'); the statement names the construct's queues and Metaflow's job definitions (metaflow_*, whose "
+            "wildcard covers each revision). parliament 1.6.4's catalogue lists only the job being created (job)."
         ),
     ),
     "scratch-not-backed-up": Decision(

@@ -67,7 +67,8 @@ def submit_statements(stack: Stack, *, queues: Sequence[str], job_definitions: S
         sid="SubmitToQueues", actions=["batch:SubmitJob"], resources=[*queues, *job_definitions, metaflow],
         conditions={"StringEquals": {"batch:ShareIdentifier": share_identifier}} if share_identifier else None)
     registration = registration_statements(stack, job_role_arn=job_role_arn)
-    return ClientStatements(statements=(submit, *registration.statements), acknowledged=registration.acknowledged)
+    return ClientStatements(statements=(submit, *registration.statements),
+                            acknowledged=(("batch-submit-metaflow-job-definitions", ()), *registration.acknowledged))
 
 
 def deploy_statements(stack: Stack, *, prefix: str, state_machine_role_arn: str, events_role_arn: str,

@@ -74,7 +74,7 @@ def scratch_file_system(scope: Construct, *, vpc: ec2.IVpc, subnet_ids: list[str
         actions=["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
         resources=[f"arn:{stack.partition}:elasticfilesystem:{stack.region}:{stack.account}:file-system/"
                    f"{file_system.ref}"],  # Ref: the id
-        conditions={"StringEquals": {"elasticfilesystem:AccessPointArn": f"arn:{stack.partition}:elasticfilesystem:"
+        conditions={"ArnEquals": {"elasticfilesystem:AccessPointArn": f"arn:{stack.partition}:elasticfilesystem:"
                                                                          f"{stack.region}:{stack.account}:access-point/"
                                                                          f"{access_point.ref}"}}))
     count = zones if Token.is_unresolved(subnet_ids) or (len(subnet_ids) == 1 and Token.is_unresolved(

@@ -96,6 +96,7 @@ def step_functions_support(scope: Construct, *, key: kms.IKey, queues: Sequence[
     ):
         role.add_to_policy(statement)
     acknowledge(role.policy, "step-functions-follow-jobs")
+    acknowledge(role.policy, "batch-submit-metaflow-job-definitions")
     acknowledge_resources(role.policy, "step-functions-batch-resources", [metaflow_definitions, jobs])
 
     events_role = baseline.platform_role(

@@ -66,7 +66,11 @@ class ImageLevel:
         needed: ECR decrypts the layers with the grant it creates on the pipeline's key for the repository
         (Amazon ECR User Guide, "Encryption at rest")."""
         grant = self.repository.grant_pull(grantee)
-        return grant.combine(self.parameter.grant_read(grantee))
+        # not parameter.grant_read: CDK's adds ssm:DescribeParameters, which IAM authorises only on "*" (Service
+        # Authorization Reference), so on the parameter's ARN it granted nothing
+        return grant.combine(iam.Grant.add_to_principal(
+            grantee=grantee, actions=["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"],
+            resource_arns=[self.parameter.parameter_arn]))
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,7 @@ class GoldenImagePipeline(PlatformConstruct):
                    if settings.publish_defaults else "")))
         acknowledge(self.build_role, "image-build-service-wildcards",
                     resource=nag_resource(stack.resolve(images_iam.network_interface_arns(stack))))
+        acknowledge(self.build_role.policy, "codebuild-vpc-network-interfaces")
         self.node.add_validation(images_iam.PolicySizeValidation(
             self, {"build role": self.build_role.policy, "events role": self.events_role.policy},
             known=self._shortest_references, projects=lambda: list(self.projects)))

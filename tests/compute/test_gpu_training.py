@@ -231,7 +231,7 @@ def test_scratch_is_mounted_through_an_access_point_as_the_images_user(prod_efa:
     mount = next(s for s in policy["Properties"]["PolicyDocument"]["Statement"]
                  if s.get("Sid") == "MountScratchThroughAccessPoint")
     assert mount["Action"] == ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
-    assert mount["Condition"] == {"StringEquals": {"elasticfilesystem:AccessPointArn": {"Fn::Join": ["", [
+    assert mount["Condition"] == {"ArnEquals": {"elasticfilesystem:AccessPointArn": {"Fn::Join": ["", [
         "arn:", {"Ref": "AWS::Partition"}, ":elasticfilesystem:", {"Ref": "AWS::Region"}, ":",
         {"Ref": "AWS::AccountId"}, ":access-point/", {"Ref": access_point}]]}}}
     assert "ClientRootAccess" not in json.dumps(template.to_json())
