@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Formatter
 
+from platform_constructs.compliance.decisions_compute import COMPUTE_DECISIONS
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -270,15 +272,6 @@ DECISIONS: dict[str, Decision] = {
             "revision; grant_submit names exactly the construct's queues and job-definition revisions."
         ),
     ),
-    "batch-submit-metaflow-job-definitions": Decision(
-        rule_ids=("PLAT-IAM2[Action::batch:SubmitJob::job]",),
-        reason=(
-            "AWS Batch authorises SubmitJob on the job queue and the job definition revision a request names (AWS "
-            "Batch User Guide, IAM policy examples: 'you must provide both job queue and job definition resource "
-            "types'); the statement names the construct's queues and Metaflow's job definitions (metaflow_*, whose "
-            "wildcard covers each revision). parliament 1.6.4's catalogue lists only the job being created (job)."
-        ),
-    ),
     "scratch-not-backed-up": Decision(
         rule_ids=("HIPAA.Security-EFSInBackupPlan", "NIST.800.53.R5-EFSInBackupPlan"),
         reason=(
@@ -287,95 +280,6 @@ DECISIONS: dict[str, Decision] = {
             "backup plan would only keep copies of throw-away data."
         ),
     ),
-    "batch-default-job-log-streams": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "The ECS agent writes the output of jobs whose job definition has no log configuration (Metaflow "
-            "registers its own job definitions without one) to AWS Batch's default log group /aws/batch/job; the "
-            "agent names a new log stream per job attempt, so the streams can only be named with a wildcard "
-            "inside that one group, and only CreateLogStream/PutLogEvents are granted."
-        ),
-    ),
-    "batch-client-read-state": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
-        reason=(
-            "A submitter (aws batch submit-job, Metaflow's @batch) reads job queues, compute environments, job "
-            "definitions and jobs: batch:Describe* and batch:ListJobs support no resource-level permissions (IAM "
-            "Service Authorization Reference, AWS Batch), so their statement, which holds only those read actions, "
-            "names '*'. The statement is in a managed policy the Batch construct owns and attaches to the grantee."
-        ),
-    ),
-    "batch-client-resources": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "Metaflow registers its job definitions itself under generated names (metaflow_<hash of the "
-            "definition>) and follows and stops jobs by generated job ids, so a submitter's registration is limited "
-            "to job definitions named metaflow_* (never privileged, passing only the construct's job role) and "
-            "stopping to this account's and region's jobs."
-        ),
-    ),
-    "step-functions-client-list": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
-        reason=(
-            "Metaflow's step-functions create finds an existing state machine with states:ListStateMachines, which "
-            "supports no resource-level permissions (IAM Service Authorization Reference, AWS Step Functions); the "
-            "statement holds only that action."
-        ),
-    ),
-    "step-functions-client-prefix": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "Metaflow names a deployed flow's state machine and schedule rule <prefix>_<flow name>; the deploy "
-            "grant is limited to state machines, their executions and rules named with the construct's prefix."
-        ),
-    ),
-    "step-functions-follow-jobs": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
-        reason=(
-            "A state machine's batch:submitJob.sync task follows its job with batch:DescribeJobs, which supports no "
-            "resource-level permissions (Step Functions Developer Guide, 'IAM policies for AWS Batch'; IAM Service "
-            "Authorization Reference); the statement holds only that action."
-        ),
-    ),
-    "step-functions-batch-resources": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "Metaflow's state machines submit jobs with the job definitions Metaflow registered (metaflow_<hash>) to "
-            "the construct's own queues, and stop those jobs by their generated ids when an execution is stopped; "
-            "object names are generated, so only these patterns can name them."
-        ),
-    ),
-    "step-functions-prefix": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "The schedule role starts only state machines named with the construct's prefix (Metaflow names them "
-            "<prefix>_<flow name> when they are deployed, after this stack)."
-        ),
-    ),
-    "run-time-guardrail-unscoped-actions": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
-        reason=(
-            "The run-time guardrail's state machine reads jobs (batch:DescribeJobs), delivers its execution logs "
-            "to the construct's log group (the logs:*LogDelivery actions, PutResourcePolicy, DescribeResourcePolicies, "
-            "DescribeLogGroups) and sends X-Ray traces; none of these supports resource-level permissions (Step "
-            "Functions Developer Guide, 'IAM policies for logging to CloudWatch Logs', 'X-Ray and Step Functions')."
-        ),
-    ),
-    "run-time-guardrail-jobs": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "The run-time guardrail terminates jobs of the construct's queues that run longer than max_job_hours; "
-            "jobs are known only by their generated ids, and the rule that starts the guardrail matches only the "
-            "construct's queues."
-        ),
-    ),
-    "foreach-table-not-in-backup-plan": Decision(
-        rule_ids=("HIPAA.Security-DynamoDBInBackupPlan", "NIST.800.53.R5-DynamoDBInBackupPlan"),
-        reason=(
-            "The foreach table holds only Metaflow's bookkeeping of running Step Functions executions (a foreach's "
-            "cardinality and its join's inputs, keyed by task), which expires by TTL and is worthless once the "
-            "execution ends; the flows' data is in the versioned datastore bucket. Point-in-time recovery is on and "
-            "the table is encrypted with the construct's key."
-        ),
-    ),
 }
+
+DECISIONS.update({key: Decision(rule_ids=ids, reason=reason) for key, (ids, reason) in COMPUTE_DECISIONS.items()})

@@ -4,8 +4,10 @@
   ``@batch`` does: submit to the queues (with the team's share identifier on a fair-share queue), register the
   job definitions Metaflow registers itself (``metaflow_*``, never privileged, only with the job role), follow and
   stop the jobs.
-* :func:`deploy_statements` — ``python flow.py step-functions create``: state machines and schedules whose names
-  start with the construct's prefix, passing only the construct's Step Functions and EventBridge roles.
+* :func:`deploy_statements` — ``python flow.py step-functions create`` (and ``trigger``, ``terminate``,
+  ``delete``): state machines and schedules whose names start with the construct's prefix, passing only the
+  construct's Step Functions and EventBridge roles. Listing runs (``list-runs``: ``states:ListExecutions``) is not
+  granted: the catalogue the gate checks grants with (parliament's) cannot place it on a state machine.
 
 The statements are collected in a customer-managed policy that the construct owns and attaches to the grantee
 (:func:`attach_client_policy`): the few wildcards they need are acknowledged on that policy alone, each by its
@@ -82,9 +84,8 @@ def deploy_statements(stack: Stack, *, prefix: str, state_machine_role_arn: str,
         iam.PolicyStatement(sid="ListStateMachines", actions=["states:ListStateMachines"], resources=["*"]),
         iam.PolicyStatement(sid="ManageStateMachines", resources=[machines], actions=[
             "states:CreateStateMachine", "states:UpdateStateMachine", "states:DescribeStateMachine",
-            "states:DeleteStateMachine", "states:TagResource", "states:StartExecution", "states:ListExecutions"]),
-        iam.PolicyStatement(sid="ManageExecutions", resources=[executions],
-                            actions=["states:DescribeExecution", "states:StopExecution"]),
+            "states:DeleteStateMachine", "states:TagResource", "states:StartExecution"]),
+        iam.PolicyStatement(sid="StopExecutions", resources=[executions], actions=["states:StopExecution"]),
         iam.PolicyStatement(sid="PassStateMachineRole", actions=["iam:PassRole"], resources=[state_machine_role_arn],
                             conditions={"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}}),
         iam.PolicyStatement(sid="PassScheduleRole", actions=["iam:PassRole"], resources=[events_role_arn],
