@@ -204,6 +204,7 @@ DECISIONS: dict[str, Decision] = {
         ),
         reason=(
             "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
+            "inspector2:ListFindings and inspector2:ListCoverage (the scan gate's findings), "
             "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
             "the ec2 Describe* actions CodeBuild needs to run in a VPC; ec2:Create/DeleteNetworkInterface support "
             "resource-level permissions and are on '*' as AWS documents them for CodeBuild ('Use AWS CodeBuild "

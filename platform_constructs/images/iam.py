@@ -61,6 +61,8 @@ def grant_build_basics(role: baseline.PlatformRole, *, key: kms.IKey, log_group:
         resources=[key.key_arn]))
     role.add_to_principal_policy(iam.PolicyStatement(
         sid="EcrLogin", actions=["ecr:GetAuthorizationToken"], resources=["*"]))
+    role.add_to_principal_policy(iam.PolicyStatement(  # enhanced scanning's findings come from Inspector
+        sid="ReadScanFindings", actions=["inspector2:ListCoverage", "inspector2:ListFindings"], resources=["*"]))
     # CodeBuild in a VPC: the permissions of the AWS CodeBuild User Guide, "Allow CodeBuild access to AWS services
     # required to create a VPC network interface".
     role.add_to_principal_policy(iam.PolicyStatement(

@@ -257,7 +257,7 @@ def test_build_role_wildcards_are_only_the_acknowledged_service_actions(images: 
     (policy,) = [p for k, p in policies.items() if "BuildRole" in k]
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     assert {s.get("Sid") for s in statements if s["Resource"] == "*"} == {
-        "EcrLogin", "CodeBuildVpcNetworkInterfaces", "PackageIndexBearerToken"}
+        "EcrLogin", "CodeBuildVpcNetworkInterfaces", "PackageIndexBearerToken", "ReadScanFindings"}
     actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
     assert not [a for a in actions if "*" in a]
     Template.from_json({"Resources": {"P": policy}}).has_resource_properties("AWS::IAM::ManagedPolicy", {
