@@ -28,6 +28,7 @@ from constructs import Construct
 
 import app as example
 from platform_constructs import BatchComputeEnv, baseline
+from platform_constructs.local.iam import ADMIN_USER
 from platform_constructs.network import resolve_network
 from platform_constructs.testing import new_app
 
@@ -144,14 +145,17 @@ METAFLOW_CLIENT_STACK = "local-test-metaflow-client"
 
 
 class MetaflowClientStack(Stack):
-    """An IAM role assumable by the account, granted ``grant_submit``, ``grant_deploy_step_functions`` and
-    ``grant_read_write_datastore`` of a Batch construct in another stack, and nothing else."""
+    """An IAM role the deploying identity may assume, granted ``grant_submit``, ``grant_deploy_step_functions`` and
+    ``grant_read_write_datastore`` of a Batch construct in another stack, and nothing else. The trust policy
+    names the emulator's admin user, not the account: moto matches a trust policy's principal against the
+    caller's ARN only, so an account-root principal matches nobody (``local/runtime/limits.py``)."""
 
     def __init__(self, scope: Construct, id: str, *, compute: BatchComputeEnv) -> None:
         super().__init__(scope, id)
         for key, value in {**TEST_TAGS, "CostCenter": "recs"}.items():
             Tags.of(self).add(key, value)
-        self.role = baseline.platform_role(self, "FlowRunner", assumed_by=iam.AccountRootPrincipal(),
+        deployer = iam.ArnPrincipal(f"arn:{self.partition}:iam::{self.account}:user/{ADMIN_USER}")
+        self.role = baseline.platform_role(self, "FlowRunner", assumed_by=deployer,
                                            description="Runs Metaflow flows on the team's Batch compute")
         compute.grant_submit(self.role)
         compute.grant_deploy_step_functions(self.role)
@@ -171,7 +175,10 @@ def platform_app(outdir: Path, *, context: dict[str, Any] | None = None, resolve
     batch_stack = app.node.find_child("recs-batch")
     MetaflowClientStack(app, METAFLOW_CLIENT_STACK, compute=batch_stack.batch).add_dependency(  # type: ignore[attr-defined]
         batch_stack)  # type: ignore[arg-type]
+    images = app.node.find_child("platform-images")
     for child in app.node.children:
         if child.node.id not in before and isinstance(child, Stack):
             child.add_dependency(network)  # type: ignore[arg-type]
+            if child.node.id != "snap-images":  # their default images are platform-images' published ones
+                child.add_dependency(images)  # type: ignore[arg-type]
     return app
