@@ -277,8 +277,8 @@ DECISIONS: dict[str, Decision] = {
         rule_ids=("HIPAA.Security-EFSInBackupPlan", "NIST.800.53.R5-EFSInBackupPlan"),
         reason=(
             "The shared scratch file system holds only intermediate data of running training jobs (checkpoints "
-            "and results go to the versioned datastore bucket); it is deleted with the stack by design, so a "
-            "backup plan would only keep copies of throw-away data."
+            "and results go to the versioned datastore bucket), so a backup plan would only keep copies of "
+            "throw-away data."
         ),
     ),
 }

@@ -200,6 +200,8 @@ class BatchConstruct(PlatformConstruct):
             "JobRoleArn": (self.role.role_arn, "Job role (METAFLOW_ECS_S3_ACCESS_IAM_ROLE)"),
             "DatastoreBucketName": (self.bucket.bucket_name, "Datastore bucket"),
             "DatastorePrefix": (self.data_prefix, "The team's prefix in the datastore bucket"),
+            "StateMachinePrefix": (self.step_functions.prefix, "Prefix of the flows' state machines and schedules "
+                                   "(METAFLOW_SFN_STATE_MACHINE_PREFIX)"),
         }
         if self.share_identifier is not None:
             shared["ShareIdentifier"] = (self.share_identifier, "The team's share identifier (SubmitJob "

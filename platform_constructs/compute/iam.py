@@ -52,20 +52,26 @@ def autoscaling_service_linked_role_arn(stack: Stack) -> str:
 def compute_key(scope: Construct) -> kms.Key:
     """The construct's key: datastore, logs, alarm topic, the instances' EBS volumes and the foreach table.
 
-    EBS: the key policy names EC2 Auto Scaling's service-linked role, the principal that creates the instances'
-    volumes, with the two statements of the Auto Scaling guide (use of the key; grants for AWS resources only). The
-    role is named in an ``aws:PrincipalArn`` condition on this account rather than as the principal: KMS refuses a
-    key policy naming a role that does not exist yet, and Auto Scaling creates its role on first use.
+    EBS: the key policy lets EC2 Auto Scaling's service-linked role, the principal that creates the instances'
+    volumes, make the calls of the two statements of the Auto Scaling guide (use of the key; grants for AWS
+    resources only). That role's permissions are fixed by AWS and hold no customer managed key (EC2 Auto Scaling
+    User Guide, "Required AWS KMS key policy for use with encrypted volumes"), so a statement for the account
+    (``arn:...:root``, which only hands the decision to IAM policies: KMS Developer Guide, "Default key policy")
+    cannot let it in: the key policy itself must allow it. It cannot name the role as its principal either: "the
+    principals in the key policy must exist" (KMS API Reference, ``CreateKey``), and Auto Scaling creates its role
+    on first use. So the statements' principal is ``*``, narrowed by ``aws:PrincipalArn`` to exactly that role and
+    by ``kms:CallerAccount`` to this account: no other principal matches them.
     """
     key = baseline.platform_key(scope, "Key", description=f"{scope.node.path} Batch datastore, logs, volumes and "
                                 "alarms", service_principals=("logs", "cloudwatch", "events"))
     stack = Stack.of(scope)
-    launcher = {"ArnEquals": {"aws:PrincipalArn": autoscaling_service_linked_role_arn(stack)}}
+    launcher = {"ArnEquals": {"aws:PrincipalArn": autoscaling_service_linked_role_arn(stack)},
+                "StringEquals": {"kms:CallerAccount": stack.account}}
     key.add_to_resource_policy(iam.PolicyStatement(
-        sid="AllowEbsByAutoScalingServiceLinkedRole", principals=[iam.AccountRootPrincipal()],
+        sid="AllowEbsByAutoScalingServiceLinkedRole", principals=[iam.AnyPrincipal()],
         actions=list(EBS_KEY_ACTIONS), resources=["*"], conditions=launcher))
     key.add_to_resource_policy(iam.PolicyStatement(
-        sid="AllowEbsGrantsByAutoScalingServiceLinkedRole", principals=[iam.AccountRootPrincipal()],
+        sid="AllowEbsGrantsByAutoScalingServiceLinkedRole", principals=[iam.AnyPrincipal()],
         actions=["kms:CreateGrant"], resources=["*"],
         conditions={**launcher, "Bool": {"kms:GrantIsForAWSResource": "true"}}))
     return key

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Fn, RemovalPolicy, Stack, Token
+from aws_cdk import Fn, Stack, Token
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
@@ -20,6 +20,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from platform_constructs.acknowledge import acknowledge
+from platform_constructs.core import PlatformContext
 from platform_constructs.images.build import DOCKER_UID
 
 SCRATCH_MOUNT_PATH = "/scratch"
@@ -40,7 +41,7 @@ class Scratch:
 def scratch_file_system(scope: Construct, *, vpc: ec2.IVpc, subnet_ids: list[str], key: kms.IKey,
                         clients: ec2.SecurityGroup, zones: int, role: iam.Role) -> Scratch:
     """Encrypted EFS scratch space shared by a job's nodes: KMS at rest, TLS + IAM enforced, NFS only from the
-    Batch instances' security group, one mount target per isolated subnet, deleted with the stack."""
+    Batch instances' security group, one mount target per isolated subnet, the environment's removal policy."""
     group = ec2.SecurityGroup(scope, "ScratchSecurityGroup", vpc=vpc, allow_all_outbound=False,
                               description="NFS from the Batch instances of this construct only")
     stack = Stack.of(scope)
@@ -60,7 +61,8 @@ def scratch_file_system(scope: Construct, *, vpc: ec2.IVpc, subnet_ids: list[str
              "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},
                            "ArnLike": {"elasticfilesystem:AccessPointArn": access_points}}},
         ]})
-    file_system.apply_removal_policy(RemovalPolicy.DESTROY)  # scratch: nothing here outlives a job
+    # retained where the environment retains stateful resources (prod), as every file system of the platform
+    file_system.apply_removal_policy(PlatformContext.of(scope).removal_policy)
     acknowledge(file_system, "scratch-not-backed-up")
     posix = str(DOCKER_UID)
     access_point = efs.CfnAccessPoint(

@@ -59,8 +59,8 @@ class GpuTrainingCluster(BatchConstruct):
         the multi-node environment is sized for exactly that many. Default: ``2``.
     :param shared_scratch: an encrypted EFS file system (KMS at rest, TLS and IAM enforced, reachable only from
         the cluster's instances) mounted at ``/scratch`` in every job through an access point that runs every
-        operation as the golden images' user, for data shared by a multi-node job's nodes; deleted with the
-        stack. Default: ``False``.
+        operation as the golden images' user, for data shared by a multi-node job's nodes; retained where the
+        environment retains stateful resources (prod), like every file system. Default: ``False``.
 
     The job definitions' image is the approved ``training`` image.
     """

@@ -188,20 +188,25 @@ def test_launch_template_imdsv2_encrypted_ebs_no_public_ip(dev: Dev) -> None:
 
 
 def test_key_lets_only_auto_scalings_service_linked_role_encrypt_volumes(dev: Dev) -> None:
-    """No "any principal through EC2": the statements name the role that creates the instances' volumes."""
+    """No "any principal through EC2": the statements match only the role that creates the instances' volumes
+    (principal ``*`` narrowed by ``aws:PrincipalArn``: the role may not exist yet, and a statement for the
+    account root would leave the decision to the role's fixed IAM permissions, which hold no customer key)."""
     statements = dev.template("Batch").find_resources("AWS::KMS::Key")
     (key,) = statements.values()
     by_sid = {s.get("Sid"): s for s in key["Properties"]["KeyPolicy"]["Statement"]}
     launcher = {"ArnEquals": {"aws:PrincipalArn": {"Fn::Join": ["", [
         "arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"},
-        ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"]]}}}
+        ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"]]}},
+        "StringEquals": {"kms:CallerAccount": {"Ref": "AWS::AccountId"}}}
     use = by_sid["AllowEbsByAutoScalingServiceLinkedRole"]
     grant = by_sid["AllowEbsGrantsByAutoScalingServiceLinkedRole"]
-    assert use["Condition"] == launcher and use["Principal"] == {"AWS": {"Fn::Join": ["", [
-        "arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"}, ":root"]]}}
-    assert grant["Action"] == "kms:CreateGrant"
+    assert use["Condition"] == launcher and use["Principal"] == {"AWS": "*"}
+    assert grant["Action"] == "kms:CreateGrant" and grant["Principal"] == {"AWS": "*"}
     assert grant["Condition"] == {**launcher, "Bool": {"kms:GrantIsForAWSResource": "true"}}
-    assert '"AWS": "*"' not in json.dumps(key["Properties"]["KeyPolicy"])
+    unconditioned = [s for s in key["Properties"]["KeyPolicy"]["Statement"]
+                     if s.get("Principal") == {"AWS": "*"} and s["Effect"] == "Allow"
+                     and "aws:PrincipalArn" not in json.dumps(s.get("Condition", {}))]
+    assert not unconditioned
 
 
 def test_instance_role_is_ours_not_the_aws_managed_wildcard(dev: Dev) -> None:

@@ -259,6 +259,7 @@ def test_shared_scratch_is_encrypted_tls_only_and_reachable_only_from_the_cluste
     template.has_resource_properties("AWS::Batch::JobDefinition", {"NodeProperties": Match.object_like({
         "NodeRangeProperties": [Match.object_like({"Container": container})]})})
     assert prod_efa.cluster.scratch is not None
+    template.has_resource("AWS::EFS::FileSystem", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
 
 
 def test_gpu_budget_that_whole_instances_cannot_reach_is_a_warning() -> None:
