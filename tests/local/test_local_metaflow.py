@@ -32,6 +32,8 @@ import pytest
 from local_deploy_stacks import METAFLOW_CLIENT_STACK
 from local_deployment import Deployment
 
+from platform_constructs.local.models.batch_jobs import NO_DOCKER
+
 pytestmark = [pytest.mark.deploy, pytest.mark.xdist_group("deploy")]
 
 BATCH_STACK = "recs-batch"
@@ -125,7 +127,7 @@ def test_the_batch_step_was_submitted_with_our_queue_role_image_and_limits(clien
     assert client.run.returncode != 0 and "Step square" in client.run.stdout + client.run.stderr
     queue = client.config["METAFLOW_BATCH_JOB_QUEUE"]
     jobs = [j for j in _jobs(local_deployment, queue) if f"-{FLOW_NAME}-{client.run_id}-square-" in j["jobName"]]
-    assert len(jobs) == 3 and {j["status"] for j in jobs} == {"FAILED"}
+    assert len(jobs) == 3 and {(j["status"], j.get("statusReason")) for j in jobs} == {("FAILED", NO_DOCKER)}
     batch = local_deployment.target.emulator.client("batch")
     for job in jobs:
         assert job["jobQueue"] == queue

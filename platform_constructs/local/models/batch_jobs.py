@@ -1,4 +1,5 @@
-"""AWS Batch job submission as AWS Batch refuses it: the share-identifier rule moto's Batch does not apply.
+"""AWS Batch job submission as AWS Batch refuses it (the share-identifier rule moto's Batch does not apply), and
+jobs that fail, saying why, where the emulator cannot run their containers.
 
 ``SubmitJob``'s ``shareIdentifier``: "Don't specify this parameter if the job queue doesn't have a fair-share
 scheduling policy. If the job queue has a fair-share scheduling policy, then this parameter must be specified."
@@ -6,6 +7,11 @@ scheduling policy. If the job queue has a fair-share scheduling policy, then thi
 ``@batch`` sends none) would run on a fair-share queue in the emulator. :func:`install` puts the rule in front of
 moto's handler (once, in this process: the emulator's server runs in it); the decision itself is
 :func:`share_identifier_problem`, a pure function of the queue and the request.
+
+Containers: moto runs a submitted job's container with Docker (``moto/batch/models.py``, ``Job.run``) and, without
+a Docker daemon, logs "Failed to run AWS Batch container" and fails the job. The emulator has no Docker: a job
+fails at once with the status reason :data:`NO_DOCKER` instead, and nothing is logged (a logged error means
+something went wrong; this is what the emulator is).
 """
 
 from __future__ import annotations
@@ -13,6 +19,18 @@ from __future__ import annotations
 from typing import Any
 
 _installed: list[bool] = []
+NO_DOCKER = "the local emulator has no Docker: AWS Batch containers cannot run here"
+
+
+def docker_available() -> bool:
+    """Whether a Docker daemon answers (what moto would run the job's container with)."""
+    try:
+        import docker
+
+        docker.from_env(timeout=2).ping()
+    except Exception:  # no client library, no socket, no daemon: all the same here
+        return False
+    return True
 
 
 def share_identifier_problem(queue_arn: str, scheduling_policy_arn: str | None,
@@ -45,4 +63,12 @@ def install() -> None:
         return str(original(self))
 
     BatchResponse.submitjob = submitjob  # type: ignore[method-assign]
+    if not docker_available():
+        from moto.batch.models import Job
+
+        def run(self: Any) -> None:
+            self.job_stopped_reason = NO_DOCKER
+            self._mark_stopped(success=False)
+
+        Job.run = run  # type: ignore[method-assign]
     _installed.append(True)

@@ -20,7 +20,7 @@ from platform_constructs.local.iam import service_credentials
 from platform_constructs.local.runtime import bind, calls, limits, policy
 from platform_constructs.local.runtime.operation import Args, Operation, TargetError
 from platform_constructs.local.runtime.resolve import resolve
-from platform_constructs.runtime_calls import Expect, RuntimeTable, ServiceCalls
+from platform_constructs.runtime_calls import Expect, RoleCalls, RuntimeTable, ServiceCalls
 
 Outcome = Literal["allowed", "denied", "error"]
 EMULATOR = "emulator"
@@ -249,7 +249,9 @@ class Runner:
         stack, service = item.instance.stack, item.role.service
         role = self._role(stack, item.role_id)
         trust = role["AssumeRolePolicyDocument"]
-        request = policy.Request("sts:AssumeRole", str(role["Arn"]), policy.Principal(service=service), {})
+        trust_context = item.role.trust_context if isinstance(item.role, RoleCalls) else {}
+        context = {k: bind.value_of(v, item, self.lookups) for k, v in trust_context.items()}
+        request = policy.Request("sts:AssumeRole", str(role["Arn"]), policy.Principal(service=service), context)
         effect = policy.evaluate([trust], request, resource_policy=True)
         return CallResult(stack, item.table.construct, item.role_id, service, "sts:AssumeRole", "sts:AssumeRole",
                           "assumes the role", str(role["Arn"]), "allow",
