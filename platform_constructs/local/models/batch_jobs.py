@@ -25,7 +25,7 @@ NO_DOCKER = "the local emulator has no Docker: AWS Batch containers cannot run h
 def docker_available() -> bool:
     """Whether a Docker daemon answers (what moto would run the job's container with)."""
     try:
-        import docker
+        import docker  # type: ignore[import-untyped]  # moto's dependency for Batch; no stubs
 
         docker.from_env(timeout=2).ping()
     except Exception:  # no client library, no socket, no daemon: all the same here
