@@ -22,7 +22,9 @@ How a table finds things in a synthesized template (logical ids are public API, 
 The parameters a call takes (``target``) depend on the action's service: ``repository`` or ``image`` (ECR),
 ``bucket`` and ``key`` or ``url`` (S3 objects; ``prefix`` for listing), ``key`` (KMS), ``log_group`` and
 ``stream`` (CloudWatch Logs), ``parameter`` and ``value`` (SSM), ``cluster`` (ECS), ``project`` (CodeBuild),
-``namespace`` (CloudWatch metrics), ``domain`` and ``package_repository`` (CodeArtifact), ``topic`` (SNS). A
+``namespace`` (CloudWatch metrics), ``domain`` and ``package_repository`` (CodeArtifact), ``topic`` (SNS),
+``queue`` and ``job_definition`` (AWS Batch), ``rule`` (EventBridge), ``state_machine`` and ``role`` (Step
+Functions), ``table`` (DynamoDB), ``file_system`` (EFS). A
 literal string is a resource outside the construct (a negative path's target); a literal KMS key is an alias
 (``alias/...``).
 """

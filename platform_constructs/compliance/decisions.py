@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Formatter
 
+from platform_constructs.compliance.decisions_compute import COMPUTE_DECISIONS
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -279,10 +281,10 @@ DECISIONS: dict[str, Decision] = {
         rule_ids=("HIPAA.Security-EFSInBackupPlan", "NIST.800.53.R5-EFSInBackupPlan"),
         reason=(
             "The shared scratch file system holds only intermediate data of running training jobs (checkpoints "
-            "and results go to the versioned datastore bucket); it is deleted with the stack by design, so a "
-            "backup plan would only keep copies of throw-away data."
+            "and results go to the versioned datastore bucket), so a backup plan would only keep copies of "
+            "throw-away data."
         ),
     ),
 }
 
-
+DECISIONS.update({key: Decision(rule_ids=ids, reason=reason) for key, (ids, reason) in COMPUTE_DECISIONS.items()})

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Any
 
-MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "iam_policies",
+MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "efs",
+           "iam_policies",
            "logs", "s3", "sagemaker", "sns")
 """The family modules (``platform_constructs.local.models.<name>``)."""
 
@@ -54,6 +55,10 @@ def register() -> list[type[Any]]:
     if _registered:
         return list(_registered)
     from moto.cloudformation import parsing
+
+    from platform_constructs.local.models import batch_jobs
+
+    batch_jobs.install()  # the API rules moto's Batch does not apply (SubmitJob's shareIdentifier)
 
     classes = model_classes()
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
