@@ -15,9 +15,11 @@ Which file and which environment apply to an app comes from CDK context:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -95,7 +97,17 @@ class ImagePolicy:
     ssm_prefix: str = "/platform/images"
     """SSM prefix under which a GoldenImagePipeline publishes its approved images."""
     keep_images: int = 20
-    """How many images each golden-image repository keeps (older ones expire)."""
+    """How many ``build-*`` images each golden-image repository keeps (``approved-*`` images never expire)."""
+    inference_cpu: str | None = None
+    """The approved inference image for CPU instance types. Default: none (``inference`` serves both kinds)."""
+    require_signed_images: bool = False
+    """Constructs accept only images the golden-image pipeline signed (its approved images). Default: off."""
+    base_pins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Package -> the exact version the policy's base images install (golden images are checked against them)."""
+    allowed_packages: tuple[str, ...] = ()
+    """The only packages golden-image builds may install (the package index serves nothing else)."""
+    signing_profile: str = "platform_golden_images"
+    """The AWS Signer profile ECR managed signing signs the platform's images with (one per account and region)."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,13 @@ class Policy:
     artifacts: ArtifactPolicy
     environments: dict[str, EnvironmentPolicy]
     batch: BatchPolicy
+    image_accounts: tuple[str, ...] = ()
+    """``registries.accounts``: accounts besides the deploying one that ``{account}`` in the approved registries may
+    be (e.g. a central images account). Default: none."""
+    base_registries: tuple[str, ...] = ()
+    """Every ``registries.approved`` prefix: where golden-image bases may come from. ``approved_registries`` (what
+    constructs accept) is the same list, or with ``images.require_signed_images`` only its ``platform/`` prefixes,
+    whose images the registry signs (ECR managed signing)."""
 
     def environment(self, name: str) -> EnvironmentPolicy:
         if name not in self.environments:
@@ -160,6 +179,17 @@ class Policy:
                 f"expected one of: {', '.join(sorted(self.environments))}"
             ])
         return self.environments[name]
+
+
+SIGNED_REPOSITORY_PREFIX = "platform/"
+"""The repositories whose images the platform signs (GoldenImagePipeline repositories, ECR managed signing)."""
+
+
+def _consumer_registries(data: dict[str, Any]) -> tuple[str, ...]:
+    approved = tuple(data["registries"]["approved"])
+    if not data["images"].get("require_signed_images", False):
+        return approved
+    return tuple(p for p in approved if p.partition("/")[2].startswith(SIGNED_REPOSITORY_PREFIX))
 
 
 @lru_cache(maxsize=16)
@@ -195,8 +225,11 @@ def load_policy(file: str | Path | None = None) -> Policy:
         file=label,
         version=data["version"],
         tags=tags,
-        approved_registries=tuple(data["registries"]["approved"]),
-        images=ImagePolicy(**data["images"]),
+        approved_registries=_consumer_registries(data),
+        base_registries=tuple(data["registries"]["approved"]),
+        images=ImagePolicy(**{**data["images"],
+                                 "base_pins": MappingProxyType(dict(data["images"].get("base_pins", {}))),
+                                 "allowed_packages": tuple(data["images"].get("allowed_packages", ()))}),
         network=NetworkPolicy(**data["network"]),
         alarms=AlarmPolicy(**data["alarms"]),
         artifacts=ArtifactPolicy(
@@ -206,4 +239,5 @@ def load_policy(file: str | Path | None = None) -> Policy:
         environments=envs,
         batch=BatchPolicy(**{**data["batch"], "team_shares": {
             str(k): float(v) for k, v in data["batch"]["team_shares"].items()}}),
+        image_accounts=tuple(data["registries"].get("accounts", ())),
     )

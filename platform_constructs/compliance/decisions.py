@@ -200,11 +200,31 @@ DECISIONS: dict[str, Decision] = {
         ),
         reason=(
             "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
+            "inspector2:ListFindings, ListCoverage, CreateSbomExport and GetSbomExport (the scan gate's findings "
+            "and the approved image's SBOM; Inspector has no resource-level permissions for them), "
             "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
             "the ec2 network-interface actions CodeBuild needs to run in a VPC (Describe*, Create/Delete "
             "NetworkInterface); ec2:CreateNetworkInterfacePermission is limited to this account's and "
             "region's network interfaces and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com. "
             "Every repository, parameter, key and log permission is scoped to its ARN."
+        ),
+    ),
+    "image-build-evidence-prefix": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "A golden image build writes its approval record under <repository>/<digest>/ of the pipeline's SBOM "
+            "bucket, beside the SBOM Inspector exports there; the digest is known only when the image is built, so "
+            "the grant (s3:PutObject only) names the level's own repository prefix, and no other level's."
+        ),
+    ),
+    "image-build-gpu-host": Decision(
+        rule_ids=("AwsSolutions-CB5",),
+        reason=(
+            "A GPU lineage's build runs on a GPU host only when the platform gives the pipeline its own build image "
+            "(gpu_build_image: CodeBuild's standard image with the NVIDIA container toolkit preinstalled, in the "
+            "platform's ECR, pinned by digest): CodeBuild's managed image installs that toolkit from the internet "
+            "when a GPU build starts, which the isolated network cannot reach. Every other build uses the managed "
+            "image aws/codebuild/standard:7.0."
         ),
     ),
     "image-build-no-source-repository": Decision(
@@ -216,6 +236,16 @@ DECISIONS: dict[str, Decision] = {
             "The project has no source repository (source type NO_SOURCE: the rendered build context is "
             "embedded in its buildspec), so there are no repository credentials for OAuth to protect; the "
             "rule reports every CodeBuild project without an OAuth source, whatever its source type."
+        ),
+    ),
+    "image-parameter-build-tagged": Decision(
+        rule_ids=("PLAT-TAG1",),
+        reason=(
+            "A golden image's approved-image parameter is written by its build (the approved digest) and created "
+            "by CloudFormation with constant properties, so that no stack update ever rewrites the approval: "
+            "CloudFormation's SSM handler puts the template's value whenever any property of the parameter "
+            "changes, tags included. The template therefore carries no Tags; the build applies the required tags "
+            "(ssm:AddTagsToResource on its own parameter only) each time it publishes."
         ),
     ),
     "scratch-not-backed-up": Decision(
