@@ -183,16 +183,6 @@ DECISIONS: dict[str, Decision] = {
             "source is the group itself, never an address range, and the subnets are isolated."
         ),
     ),
-    "image-build-privileged": Decision(
-        rule_ids=("AwsSolutions-CB3",),
-        reason=(
-            "Golden image builds run `docker build`/`docker run`, which need the Docker daemon of "
-            "CodeBuild's privileged mode. The builds run in the isolated platform network (endpoints only, "
-            "no internet route), build only FROM the approved base by digest, install only from the "
-            "platform's package index, and every image passes the smoke test and the ECR scan gate before "
-            "it is approved."
-        ),
-    ),
     "image-build-service-wildcards": Decision(
         rule_ids=(
             "AwsSolutions-IAM5[Resource::*]",

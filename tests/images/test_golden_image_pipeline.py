@@ -168,7 +168,8 @@ def test_the_public_surface(images: Synth) -> None:
     assert [level.name for level in pipeline.levels] == list(LEVELS.values())
     assert list(pipeline.lineage_levels) == ["training-gpu", "training-cpu", "inference-gpu", "inference-cpu"]
     assert pipeline.lineage_levels["training-gpu"] == (pipeline.base, pipeline.runtime)
-    assert pipeline.projects == {"recs": pipeline.levels[-1]} and pipeline.projects["recs"].lineage.key == "training-gpu"
+    assert pipeline.projects == {"recs": pipeline.levels[-1]}
+    assert pipeline.projects["recs"].lineage.key == "training-gpu"
     assert all(isinstance(level, ImageLevel) for level in pipeline.levels)
     assert pipeline.registry is not None and pipeline.settings.registry_settings
     stack, template = images.stack, images.template
@@ -549,7 +550,7 @@ def test_prod_cpu_pipeline_is_retained_and_pulls_its_base_from_its_region(prod_c
                    "AWS::Signer::SigningProfile"):
         template.resource_count_is(absent, 0)
     names = sorted(p["Properties"]["Name"] for p in template.find_resources("AWS::SSM::Parameter").values())
-    assert names == ["/platform/images/cpu-images/training-cpu/base", "/platform/images/cpu-images/training-cpu/runtime"]
+    assert names == [f"/platform/images/cpu-images/training-cpu/{level}" for level in ("base", "runtime")]
     template.has_resource_properties("AWS::IAM::ManagedPolicy", {"PolicyDocument": {"Statement": Match.array_with([
         Match.object_like({"Sid": "PullLevel0Base", "Resource": {"Fn::Join": ["", [
             "arn:", {"Ref": "AWS::Partition"}, ":ecr:us-west-2:763104351884:repository/pytorch-training"]]}})])}})

@@ -39,7 +39,11 @@ case "$1 $2" in
   "s3 cp")
     local_file=""; destination=""
     for argument in "${@:3}"; do
-      case "$argument" in s3://*) destination="$argument" ;; -*) ;; *) [ -n "$local_file" ] || local_file="$argument" ;; esac
+      case "$argument" in
+        s3://*) destination="$argument" ;;
+        -*) ;;
+        *) [ -n "$local_file" ] || local_file="$argument" ;;
+      esac
     done
     mkdir -p "$WORK/s3"; cp "$local_file" "$WORK/s3/$(basename "$destination")" ;;
   "ecr batch-get-image")

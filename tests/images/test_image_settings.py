@@ -170,7 +170,7 @@ def test_the_gpu_build_image_is_a_pinned_ecr_image() -> None:
     assert s.pipeline_settings(POLICY, runtime_requirements=LOCKED, gpu_build_image=image,
                                account="123456789012").gpu_build_image == image
     with pytest.raises(PlatformValidationError, match=r"argument 'gpu_build_image'.*pinned by digest"):
-        s.pipeline_settings(POLICY, runtime_requirements=LOCKED, gpu_build_image=image.split("@")[0] + ":1",
+        s.pipeline_settings(POLICY, runtime_requirements=LOCKED, gpu_build_image=image.split("@", 1)[0] + ":1",
                             account="123456789012")
 
 
