@@ -14,7 +14,8 @@ from collections.abc import Iterable
 
 from aws_cdk import Acknowledgment as CdkAcknowledgment
 from aws_cdk import CfnResource, Stack, Validations
-from constructs import IConstruct
+from aws_cdk import aws_iam as iam
+from constructs import Construct, IConstruct
 
 from platform_constructs.compliance.decisions import DECISIONS
 from platform_constructs.compliance.rules.base import METADATA_KEY
@@ -46,6 +47,17 @@ def acknowledge(construct: IConstruct, decision_key: str, **values: str) -> None
         recorded = ctx.metadata_acknowledgments.setdefault(resource.node.path, [])
         recorded.extend({"id": rule_id, "reason": decision.reason} for rule_id in rule_ids)
         resource.add_metadata(METADATA_KEY, recorded)
+
+
+def acknowledge_grant(grantee: object, decision_key: str) -> None:
+    """Apply a decision to the policy resource a grant wrote its statement into: a ``PlatformRole``'s managed
+    policy, or the ``DefaultPolicy`` of a role, user or group of this app. Nothing for a grantee outside the
+    app (an imported role), whose policy the grant does not change."""
+    holder = getattr(grantee, "policy", None)  # baseline.PlatformRole
+    if not isinstance(holder, (iam.ManagedPolicy, iam.Policy)) and isinstance(grantee, Construct):
+        holder = grantee.node.try_find_child("DefaultPolicy")
+    if isinstance(holder, (iam.ManagedPolicy, iam.Policy)):
+        acknowledge(holder, decision_key)
 
 
 def acknowledge_resources(construct: IConstruct, decision_key: str, resources: Iterable[str]) -> None:

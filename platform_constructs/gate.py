@@ -24,7 +24,7 @@ from aws_cdk import (
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 from constructs import IConstruct
 
-from platform_constructs.compliance.engine import check_template, unacknowledged
+from platform_constructs.compliance.engine import check_template, exported_values, unacknowledged
 from platform_constructs.compliance.rules import ALL_RULES
 from platform_constructs.policy import EnvironmentPolicy, Policy
 
@@ -62,10 +62,13 @@ class PlatformRulesPlugin:
         by_rule: dict[str, list[PolicyViolatingResource]] = {}
         details: dict[str, tuple[str, str]] = {}
         templates = list(context.template_paths)
+        loaded: dict[str, dict[str, Any]] = {}
         for path in templates:
             with open(path, encoding="utf-8") as handle:
-                template: dict[str, Any] = json.load(handle)
-            for finding in unacknowledged(check_template(template, self._policy, self._env)):
+                loaded[path] = json.load(handle)
+        exports = exported_values(loaded.values())  # the app's cross-stack references
+        for path, template in loaded.items():
+            for finding in unacknowledged(check_template(template, self._policy, self._env, exports=exports)):
                 by_rule.setdefault(finding.rule_id, []).append(PolicyViolatingResource(
                     locations=[finding.location], resource_logical_id=finding.logical_id, template_path=path,
                 ))

@@ -36,6 +36,7 @@ from platform_constructs.cli.reports import PROG, render_table, sarif, write_jun
 from platform_constructs.cli.results import Result, TemplateReport, mark_acknowledged
 from platform_constructs.cli.templates import discover, load_template
 from platform_constructs.compliance.engine import check_template
+from platform_constructs.compliance.exports import Exports, exported_values
 from platform_constructs.errors import PolicyError
 from platform_constructs.policy import DEFAULT_ENVIRONMENT, EnvironmentPolicy, Policy, load_policy
 
@@ -43,13 +44,14 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def check_one(path: Path, template: Mapping[str, Any], policy: Policy, env: EnvironmentPolicy,
-              linter: CfnLint | None) -> list[Result]:
-    """The rule pack's findings over one template, then cfn-lint's, acknowledgments marked."""
+              linter: CfnLint | None, *, exports: Exports | None = None) -> list[Result]:
+    """The rule pack's findings over one template, then cfn-lint's, acknowledgments marked. ``exports``: what
+    the templates checked with it export (their ``Fn::ImportValue`` targets)."""
     results = [
         Result(template=path, tool="platform-rules", rule_id=f.rule_id, severity="error",
                message=f.message, logical_id=f.logical_id, resource_type=f.resource_type,
                location=f.location, help=f"{f.title}. Fix: {f.fix}")
-        for f in check_template(template, policy, env)
+        for f in check_template(template, policy, env, exports=exports)
     ]
     if linter is not None:
         results += linter.check(path, template)
@@ -107,14 +109,16 @@ def check_templates(argv: Sequence[str]) -> int:
         print(f"{PROG}: --checkov: {exc}", file=err)
         return EXIT_USAGE
     reports: list[TemplateReport] = []
+    loaded = {path: load_template(path) for path in paths}
+    exports = exported_values(t for t, _ in loaded.values() if t is not None)  # cross-stack references
     for index, path in enumerate(paths, 1):
         begin = time.perf_counter()
-        template, errors = load_template(path)
+        template, errors = loaded[path]
         if template is None:
             results = [Result(template=path, tool=PROG, rule_id="parse", severity="error", message=e) for e in errors]
             resources = 0
         else:
-            results = check_one(path, template, policy, env, linter)
+            results = check_one(path, template, policy, env, linter, exports=exports)
             results += mark_acknowledged(
                 (replace(r, template=path) for r in checkov_results.get(path.resolve(), [])), template)
             resources = len(template.get("Resources", {}))

@@ -79,8 +79,10 @@ DECISIONS: dict[str, Decision] = {
         rule_ids=("AwsSolutions-IAM5[Resource::*]",),
         reason=(
             "A SageMaker execution role needs ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited by a "
-            "cloudwatch:namespace condition) and the EC2 network-interface actions that attach a model to its VPC; "
-            "none of these supports resource-level permissions (IAM service authorization reference)."
+            "cloudwatch:namespace condition) and the EC2 actions that attach a model to its VPC. The Describe* "
+            "actions support no resource-level permissions (IAM service authorization reference); the network-"
+            "interface create/delete/permission actions do, and are on '*' as AWS documents them for SageMaker "
+            "('Give SageMaker hosted endpoints access to resources in your Amazon VPC')."
         ),
     ),
     "sagemaker-role-object-prefixes": Decision(
@@ -193,10 +195,12 @@ DECISIONS: dict[str, Decision] = {
             "inspector2:ListFindings, ListCoverage, CreateSbomExport and GetSbomExport (the scan gate's findings "
             "and the approved image's SBOM; Inspector has no resource-level permissions for them), "
             "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
-            "the ec2 network-interface actions CodeBuild needs to run in a VPC (Describe*, Create/Delete "
-            "NetworkInterface); ec2:CreateNetworkInterfacePermission is limited to this account's and "
-            "region's network interfaces and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com. "
-            "Every repository, parameter, key and log permission is scoped to its ARN."
+            "the ec2 Describe* actions CodeBuild needs to run in a VPC; ec2:Create/DeleteNetworkInterface support "
+            "resource-level permissions and are on '*' as AWS documents them for CodeBuild ('Use AWS CodeBuild "
+            "with Amazon Virtual Private Cloud'); ec2:CreateNetworkInterfacePermission is limited to this "
+            "account's and region's network interfaces and conditioned on "
+            "ec2:AuthorizedService=codebuild.amazonaws.com. Every repository, parameter, key and log permission "
+            "is scoped to its ARN."
         ),
     ),
     "image-build-evidence-prefix": Decision(
@@ -217,6 +221,25 @@ DECISIONS: dict[str, Decision] = {
             "image aws/codebuild/standard:7.0."
         ),
     ),
+    "image-build-signing-status": Decision(
+        rule_ids=("PLAT-IAM1[Action::ecr:DescribeImageSigningStatus]",),
+        reason=(
+            "ecr:DescribeImageSigningStatus is the Read action of ECR's DescribeImageSigningStatus API (ECR managed "
+            "signing, Amazon ECR User Guide 'Managed signing'; the Service Authorization Reference lists it on the "
+            "repository resource). It is newer than parliament 1.6.4's action catalogue, which therefore calls it "
+            "unknown; the grant names the level's own repository only."
+        ),
+    ),
+    "image-parameter-build-tagged": Decision(
+        rule_ids=("PLAT-TAG1",),
+        reason=(
+            "A golden image's approved-image parameter is written by its build (the approved digest) and created "
+            "by CloudFormation with constant properties, so that no stack update ever rewrites the approval: "
+            "CloudFormation's SSM handler puts the template's value whenever any property of the parameter "
+            "changes, tags included. The template therefore carries no Tags; the build applies the required tags "
+            "(ssm:AddTagsToResource on its own parameter only) each time it publishes."
+        ),
+    ),
     "image-build-no-source-repository": Decision(
         rule_ids=(
             "HIPAA.Security-CodeBuildProjectSourceRepoUrl",
@@ -228,14 +251,52 @@ DECISIONS: dict[str, Decision] = {
             "rule reports every CodeBuild project without an OAuth source, whatever its source type."
         ),
     ),
-    "image-parameter-build-tagged": Decision(
-        rule_ids=("PLAT-TAG1",),
+    "logs-key-arn-condition": Decision(
+        rule_ids=("PLAT-IAM3[Condition::ArnLike::kms:EncryptionContext:aws:logs:arn]",),
         reason=(
-            "A golden image's approved-image parameter is written by its build (the approved digest) and created "
-            "by CloudFormation with constant properties, so that no stack update ever rewrites the approval: "
-            "CloudFormation's SSM handler puts the template's value whenever any property of the parameter "
-            "changes, tags included. The template therefore carries no Tags; the build applies the required tags "
-            "(ssm:AddTagsToResource on its own parameter only) each time it publishes."
+            "CloudWatch Logs documents ArnLike/ArnEquals on kms:EncryptionContext:aws:logs:arn in the key policy of "
+            "an encrypted log group (CloudWatch Logs User Guide, 'Encrypt log data in CloudWatch Logs using AWS "
+            "KMS'; AWS's managed policy CloudWatchLogsAPIKeyAccess does the same). The catalogue types "
+            "kms:EncryptionContext:* as String and IAM applies ARN operators to its string value, so the condition "
+            "limits the key to log groups of this account and region, as intended."
+        ),
+    ),
+    "sagemaker-vpc-network-interfaces": Decision(
+        rule_ids=(
+            "PLAT-IAM5[Action::ec2:CreateNetworkInterface]",
+            "PLAT-IAM5[Action::ec2:CreateNetworkInterfacePermission]",
+            "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]",
+        ),
+        reason=(
+            "SageMaker creates, shares and deletes the network interfaces that attach the model to its VPC with the "
+            "execution role, and AWS documents these actions on Resource '*' for it (SageMaker Developer Guide, "
+            "'Give SageMaker hosted endpoints access to resources in your Amazon VPC'). They do support "
+            "resource-level permissions (network-interface, subnet, security-group; Service Authorization "
+            "Reference), but a narrower grant (those ARNs, or ec2:Vpc conditions) is not documented for SageMaker "
+            "and cannot be tested without an AWS account, and a wrong one stops the endpoint from being created. "
+            "The model's subnets are the platform network's isolated subnets."
+        ),
+    ),
+    "codebuild-vpc-network-interfaces": Decision(
+        rule_ids=("PLAT-IAM5[Action::ec2:CreateNetworkInterface]", "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]"),
+        reason=(
+            "CodeBuild creates and deletes the network interface of a build that runs in a VPC with the service "
+            "role, and AWS documents these two actions on Resource '*' (CodeBuild User Guide, 'Use AWS CodeBuild "
+            "with Amazon Virtual Private Cloud'). They support resource-level permissions (Service Authorization "
+            "Reference), but a narrower grant is not documented for CodeBuild and cannot be tested without an AWS "
+            "account, and a wrong one stops every build. The interface's permission for CodeBuild is limited to "
+            "this account and region and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com."
+        ),
+    ),
+    "batch-submit-job-resources": Decision(
+        rule_ids=("PLAT-IAM2[Action::batch:SubmitJob::job+job-definition]",),
+        reason=(
+            "AWS Batch authorises SubmitJob on the job queue and the job definition revision a request names: "
+            "'When scoping resource-level access for job submission, you must provide both job queue and job "
+            "definition resource types', and a job-definition ARN without a revision 'does not match SubmitJob "
+            "requests, because the request ARN includes the revision' (AWS Batch User Guide, IAM policy examples). "
+            "parliament 1.6.4's catalogue instead lists the job being created (job) and a job definition without "
+            "revision; grant_submit names exactly the construct's queues and job-definition revisions."
         ),
     ),
     "scratch-not-backed-up": Decision(

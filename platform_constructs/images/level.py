@@ -83,7 +83,11 @@ class ImageLevel:
         needed: ECR decrypts the layers with the grant it creates on the pipeline's key for the repository
         (Amazon ECR User Guide, "Encryption at rest")."""
         grant = self.repository.grant_pull(grantee)
-        return grant.combine(self.parameter.grant_read(grantee))
+        # not parameter.grant_read: CDK's adds ssm:DescribeParameters, which IAM authorises only on "*" (Service
+        # Authorization Reference), so on the parameter's ARN it granted nothing
+        return grant.combine(iam.Grant.add_to_principal(
+            grantee=grantee, actions=["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"],
+            resource_arns=[self.parameter.parameter_arn]))
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,8 @@ def _grant(role: baseline.PlatformRole, settings: PipelineSettings, foundation: 
     acknowledge_resources(role.policy, "image-build-evidence-prefix", [evidence])
     acknowledge(role.policy, "image-build-service-wildcards",
                 resource=nag_resource(Stack.of(role).resolve(images_iam.network_interface_arns(Stack.of(role)))))
+    acknowledge(role.policy, "codebuild-vpc-network-interfaces")
+    acknowledge(role.policy, "image-build-signing-status")
 
 
 def _variables(settings: PipelineSettings, foundation: LevelFoundation, *, level: int, lineage: Lineage,

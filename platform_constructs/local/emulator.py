@@ -51,6 +51,9 @@ class Emulator:
         if self._server is None:
             from moto.server import ThreadedMotoServer
 
+            from platform_constructs.local.models import register
+
+            register()  # the CloudFormation models moto lacks (platform_constructs/local/models/)
             logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request; errors still show
 
             server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
@@ -139,10 +142,6 @@ class EmulatorLimits:
 
     accepts_sagemaker_instance: Callable[[str], bool]
     accepts_batch_instance: Callable[[str], bool]
-    creates_resource_type: Callable[[str], bool]
-    """False for CloudFormation types the emulator reports CREATE_COMPLETE without creating anything."""
-    knows_resource_type: Callable[[str], bool]
-    """False for types the emulator has no model for at all (reading their attributes fails the stack)."""
 
 
 def _moto_accepts_sagemaker_instance(instance_type: str) -> bool:
@@ -163,20 +162,6 @@ def _moto_accepts_batch_instance(instance_type: str) -> bool:
     return instance_type == "optimal" or instance_type in INSTANCE_TYPES or instance_type in INSTANCE_FAMILIES
 
 
-def _moto_creates_resource_type(resource_type: str) -> bool:
-    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
-
-    return resource_type not in NULL_MODELS and resource_type in get_model_map()
-
-
-def _moto_knows_resource_type(resource_type: str) -> bool:
-    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
-
-    return resource_type in NULL_MODELS or resource_type in get_model_map()
-
-
 LIMITS = EmulatorLimits(accepts_sagemaker_instance=_moto_accepts_sagemaker_instance,
-                        accepts_batch_instance=_moto_accepts_batch_instance,
-                        creates_resource_type=_moto_creates_resource_type,
-                        knows_resource_type=_moto_knows_resource_type)
+                        accepts_batch_instance=_moto_accepts_batch_instance)
 """The installed moto's limits."""

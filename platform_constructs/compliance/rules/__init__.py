@@ -15,6 +15,11 @@ from platform_constructs.compliance.rules import (
     ecr_scan_on_push,
     endpoint_config_encryption,
     endpoint_config_instance_types,
+    iam_actions,
+    iam_conditions,
+    iam_policy_grammar,
+    iam_resource_scope,
+    iam_resource_types,
     launch_template_ebs,
     launch_template_imdsv2,
     launch_template_public_ip,
@@ -37,6 +42,11 @@ ALL_RULES: tuple[Rule, ...] = tuple(guarded(rule) for rule in (
     ecr_lifecycle.RULE,
     batch_job_timeout.RULE,
     batch_compute_budget.RULE,
+    iam_actions.RULE,
+    iam_resource_types.RULE,
+    iam_conditions.RULE,
+    iam_policy_grammar.RULE,
+    iam_resource_scope.RULE,
 ))
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
