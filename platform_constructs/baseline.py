@@ -174,9 +174,16 @@ def alarm_topic(scope: Construct, id: str, *, key: kms.IKey) -> sns.Topic:
     CloudWatch can publish to a topic encrypted with a customer-managed key only when the key's policy lets the
     ``cloudwatch.amazonaws.com`` principal use it (SNS developer guide, "Enable compatibility between event
     sources from AWS services and encrypted topics"): create ``key`` with
-    ``platform_key(..., service_principals=("cloudwatch",))``.
+    ``platform_key(..., service_principals=("cloudwatch",))``. The topic policy replaces SNS's default one, so
+    it lets CloudWatch alarms of this account publish (AWS re:Post knowledge center, "Why didn't I receive an
+    SNS notification for my CloudWatch alarm trigger?").
     """
-    return sns.Topic(scope, id, master_key=key, enforce_ssl=True)
+    topic = sns.Topic(scope, id, master_key=key, enforce_ssl=True)
+    topic.add_to_resource_policy(iam.PolicyStatement(
+        sid="AllowCloudWatchAlarms", principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions=["sns:Publish"], resources=[topic.topic_arn],
+        conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}))
+    return topic
 
 
 class PlatformRole(iam.Role):

@@ -1,10 +1,10 @@
 """Deploy a CDK app into the embedded emulator with the real CDK CLI, then verify it with boto3.
 
 The flow (:func:`deploy_local`): the normal synth (every compliance check) -> ``platform-check`` when it is
-installed -> the template adapter writes ``cdk.out.local/`` -> start the emulator -> ``cdk bootstrap`` ->
-``cdk deploy --all --method=direct`` (change sets lose outputs in the emulator) -> verify every stack ->
-summary table -> stop the emulator. :class:`LocalTarget` holds the emulator and CLI environment so tests can
-deploy, re-deploy and ``cdk diff`` against one running emulator.
+installed -> the template adapter writes ``cdk.out.local/`` -> start the emulator (IAM enforced) -> ``cdk
+bootstrap`` -> ``cdk deploy --all --method=direct`` (change sets lose outputs in the emulator) -> verify every
+stack -> the runtime-call tables -> summary table -> stop the emulator. :class:`LocalTarget` holds the emulator
+and CLI environment so tests can deploy, re-deploy and ``cdk diff`` against one running emulator.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from platform_constructs.local.adapter import AdaptedAssembly, Change, adapt_ass
 from platform_constructs.local.emulator import ACCOUNT, REGION, Emulator, toolchain_env
 from platform_constructs.local.emulator_log import EmulatorLog
 from platform_constructs.local.report import as_json, dumps, summary
+from platform_constructs.local.runtime.runner import CallResult
+from platform_constructs.local.runtime.tables import run_on_deployment, tally
 from platform_constructs.local.verify import Check, verify_stack
 
 __all__ = ["DeployResult", "LocalDeployError", "LocalTarget", "StackResult", "as_json", "deploy_local", "dumps",
@@ -110,6 +112,13 @@ class StackResult:
     """Runtime calls made with the stack's roles that were allowed (None: no runtime checks ran)."""
     runtime_denied: int | None = None
     """Negative-path calls made with the stack's roles that were denied (None: no runtime checks ran)."""
+    runtime: list[CallResult] = field(default_factory=list)
+    """Every runtime call of the stack's constructs (the role assumptions included)."""
+
+    @property
+    def runtime_failed(self) -> list[CallResult]:
+        """Runtime calls that did not behave as declared (known gaps excepted)."""
+        return [r for r in self.runtime if not r.ok]
 
     @property
     def passed(self) -> int:
@@ -136,8 +145,9 @@ class DeployResult:
 
     @property
     def ok(self) -> bool:
-        return (all(not s.failed for s in self.stacks) and (self.platform_check is None or self.platform_check[0])
-                and self.diff_clean is not False and not self.emulator_log)
+        return (all(not s.failed and not s.runtime_failed for s in self.stacks)
+                and (self.platform_check is None or self.platform_check[0]) and self.diff_clean is not False
+                and not self.emulator_log)
 
     @property
     def changes(self) -> list[Change]:
@@ -210,9 +220,18 @@ class LocalTarget:
                                        dropped=dropped))
         return results
 
+    def runtime_calls(self, result: DeployResult) -> None:
+        """Every construct's runtime-call table on the deployed stacks, attached to their results."""
+        calls = run_on_deployment(self.emulator, result.assembly, [s.stack for s in result.stacks])
+        for stack in result.stacks:
+            stack.runtime = calls[stack.stack]
+            counts = tally(stack.runtime)
+            stack.runtime_allowed, stack.runtime_denied = counts.allowed, counts.denied
+
     def deploy_assembly(self, assembly: Path, *, env_name: str = "dev", run_platform_check: bool = True,
-                        local_dir: Path | None = None, log: Log = _quiet) -> DeployResult:
-        """Adapt ``assembly`` (a synthesized cloud assembly), bootstrap once, deploy every stack, verify."""
+                        local_dir: Path | None = None, log: Log = _quiet, runtime_calls: bool = True) -> DeployResult:
+        """Adapt ``assembly`` (a synthesized cloud assembly), bootstrap once, deploy every stack, verify, and
+        (unless ``runtime_calls=False``) run the runtime-call tables."""
         result = DeployResult(assembly=assembly, adapted=AdaptedAssembly(directory=assembly))
         if run_platform_check:
             log("platform-check over the synthesized templates (when installed)")
@@ -235,6 +254,11 @@ class LocalTarget:
         started = time.monotonic()
         result.stacks = self.verify(result.adapted, output)
         result.timings["verify"] = time.monotonic() - started
+        if runtime_calls:
+            log("runtime calls: each role assumed as its service, every declared call made")
+            started = time.monotonic()
+            self.runtime_calls(result)
+            result.timings["runtime calls"] = time.monotonic() - started
         result.emulator_log = self.log.drain()
         return result
 

@@ -2,8 +2,9 @@
 
 Per stack: its resources; how many the emulator created; how many were checked on the template only, by type,
 each type's reason in the legend below the table; how many the adapter dropped (custom resources); the
-runtime calls made with its roles that were allowed and the negative calls that were denied (``-`` until
-runtime checks run); checks passed; time. Then the adapter's changes, failed checks, anything the emulator
+runtime calls made with its roles that were allowed and the negative calls that were denied, of those declared
+(``-`` when the runtime calls did not run); checks passed; time. Then the adapter's changes, failed checks, the
+runtime calls decided on the template, the known gaps and the calls that misbehaved, anything the emulator
 logged, the second deploy + ``cdk diff`` and the timings.
 """
 
@@ -13,13 +14,15 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from platform_constructs.local.models import TEMPLATE_ONLY
+from platform_constructs.local.runtime.tables import report_lines, tally
 
 if TYPE_CHECKING:
     from platform_constructs.local.deploy import DeployResult, StackResult
 
 
-def _count(value: int | None) -> str:
-    return "-" if value is None else str(value)
+def _count(value: int | None, declared: int) -> str:
+    """``-`` (not run), ``allowed/declared`` when the calls are known, else the count alone."""
+    return "-" if value is None else f"{value}/{declared}" if declared else str(value)
 
 
 def _template_only(stack: StackResult, keys: dict[str, str]) -> str:
@@ -35,8 +38,10 @@ def stack_table(result: DeployResult) -> list[str]:
               f"{'denied':>6}  {'checks':>9}  {'time':>6}  template only")
     lines = [header]
     for s in result.stacks:
+        declared = tally(s.runtime)
         lines.append(f"{s.stack:<{width}}  {s.resources:>9}  {s.created:>7}  {s.dropped:>7}  "
-                     f"{_count(s.runtime_allowed):>10}  {_count(s.runtime_denied):>6}  "
+                     f"{_count(s.runtime_allowed, declared.allow_declared):>10}  "
+                     f"{_count(s.runtime_denied, declared.deny_declared):>6}  "
                      f"{f'{s.passed}/{len(s.checks)}':>9}  {s.seconds:>5.1f}s  {_template_only(s, keys)}")
     if types:
         lines.append("template only = the emulator cannot create the type; its properties are checked on the template:")
@@ -63,6 +68,7 @@ def summary(result: DeployResult) -> str:
     if failed:
         lines.append("\nFailed checks:")
         lines += [f"  {c}" for c in failed]
+    lines += report_lines([r for s in result.stacks for r in s.runtime])
     if result.emulator_log:
         lines.append(f"\nThe emulator logged {len(result.emulator_log)} warning(s) or error(s):")
         lines += [f"  {record}" for record in result.emulator_log]
@@ -81,7 +87,8 @@ def as_json(result: DeployResult) -> dict[str, Any]:
         "emulator_log": result.emulator_log,
         "stacks": [{"stack": s.stack, "resources": s.resources, "created": s.created, "dropped": s.dropped,
                     "template_only": s.template_only, "runtime_allowed": s.runtime_allowed,
-                    "runtime_denied": s.runtime_denied, "passed": s.passed, "checks": len(s.checks),
+                    "runtime_denied": s.runtime_denied, "runtime_failed": [str(r) for r in s.runtime_failed],
+                    "passed": s.passed, "checks": len(s.checks),
                     "failed": [str(c) for c in s.failed]} for s in result.stacks],
     }
 

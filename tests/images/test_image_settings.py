@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -185,9 +186,9 @@ def test_default_for_is_a_sequence_of_known_purposes() -> None:
 
 
 def test_warnings_name_each_accepted_risk_only_when_it_applies() -> None:
-    pinned = replace(POLICY, images=replace(POLICY.images, **{
-        field: f"{getattr(POLICY.images, field)}@{DIGEST}" for field in ("training", "batch", "inference",
-                                                                          "inference_cpu")}))
+    by_digest: dict[str, Any] = {field: f"{getattr(POLICY.images, field)}@{DIGEST}"
+                                 for field in ("training", "batch", "inference", "inference_cpu")}
+    pinned = replace(POLICY, images=replace(POLICY.images, **by_digest))
     quiet = s.pipeline_settings(pinned, runtime_requirements=LOCKED, default_for=())
     assert quiet.warnings == ()
     pending = s.pipeline_settings(pinned, runtime_requirements=LOCKED, default_for=("batch",))

@@ -106,8 +106,9 @@ def test_topic_policies_are_attached(local_deployment: Deployment) -> None:
     sns = local_deployment.target.emulator.client("sns")
     (topic,) = _resources(local_deployment, ENDPOINT_STACK, "AWS::SNS::Topic").values()
     policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
-    (statement,) = policy["Statement"]
-    assert (statement["Effect"], statement["Action"], statement["Resource"]) == ("Deny", "sns:Publish", topic)
+    statements = {(s["Effect"], s["Action"], s["Resource"], json.dumps(s["Principal"])) for s in policy["Statement"]}
+    assert statements == {("Deny", "sns:Publish", topic, '"*"'),  # TLS only
+                          ("Allow", "sns:Publish", topic, '{"Service": "cloudwatch.amazonaws.com"}')}  # alarms
 
 
 def test_batch_queue_runs_under_its_fair_share_scheduling_policy(local_deployment: Deployment) -> None:
