@@ -9,7 +9,6 @@ synth fails. There is deliberately no switch to turn the gate off.
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import jsii
@@ -37,7 +36,8 @@ PLUGIN_NAME = "platform-rules"
 
 @jsii.implements(IPolicyValidationPlugin)
 class PlatformRulesPlugin:
-    """Runs the platform rule pack over every synthesized template and prints the synth report."""
+    """Runs the platform rule pack over every synthesized template (the synth report is
+    :mod:`platform_constructs.synth_report`'s, a plugin of its own)."""
 
     def __init__(self, policy: Policy, env: EnvironmentPolicy, acknowledgments: Acknowledgments) -> None:
         self._policy = policy
@@ -78,7 +78,6 @@ class PlatformRulesPlugin:
                             violating_resources=resources, severity="error")
             for rule_id, resources in by_rule.items()
         ]
-        _print_synth_report(self._policy, self._env, self._acknowledgments, templates)
         return PolicyValidationPluginReport(
             success=not violations,
             violations=violations,
@@ -89,21 +88,6 @@ class PlatformRulesPlugin:
                 "acknowledgments": str(len(self._acknowledgments)),
             },
         )
-
-
-def _print_synth_report(policy: Policy, env: EnvironmentPolicy, acknowledgments: Acknowledgments,
-                        templates: list[str]) -> None:
-    lines = [
-        f"platform-constructs: compliance gate ({env.name}, policy {policy.file})",
-        f"  checked {len(templates)} template(s) with: {', '.join((*NAG_PACKS, PLUGIN_NAME))}",
-        f"  library acknowledgments applied: {len(acknowledgments)}",
-    ]
-    seen: set[tuple[str, str]] = set()
-    for _path, rule_id, reason in acknowledgments:
-        if (rule_id, reason) not in seen:
-            seen.add((rule_id, reason))
-            lines.append(f"    - {rule_id}: {reason}")
-    print("\n".join(lines), file=sys.stderr)
 
 
 def install_compliance_gate(root: IConstruct, policy: Policy, env: EnvironmentPolicy,
