@@ -27,6 +27,14 @@ import yaml
 
 from platform_constructs.errors import PolicyError, Problem, UnknownEnvironmentError
 from platform_constructs.policy_schema import SEVERITIES, validate
+from platform_constructs.policy_serving import (
+    EndpointSchedule,
+    FrameworkImages,
+    ServerlessPolicy,
+    environment_values,
+    framework_accounts,
+    frameworks,
+)
 from platform_constructs.values import closest, describe
 
 __all__ = [  # SEVERITIES is re-exported: the image pipeline reads the scan severities from here
@@ -87,6 +95,17 @@ class EnvironmentPolicy:
     spot: bool
     log_retention_days: int
     retain_stateful_resources: bool
+    endpoint_async_min_capacity: int | None = None
+    """The floor of asynchronous endpoints (0: they may scale to zero). Default: ``endpoint_min_capacity``."""
+    endpoint_serverless: ServerlessPolicy = field(default_factory=ServerlessPolicy)
+    """Whether serverless endpoints are allowed, and their bounds. Default: allowed, within SageMaker's limits."""
+    endpoint_schedule: EndpointSchedule | None = None
+    """When endpoints sleep and wake (scheduled scaling). Default: none (they never sleep)."""
+
+    @property
+    def async_min_capacity(self) -> int:
+        return self.endpoint_min_capacity if self.endpoint_async_min_capacity is None \
+            else self.endpoint_async_min_capacity
 
 
 @dataclass(frozen=True)
@@ -111,6 +130,8 @@ class ImagePolicy:
     """The only packages golden-image builds may install (the package index serves nothing else)."""
     signing_profile: str = "platform_golden_images"
     """The AWS Signer profile ECR managed signing signs the platform's images with (one per account and region)."""
+    frameworks: dict[str, FrameworkImages] = field(default_factory=dict)
+    """Approved inference images per framework (``SecureModelEndpoint(framework=...)``). Default: none."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +246,8 @@ class Policy:
     """``cost_caps:`` (optional): cost centre -> environment -> the most its stacks may cost per month."""
     package_index: PackageIndexPolicy | None = None
     """``package_index:`` (optional): what ``platform new`` writes into a project's install step."""
+    framework_accounts: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Registry family -> region -> the AWS account hosting the framework images there. Default: none."""
 
     def environment(self, name: object, *, option: str = f"-c {ENV_CONTEXT_KEY}") -> EnvironmentPolicy:
         """The settings of environment ``name``; :class:`UnknownEnvironmentError` naming ``option`` (where the name
@@ -283,7 +306,7 @@ def load_policy(file: str | Path | None = None) -> Policy:
     for name, settings in data["environments"].items():
         values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()}
         values["max_job_hours"] = float(values["max_job_hours"])
-        envs[name] = EnvironmentPolicy(name=name, **values)
+        envs[name] = EnvironmentPolicy(name=name, **environment_values(values))
     return Policy(
         file=label,
         version=data["version"],
@@ -292,7 +315,8 @@ def load_policy(file: str | Path | None = None) -> Policy:
         base_registries=tuple(data["registries"]["approved"]),
         images=ImagePolicy(**{**data["images"],
                                  "base_pins": MappingProxyType(dict(data["images"].get("base_pins", {}))),
-                                 "allowed_packages": tuple(data["images"].get("allowed_packages", ()))}),
+                                 "allowed_packages": tuple(data["images"].get("allowed_packages", ())),
+                                 "frameworks": frameworks(data["images"])}),
         network=NetworkPolicy(**data["network"]),
         alarms=AlarmPolicy(**data["alarms"]),
         artifacts=ArtifactPolicy(
@@ -310,6 +334,7 @@ def load_policy(file: str | Path | None = None) -> Policy:
         package_index=PackageIndexPolicy(**data["package_index"]) if "package_index" in data else None,
         cost_caps=MappingProxyType({str(center): MappingProxyType({str(env): float(cap) for env, cap in caps.items()})
                                     for center, caps in data.get("cost_caps", {}).items()}),
+        framework_accounts=framework_accounts(data["registries"]),
     )
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from platform_constructs.policy_serving import ENVIRONMENT_KEYS, IMAGES_KEYS, REGISTRIES_KEYS, check
+
 STR_LIST = [str]
 TAG_RULE: dict[str, Any] = {"?pattern": str, "?allowed": STR_LIST, "?default": str, "description": str}
 ENVIRONMENT: dict[str, Any] = {
@@ -32,6 +34,7 @@ ENVIRONMENT: dict[str, Any] = {
     "spot": bool,
     "log_retention_days": int,
     "retain_stateful_resources": bool,
+    **ENVIRONMENT_KEYS,
 }
 PRICES: dict[str, Any] = {
     "currency": str,
@@ -47,7 +50,7 @@ PRICES: dict[str, Any] = {
 SCHEMA: dict[str, Any] = {
     "version": int,
     "tags": {"required": {"*": TAG_RULE}},
-    "registries": {"approved": STR_LIST, "?accounts": STR_LIST},
+    "registries": {"approved": STR_LIST, "?accounts": STR_LIST, **REGISTRIES_KEYS},
     "images": {
         "inference": str,
         "?inference_cpu": str,
@@ -62,6 +65,7 @@ SCHEMA: dict[str, Any] = {
         "?base_pins": {"*": str},
         "?allowed_packages": STR_LIST,
         "?signing_profile": str,
+        **IMAGES_KEYS,
     },
     "network": {"ssm_prefix": str, "cidr": str, "max_azs": int},
     "alarms": {
@@ -187,6 +191,7 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
             problems.append(f"images.base_pins.{name}: expected a package name and its exact version")
     _price_checks(data, problems)
     _package_index_checks(data, problems)
+    check(data, problems)
 
 
 def _package_index_checks(data: dict[str, Any], problems: list[str]) -> None:

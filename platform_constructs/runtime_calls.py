@@ -24,7 +24,9 @@ How a table finds things in a synthesized template (logical ids are public API, 
 The parameters a call takes (``target``) depend on the action's service: ``repository`` or ``image`` (ECR),
 ``bucket`` and ``key`` or ``url`` (S3 objects; ``prefix`` for listing), ``key`` (KMS), ``log_group`` and
 ``stream`` (CloudWatch Logs), ``parameter`` and ``value`` (SSM), ``cluster`` (ECS), ``project`` (CodeBuild),
-``namespace`` (CloudWatch metrics), ``domain`` and ``package_repository`` (CodeArtifact), ``topic`` (SNS). A
+``namespace`` (CloudWatch metrics), ``domain`` and ``package_repository`` (CodeArtifact), ``topic`` (SNS),
+``queue`` and ``job_definition`` (AWS Batch), ``rule`` (EventBridge), ``state_machine`` and ``role`` (Step
+Functions), ``table`` (DynamoDB), ``file_system`` (EFS). A
 literal string is a resource outside the construct (a negative path's target); a literal KMS key is an alias
 (``alias/...``).
 """
@@ -114,7 +116,7 @@ class RoleCalls:
     calls: tuple[Call, ...]
     optional: bool = False
     """``True`` for a role only some configurations create (e.g. the ECS instance role: EC2 compute only)."""
-    trust_context: Mapping[str, Value] = field(default_factory=dict)
+    context: Mapping[str, Value] = field(default_factory=dict)
     """The condition keys the service's ``sts:AssumeRole`` request carries (e.g. ``aws:SourceArn``, the project or
     rule it assumes the role for), for a trust policy that limits them. Default: none. A ``{placeholder}`` sibling
     in a value is bound to the role's placeholders, else to the first resource it matches."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Formatter
 
+from platform_constructs.compliance.decisions_compute import COMPUTE_DECISIONS
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -79,10 +81,30 @@ DECISIONS: dict[str, Decision] = {
         rule_ids=("AwsSolutions-IAM5[Resource::*]",),
         reason=(
             "A SageMaker execution role needs ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited by a "
-            "cloudwatch:namespace condition) and the EC2 actions that attach a model to its VPC. The Describe* "
-            "actions support no resource-level permissions (IAM service authorization reference); the network-"
-            "interface create/delete/permission actions do, and are on '*' as AWS documents them for SageMaker "
-            "('Give SageMaker hosted endpoints access to resources in your Amazon VPC')."
+            "cloudwatch:namespace condition) and, for a model in a VPC, ec2:DescribeVpcs, DescribeSubnets, "
+            "DescribeSecurityGroups, DescribeNetworkInterfaces and DescribeDhcpOptions; none of these supports "
+            "resource-level permissions (IAM service authorization reference). The network-interface write actions "
+            "are not on '*': they are scoped to this account's and region's interfaces in the endpoint's VPC."
+        ),
+    ),
+    "sagemaker-role-vpc-deploy-time": Decision(
+        rule_ids=("PLAT-IAM3[Unverifiable::Condition::{resource}]",),
+        reason=(
+            "The ec2:Vpc condition of the SageMaker execution role's network-interface statements names the "
+            "endpoint's VPC, whose id is a deploy-time input (the SSM parameter the platform network publishes, or "
+            "an imported value): synth cannot see it. The key and the operator are checked (ec2:Vpc applies to the "
+            "subnet, security-group and network-interface resources of these actions; an ARN operator for an ARN "
+            "key), and the value is that VPC's ARN built from the input."
+        ),
+    ),
+    "sagemaker-role-vpc-network-interfaces": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "SageMaker creates the network interfaces that attach the endpoint's instances to its VPC, with ids "
+            "known only then: ec2:CreateNetworkInterface, DeleteNetworkInterface and the interface permissions name "
+            "this account's and region's network-interface/* and subnet/* ARNs, conditioned on ec2:Vpc being the "
+            "endpoint's VPC wherever the request carries that key (the interface being created carries none, "
+            "Service Authorization Reference); the security group is named exactly."
         ),
     ),
     "sagemaker-role-object-prefixes": Decision(
@@ -261,22 +283,6 @@ DECISIONS: dict[str, Decision] = {
             "limits the key to log groups of this account and region, as intended."
         ),
     ),
-    "sagemaker-vpc-network-interfaces": Decision(
-        rule_ids=(
-            "PLAT-IAM5[Action::ec2:CreateNetworkInterface]",
-            "PLAT-IAM5[Action::ec2:CreateNetworkInterfacePermission]",
-            "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]",
-        ),
-        reason=(
-            "SageMaker creates, shares and deletes the network interfaces that attach the model to its VPC with the "
-            "execution role, and AWS documents these actions on Resource '*' for it (SageMaker Developer Guide, "
-            "'Give SageMaker hosted endpoints access to resources in your Amazon VPC'). They do support "
-            "resource-level permissions (network-interface, subnet, security-group; Service Authorization "
-            "Reference), but a narrower grant (those ARNs, or ec2:Vpc conditions) is not documented for SageMaker "
-            "and cannot be tested without an AWS account, and a wrong one stops the endpoint from being created. "
-            "The model's subnets are the platform network's isolated subnets."
-        ),
-    ),
     "codebuild-vpc-network-interfaces": Decision(
         rule_ids=("PLAT-IAM5[Action::ec2:CreateNetworkInterface]", "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]"),
         reason=(
@@ -303,10 +309,10 @@ DECISIONS: dict[str, Decision] = {
         rule_ids=("HIPAA.Security-EFSInBackupPlan", "NIST.800.53.R5-EFSInBackupPlan"),
         reason=(
             "The shared scratch file system holds only intermediate data of running training jobs (checkpoints "
-            "and results go to the versioned datastore bucket); it is deleted with the stack by design, so a "
-            "backup plan would only keep copies of throw-away data."
+            "and results go to the versioned datastore bucket), so a backup plan would only keep copies of "
+            "throw-away data."
         ),
     ),
 }
 
-
+DECISIONS.update({key: Decision(rule_ids=ids, reason=reason) for key, (ids, reason) in COMPUTE_DECISIONS.items()})

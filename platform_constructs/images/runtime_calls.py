@@ -150,7 +150,7 @@ def lineage_roles(lineage: Lineage) -> tuple[RoleCalls, RoleCalls]:
     runtime_parameter = Sibling(f"{scope}RuntimeApprovedImage", "AWS::SSM::Parameter")
     where = lineage.key
     base = RoleCalls(role=f"{scope}BaseBuildRole", service="codebuild.amazonaws.com", optional=True,
-                     trust_context=_build_trust(base_project), calls=(
+                     context=_build_trust(base_project), calls=(
         *_level_calls(base_project, base_repository, base_parameter),
         Call("ecr:BatchGetImage", {"image": _env(base_project, "BASE_IMAGE")},
              f"pulls the {where} Level 0 base, an AWS Deep Learning Container"),
@@ -160,7 +160,7 @@ def lineage_roles(lineage: Lineage) -> tuple[RoleCalls, RoleCalls]:
              f"the {where} base pushes to the runtime built on it", expect="deny"),
     ))
     runtime = RoleCalls(role=f"{scope}RuntimeBuildRole", service="codebuild.amazonaws.com", optional=True,
-                        trust_context=_build_trust(runtime_project), calls=(
+                        context=_build_trust(runtime_project), calls=(
         *_level_calls(runtime_project, runtime_repository, runtime_parameter),
         *_package_index_calls(),
         Call("ssm:GetParameter", {"parameter": base_parameter}, f"the {where} runtime finds its approved base"),
@@ -187,7 +187,7 @@ BELOW = _env(PROJECT, "BASE_REPOSITORY_URI")
 """The repository of the runtime a project image is built on."""
 
 PROJECT_ROLE = RoleCalls(role="Project{project}BuildRole", service="codebuild.amazonaws.com", optional=True,
-                         trust_context=_build_trust(PROJECT), calls=(
+                         context=_build_trust(PROJECT), calls=(
     *_level_calls(PROJECT, PROJECT_REPOSITORY, PROJECT_PARAMETER),
     *_package_index_calls(),
     Call("ssm:GetParameter", {"parameter": _env(PROJECT, "BASE_PARAMETER")}, "a project build finds its runtime"),
@@ -203,7 +203,7 @@ PROJECT_ROLE = RoleCalls(role="Project{project}BuildRole", service="codebuild.am
 
 RULE = Sibling("{rule}Schedule", "AWS::Events::Rule")
 LEVEL_PROJECT = Sibling("{level}Build", "AWS::CodeBuild::Project")
-EVENTS_ROLE = RoleCalls(role="EventsRole", service="events.amazonaws.com", trust_context={
+EVENTS_ROLE = RoleCalls(role="EventsRole", service="events.amazonaws.com", context={
     "aws:SourceAccount": "{account}",
     "aws:SourceArn": Join(("arn:{partition}:events:{region}:{account}:rule/", Prop(RULE, "Name")))}, calls=(
     Call("codebuild:StartBuild", {"project": LEVEL_PROJECT}, "starts a level's build on its schedule or approval rule"),

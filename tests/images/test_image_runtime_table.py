@@ -80,7 +80,7 @@ def _assume(template: dict[str, Any], item: Planned, **changed: str) -> policy.E
     assert isinstance(item.role, RoleCalls)
     lookups = _Lookups(template)
     on_behalf = replace(item, bindings=item.trust_bindings)
-    context = {k: value_of(v, on_behalf, lookups) for k, v in item.role.trust_context.items()} | changed
+    context = {k: value_of(v, on_behalf, lookups) for k, v in item.role.context.items()} | changed
     trust = resolve(template["Resources"][item.role_id]["Properties"]["AssumeRolePolicyDocument"], STACK, template,
                     lookups)
     request = policy.Request("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/r",

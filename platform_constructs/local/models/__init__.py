@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Any
 
-MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "s3",
-           "sagemaker", "signer", "sns")
+MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "efs",
+           "iam_policies", "logs", "s3", "sagemaker", "signer", "sns")
 """The family modules (``platform_constructs.local.models.<name>``)."""
 
 TEMPLATE_ONLY: MappingProxyType[str, str] = MappingProxyType({
@@ -58,6 +58,10 @@ def register() -> list[type[Any]]:
         return list(_registered)
     from moto.cloudformation import parsing
 
+    from platform_constructs.local.models import batch_jobs
+
+    batch_jobs.install()  # the API rules moto's Batch does not apply (SubmitJob's shareIdentifier)
+
     classes = model_classes()
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
@@ -65,6 +69,9 @@ def register() -> list[type[Any]]:
     shadowed = [c.CFN_TYPE for c in classes if model_map.get(c.CFN_TYPE) is not c]
     if shadowed:
         raise RuntimeError(f"emulator models not in moto's CloudFormation type map: {shadowed}")
+    from platform_constructs.local.models.updates import install
+
+    install()  # an update reaches what depends on a replaced resource
     _registered.extend(classes)
     return list(_registered)
 

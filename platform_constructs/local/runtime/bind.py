@@ -172,11 +172,11 @@ def plan(table: RuntimeTable, stack: str, template: Mapping[str, Any]) -> list[P
 
 
 def trust_bindings(instance: Instance, role: RoleCalls, bindings: Mapping[str, str]) -> dict[str, str]:
-    """The bindings a role's :attr:`~platform_constructs.runtime_calls.RoleCalls.trust_context` is read with: the
+    """The bindings a role's :attr:`~platform_constructs.runtime_calls.RoleCalls.context` is read with: the
     role's own, then the first resource each ``{placeholder}`` sibling of it matches (the service assumes the role
     on behalf of any of them, e.g. one of the rules that start builds)."""
     current = dict(bindings)
-    for value in role.trust_context.values():
+    for value in role.context.values():
         for sibling in _siblings_of(value):
             found = find_siblings(instance, sibling, current)
             if not found:

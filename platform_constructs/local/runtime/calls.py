@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from platform_constructs.local.iam import RESOURCES
+from platform_constructs.local.runtime.calls_batch import OPERATIONS as BATCH
 from platform_constructs.local.runtime.calls_compute import COMPUTE
 from platform_constructs.local.runtime.operation import COUNTER, Args, Operation, TargetError, star
 
@@ -250,5 +251,5 @@ OTHERS = {
 }
 
 
-OPERATIONS: dict[str, Operation] = {**ECR, **S3, **OTHERS, **COMPUTE}
+OPERATIONS: dict[str, Operation] = {**ECR, **S3, **OTHERS, **COMPUTE, **BATCH}
 """IAM action -> how the runtime tables make it."""

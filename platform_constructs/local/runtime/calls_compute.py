@@ -61,6 +61,8 @@ COMPUTE = {
     "inspector2:GetSbomExport": Operation("inspector2", None, lambda a: {}, star),
     "signer:SignPayload": Operation("signer", None, lambda a: {}, lambda a: a.target["profile"]),
     "sts:GetServiceBearerToken": Operation("sts", None, lambda a: {}, star),
+    "cloudwatch:DescribeAlarms": Operation("cloudwatch", "describe_alarms", lambda a: {
+        "AlarmNames": [a.target["alarm"]]}, lambda a: a.arns["alarm"]),
     "sns:Publish": Operation("sns", "publish", lambda a: {"TopicArn": a.target["topic"], "Message": "runtime call"},
                              lambda a: a.target["topic"]),
 

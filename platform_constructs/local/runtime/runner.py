@@ -250,8 +250,8 @@ class Runner:
         role = self._role(stack, item.role_id)
         trust = role["AssumeRolePolicyDocument"]
         on_behalf = replace(item, bindings=item.trust_bindings)  # aws:SourceArn etc.: what the service assumes it for
-        trust_context = item.role.trust_context if isinstance(item.role, RoleCalls) else {}
-        context = {k: bind.value_of(v, on_behalf, self.lookups) for k, v in trust_context.items()}
+        keys = item.role.context if isinstance(item.role, RoleCalls) else {}
+        context = {k: bind.value_of(v, on_behalf, self.lookups) for k, v in keys.items()}
         request = policy.Request("sts:AssumeRole", str(role["Arn"]), policy.Principal(service=service), context)
         effect = policy.evaluate([trust], request, resource_policy=True)
         return CallResult(stack, item.table.construct, item.role_id, service, "sts:AssumeRole", "sts:AssumeRole",
