@@ -119,7 +119,17 @@ class ImagePolicy:
     ssm_prefix: str = "/platform/images"
     """SSM prefix under which a GoldenImagePipeline publishes its approved images."""
     keep_images: int = 20
-    """How many images each golden-image repository keeps (older ones expire)."""
+    """How many ``build-*`` images each golden-image repository keeps (``approved-*`` images never expire)."""
+    inference_cpu: str | None = None
+    """The approved inference image for CPU instance types. Default: none (``inference`` serves both kinds)."""
+    require_signed_images: bool = False
+    """Constructs accept only images the golden-image pipeline signed (its approved images). Default: off."""
+    base_pins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Package -> the exact version the policy's base images install (golden images are checked against them)."""
+    allowed_packages: tuple[str, ...] = ()
+    """The only packages golden-image builds may install (the package index serves nothing else)."""
+    signing_profile: str = "platform_golden_images"
+    """The AWS Signer profile ECR managed signing signs the platform's images with (one per account and region)."""
     frameworks: dict[str, FrameworkImages] = field(default_factory=dict)
     """Approved inference images per framework (``SecureModelEndpoint(framework=...)``). Default: none."""
 
@@ -221,6 +231,13 @@ class Policy:
     artifacts: ArtifactPolicy
     environments: dict[str, EnvironmentPolicy]
     batch: BatchPolicy
+    image_accounts: tuple[str, ...] = ()
+    """``registries.accounts``: accounts besides the deploying one that ``{account}`` in the approved registries may
+    be (e.g. a central images account). Default: none."""
+    base_registries: tuple[str, ...] = ()
+    """Every ``registries.approved`` prefix: where golden-image bases may come from. ``approved_registries`` (what
+    constructs accept) is the same list, or with ``images.require_signed_images`` only its ``platform/`` prefixes,
+    whose images the registry signs (ECR managed signing)."""
     sha256: str = ""
     """SHA-256 of the policy file's bytes: which policy a template was synthesized under (``platform:synth``)."""
     prices: PricePolicy | None = None
@@ -247,6 +264,17 @@ class Policy:
             f"{option}={meant}" if meant is not None else
             f"{option}={DEFAULT_ENVIRONMENT}, or ask the platform team to add environments.{name} to the policy",
             reason=reason)])
+
+
+SIGNED_REPOSITORY_PREFIX = "platform/"
+"""The repositories whose images the platform signs (GoldenImagePipeline repositories, ECR managed signing)."""
+
+
+def _consumer_registries(data: dict[str, Any]) -> tuple[str, ...]:
+    approved = tuple(data["registries"]["approved"])
+    if not data["images"].get("require_signed_images", False):
+        return approved
+    return tuple(p for p in approved if p.partition("/")[2].startswith(SIGNED_REPOSITORY_PREFIX))
 
 
 @lru_cache(maxsize=16)
@@ -283,8 +311,12 @@ def load_policy(file: str | Path | None = None) -> Policy:
         file=label,
         version=data["version"],
         tags=tags,
-        approved_registries=tuple(data["registries"]["approved"]),
-        images=ImagePolicy(**{**data["images"], "frameworks": frameworks(data["images"])}),
+        approved_registries=_consumer_registries(data),
+        base_registries=tuple(data["registries"]["approved"]),
+        images=ImagePolicy(**{**data["images"],
+                                 "base_pins": MappingProxyType(dict(data["images"].get("base_pins", {}))),
+                                 "allowed_packages": tuple(data["images"].get("allowed_packages", ())),
+                                 "frameworks": frameworks(data["images"])}),
         network=NetworkPolicy(**data["network"]),
         alarms=AlarmPolicy(**data["alarms"]),
         artifacts=ArtifactPolicy(
@@ -296,6 +328,7 @@ def load_policy(file: str | Path | None = None) -> Policy:
         environments=envs,
         batch=BatchPolicy(**{**data["batch"], "team_shares": {
             str(k): float(v) for k, v in data["batch"]["team_shares"].items()}}),
+        image_accounts=tuple(data["registries"].get("accounts", ())),
         sha256=hashlib.sha256(raw).hexdigest(),
         prices=_prices(data.get("prices")),
         package_index=PackageIndexPolicy(**data["package_index"]) if "package_index" in data else None,

@@ -207,16 +207,6 @@ DECISIONS: dict[str, Decision] = {
             "source is the group itself, never an address range, and the subnets are isolated."
         ),
     ),
-    "image-build-privileged": Decision(
-        rule_ids=("AwsSolutions-CB3",),
-        reason=(
-            "Golden image builds run `docker build`/`docker run`, which need the Docker daemon of "
-            "CodeBuild's privileged mode. The builds run in the isolated platform network (endpoints only, "
-            "no internet route), build only FROM the approved base by digest, install only from the "
-            "platform's package index, and every image passes the smoke test and the ECR scan gate before "
-            "it is approved."
-        ),
-    ),
     "image-build-service-wildcards": Decision(
         rule_ids=(
             "AwsSolutions-IAM5[Resource::*]",
@@ -224,7 +214,8 @@ DECISIONS: dict[str, Decision] = {
         ),
         reason=(
             "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
-            "inspector2:ListFindings and inspector2:ListCoverage (the scan gate's findings), "
+            "inspector2:ListFindings, ListCoverage, CreateSbomExport and GetSbomExport (the scan gate's findings "
+            "and the approved image's SBOM; Inspector has no resource-level permissions for them), "
             "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
             "the ec2 Describe* actions CodeBuild needs to run in a VPC; ec2:Create/DeleteNetworkInterface support "
             "resource-level permissions and are on '*' as AWS documents them for CodeBuild ('Use AWS CodeBuild "
@@ -232,6 +223,43 @@ DECISIONS: dict[str, Decision] = {
             "account's and region's network interfaces and conditioned on "
             "ec2:AuthorizedService=codebuild.amazonaws.com. Every repository, parameter, key and log permission "
             "is scoped to its ARN."
+        ),
+    ),
+    "image-build-evidence-prefix": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "A golden image build writes its approval record under <repository>/<digest>/ of the pipeline's SBOM "
+            "bucket, beside the SBOM Inspector exports there; the digest is known only when the image is built, so "
+            "the grant (s3:PutObject only) names the level's own repository prefix, and no other level's."
+        ),
+    ),
+    "image-build-gpu-host": Decision(
+        rule_ids=("AwsSolutions-CB5",),
+        reason=(
+            "A GPU lineage's build runs on a GPU host only when the platform gives the pipeline its own build image "
+            "(gpu_build_image: CodeBuild's standard image with the NVIDIA container toolkit preinstalled, in the "
+            "platform's ECR, pinned by digest): CodeBuild's managed image installs that toolkit from the internet "
+            "when a GPU build starts, which the isolated network cannot reach. Every other build uses the managed "
+            "image aws/codebuild/standard:7.0."
+        ),
+    ),
+    "image-build-signing-status": Decision(
+        rule_ids=("PLAT-IAM1[Action::ecr:DescribeImageSigningStatus]",),
+        reason=(
+            "ecr:DescribeImageSigningStatus is the Read action of ECR's DescribeImageSigningStatus API (ECR managed "
+            "signing, Amazon ECR User Guide 'Managed signing'; the Service Authorization Reference lists it on the "
+            "repository resource). It is newer than parliament 1.6.4's action catalogue, which therefore calls it "
+            "unknown; the grant names the level's own repository only."
+        ),
+    ),
+    "image-parameter-build-tagged": Decision(
+        rule_ids=("PLAT-TAG1",),
+        reason=(
+            "A golden image's approved-image parameter is written by its build (the approved digest) and created "
+            "by CloudFormation with constant properties, so that no stack update ever rewrites the approval: "
+            "CloudFormation's SSM handler puts the template's value whenever any property of the parameter "
+            "changes, tags included. The template therefore carries no Tags; the build applies the required tags "
+            "(ssm:AddTagsToResource on its own parameter only) each time it publishes."
         ),
     ),
     "image-build-no-source-repository": Decision(

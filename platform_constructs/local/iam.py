@@ -179,6 +179,11 @@ def _parameter(r: Request) -> str:
     return r.arn("ssm", f"parameter/{str(r.params['Name']).lstrip('/')}")
 
 
+def _tagged_parameter(r: Request) -> str:
+    """AddTagsToResource on a parameter: AWS authorises it against the parameter's ARN."""
+    return r.arn("ssm", f"parameter/{str(r.params['ResourceId']).lstrip('/')}")
+
+
 def _cluster(r: Request) -> str:
     cluster = str(r.params.get("cluster") or "default")
     return cluster if cluster.startswith("arn:") else r.arn("ecs", f"cluster/{cluster}")
@@ -219,7 +224,7 @@ RESOURCES: dict[str, dict[str, Resolver]] = {
             "GenerateDataKey": _kms_key_id, "GenerateDataKeyWithoutPlaintext": _kms_key_id},
     # CreateLogStream/PutLogEvents/DescribeLogStreams: AWS names the log-stream ARN in their AccessDenied messages
     "logs": {"CreateLogStream": _log_stream, "PutLogEvents": _log_stream, "DescribeLogStreams": _log_stream},
-    "ssm": {"GetParameter": _parameter, "PutParameter": _parameter},
+    "ssm": {"GetParameter": _parameter, "PutParameter": _parameter, "AddTagsToResource": _tagged_parameter},
     "ecs": {"RegisterContainerInstance": _cluster, "DeregisterContainerInstance": _cluster},
     "codebuild": {"StartBuild": _project},
     # SubmitJob: AWS authorises it against the job queue and the job definition; moto checks one resource, the

@@ -83,7 +83,7 @@ def test_every_problem_is_reported_once_in_argument_order() -> None:
 
 
 def test_an_approved_image_is_accepted_in_any_region() -> None:
-    image = "763104351884.dkr.ecr.ap-southeast-2.amazonaws.com/pytorch-training:2.3.0-cpu-py311-ubuntu20.04-sagemaker"
+    image = "763104351884.dkr.ecr.ap-southeast-2.amazonaws.com/pytorch-training@sha256:" + "b" * 64
     assert _settings(image=image).image == image
 
 

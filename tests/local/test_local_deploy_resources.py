@@ -160,11 +160,12 @@ def test_golden_image_builds_run_in_the_network_encrypted_and_privileged(local_d
     vpc_id = emulator.client("ssm").get_parameter(Name="/platform/network/vpc-id")["Parameter"]["Value"]
     (key,) = _resources(local_deployment, IMAGES_STACK, "AWS::KMS::Key").values()
     key_arn = emulator.client("kms").describe_key(KeyId=key)["KeyMetadata"]["Arn"]
-    assert len(projects) == 3  # base, runtime, one project image
+    assert len(projects) == 9  # each of the four lineages' base and runtime, one project image
     for project in projects:
         assert project["vpcConfig"]["vpcId"] == vpc_id and project["vpcConfig"]["securityGroupIds"]
         assert project["encryptionKey"] == key_arn
         assert project["environment"]["privilegedMode"] is True
+        assert project["environment"]["type"] == "LINUX_CONTAINER"  # CPU hosts: no toolkit from the internet
         assert project["source"]["type"] == "NO_SOURCE" and project["source"]["buildspec"]
 
 

@@ -29,6 +29,8 @@ from platform_constructs.serving import settings as endpoint_settings
 from platform_constructs.testing import SynthResult, cfn_lint, new_app, synthesize
 
 URL = "s3://my-bucket/models/rec-model.tar.gz"
+IMAGE = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference@sha256:" + "b" * 64
+"""A caller's own image: pinned by digest, in an approved registry whose account synth can check."""
 POLICY = load_policy()
 DEV = POLICY.environment("dev")
 SEED = "prod-rec-model"
@@ -69,7 +71,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
     SecureModelEndpoint(Stack(app, "Serverless"), "Endpoint", model_data_url=URL, cost_center="team-a",
                         mode="serverless", serverless_memory_mb=4096, serverless_provisioned_concurrency=2)
     SecureModelEndpoint(Stack(app, "Async"), "Endpoint", model_data_url=URL, cost_center="team-a", mode="async",
-                        image="123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/my-model:1.0")
+                        image=IMAGE)
     SecureModelEndpoint(Stack(app, "Many"), "Endpoint", model_data_url=URL, cost_center="team-a", variants=MANY)
     imported = Stack(app, "ImportedVpc")
     SecureModelEndpoint(imported, "Endpoint", model_data_url=URL, cost_center="team-a", vpc=ec2.Vpc.from_vpc_attributes(
@@ -248,11 +250,11 @@ def test_async_mode(app: SynthResult) -> None:
     config = _only(asynchronous.find_resources("AWS::SageMaker::EndpointConfig"))
     assert "/async-output/" in json.dumps(config["Properties"]["AsyncInferenceConfig"]["OutputConfig"])
     asynchronous.has_resource_properties("AWS::SageMaker::Model", {"PrimaryContainer": Match.object_like({
-        "Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/my-model:1.0"})})
+        "Image": IMAGE})})
     statements = _only(asynchronous.find_resources("AWS::IAM::ManagedPolicy"))["Properties"]["PolicyDocument"][
         "Statement"]
     pull = next(s for s in statements if s.get("Sid") == "PullModelImages")
-    assert pull["Resource"]["Fn::Join"][1][-1] == ":ecr:eu-west-1:123456789012:repository/platform/my-model"
+    assert pull["Resource"]["Fn::Join"][1][-1] == ":ecr:eu-west-1:763104351884:repository/pytorch-inference"
     assert {s.get("Sid") for s in statements} >= {"ReadAsyncInputs", "WriteEndpointData"}
     publish = next(s for s in statements if s.get("Sid") == "PublishAsyncNotifications")
     assert (publish["Action"], publish["Resource"]) == ("sns:Publish", [{"Ref": success}, {"Ref": error}])

@@ -69,7 +69,7 @@ def test_defaults_come_from_the_policy_and_the_documented_constants() -> None:
 
 
 def test_variants_inherit_the_endpoints_instance_type_and_image() -> None:
-    image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/model:1"
+    image = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference@sha256:" + "b" * 64
     result = settings(instance_type="ml.c5.xlarge", image=image, primary_weight=3,
                       variants=[ModelVariant("B", "s3://my-bucket/b.tar.gz"),
                                 ModelVariant("C", URL, 2.0, "ml.m5.xlarge", None)])

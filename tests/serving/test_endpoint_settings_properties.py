@@ -25,8 +25,9 @@ URLS = {"s3://my-bucket/models/rec-model.tar.gz": True, "s3://b.example-1/a/b/c/
         "s3://my-bucket/models/": False, "https://my-bucket/model.tar.gz": False, "s3://my-bucket": False,
         "s3://My_Bucket/model.tar.gz": False, "s3://my-bucket/models/*.tar.gz": False, "": False,
         "s3://my-bucket/models/model.pkl": False}
-IMAGES = {None: True, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/model:1": True,
-          "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311": True,
+IMAGES = {None: True, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/model:1": False,  # account unknown
+          "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311": False,  # a tag
+          "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference@sha256:" + "b" * 64: True,
           "docker.io/library/python:3.11": False, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/other/model:1": False}
 ENDPOINT_NAMES = {None: True, "my-endpoint": True, "a": True, "x" * 54: True, "A-b--1": True,
                   "": False, "x" * 55: False, "my_model": False, "-lead": False, "trail-": False, "name\n": False}

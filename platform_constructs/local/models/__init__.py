@@ -21,13 +21,15 @@ from types import MappingProxyType
 from typing import Any
 
 MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "efs",
-           "iam_policies",
-           "logs", "s3", "sagemaker", "sns")
+           "iam_policies", "logs", "s3", "sagemaker", "signer", "sns")
 """The family modules (``platform_constructs.local.models.<name>``)."""
 
 TEMPLATE_ONLY: MappingProxyType[str, str] = MappingProxyType({
     "AWS::CodeArtifact::Domain": "the emulator has no CodeArtifact service (moto has no codeartifact backend)",
     "AWS::CodeArtifact::Repository": "the emulator has no CodeArtifact service (moto has no codeartifact backend)",
+    "AWS::CodeArtifact::PackageGroup": "the emulator has no CodeArtifact service (moto has no codeartifact backend)",
+    "AWS::ECR::SigningConfiguration": "the emulator's ECR has no managed signing (moto implements no "
+                                      "PutSigningConfiguration)",
     "AWS::EC2::PlacementGroup": "the emulator's EC2 has no placement groups (moto implements neither "
                                 "CreatePlacementGroup nor DescribePlacementGroups)",
     "AWS::CDK::Metadata": "not a service resource: CloudFormation only records the CDK's version metadata",
