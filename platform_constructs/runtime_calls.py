@@ -14,7 +14,9 @@ How a table finds things in a synthesized template (logical ids are public API, 
 * :class:`Sibling` names such a resource (a name starting with ``/`` is a logical-id prefix of the stack, for a
   resource shared by the stack's constructs); ``{placeholder}`` parts match letters and digits and expand a call
   once per binding found in the template (e.g. ``"{level}Repository"`` -> ``BaseRepository``,
-  ``RuntimeRepository``, ...), the same binding for every value of one call;
+  ``RuntimeRepository``, ...), the same binding for every value of one call; a :class:`RoleCalls` ``role`` may
+  hold placeholders too (``"Project{project}BuildRole"``): its calls are planned once per matching role, with
+  that role's bindings;
 * :class:`Prop` reads a property of a sibling (a ``{{resolve:ssm:NAME}}`` value is read when the call is made),
   :class:`Output` one of the instance's stack outputs, :class:`Join` concatenates values, and
   :class:`BatchCluster` is the ECS cluster AWS Batch creates for a compute environment.
@@ -22,7 +24,9 @@ How a table finds things in a synthesized template (logical ids are public API, 
 The parameters a call takes (``target``) depend on the action's service: ``repository`` or ``image`` (ECR),
 ``bucket`` and ``key`` or ``url`` (S3 objects; ``prefix`` for listing), ``key`` (KMS), ``log_group`` and
 ``stream`` (CloudWatch Logs), ``parameter`` and ``value`` (SSM), ``cluster`` (ECS), ``project`` (CodeBuild),
-``namespace`` (CloudWatch metrics), ``domain`` and ``package_repository`` (CodeArtifact), ``topic`` (SNS). A
+``namespace`` (CloudWatch metrics), ``domain`` and ``package_repository`` (CodeArtifact), ``topic`` (SNS),
+``queue`` and ``job_definition`` (AWS Batch), ``rule`` (EventBridge), ``state_machine`` and ``role`` (Step
+Functions), ``table`` (DynamoDB), ``file_system`` (EFS). A
 literal string is a resource outside the construct (a negative path's target); a literal KMS key is an alias
 (``alias/...``).
 """
@@ -113,8 +117,9 @@ class RoleCalls:
     optional: bool = False
     """``True`` for a role only some configurations create (e.g. the ECS instance role: EC2 compute only)."""
     context: Mapping[str, Value] = field(default_factory=dict)
-    """Condition keys the service's ``sts:AssumeRole`` request carries (e.g. ``aws:SourceAccount`` and
-    ``aws:SourceArn`` of the resource it acts for, checked by a confused-deputy trust policy). Default: none."""
+    """The condition keys the service's ``sts:AssumeRole`` request carries (e.g. ``aws:SourceArn``, the project or
+    rule it assumes the role for), for a trust policy that limits them. Default: none. A ``{placeholder}`` sibling
+    in a value is bound to the role's placeholders, else to the first resource it matches."""
 
 
 @dataclass(frozen=True)

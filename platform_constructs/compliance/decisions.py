@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Formatter
 
+from platform_constructs.compliance.decisions_compute import COMPUTE_DECISIONS
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -79,10 +81,30 @@ DECISIONS: dict[str, Decision] = {
         rule_ids=("AwsSolutions-IAM5[Resource::*]",),
         reason=(
             "A SageMaker execution role needs ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited by a "
-            "cloudwatch:namespace condition) and the EC2 actions that attach a model to its VPC. The Describe* "
-            "actions support no resource-level permissions (IAM service authorization reference); the network-"
-            "interface create/delete/permission actions do, and are on '*' as AWS documents them for SageMaker "
-            "('Give SageMaker hosted endpoints access to resources in your Amazon VPC')."
+            "cloudwatch:namespace condition) and, for a model in a VPC, ec2:DescribeVpcs, DescribeSubnets, "
+            "DescribeSecurityGroups, DescribeNetworkInterfaces and DescribeDhcpOptions; none of these supports "
+            "resource-level permissions (IAM service authorization reference). The network-interface write actions "
+            "are not on '*': they are scoped to this account's and region's interfaces in the endpoint's VPC."
+        ),
+    ),
+    "sagemaker-role-vpc-deploy-time": Decision(
+        rule_ids=("PLAT-IAM3[Unverifiable::Condition::{resource}]",),
+        reason=(
+            "The ec2:Vpc condition of the SageMaker execution role's network-interface statements names the "
+            "endpoint's VPC, whose id is a deploy-time input (the SSM parameter the platform network publishes, or "
+            "an imported value): synth cannot see it. The key and the operator are checked (ec2:Vpc applies to the "
+            "subnet, security-group and network-interface resources of these actions; an ARN operator for an ARN "
+            "key), and the value is that VPC's ARN built from the input."
+        ),
+    ),
+    "sagemaker-role-vpc-network-interfaces": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "SageMaker creates the network interfaces that attach the endpoint's instances to its VPC, with ids "
+            "known only then: ec2:CreateNetworkInterface, DeleteNetworkInterface and the interface permissions name "
+            "this account's and region's network-interface/* and subnet/* ARNs, conditioned on ec2:Vpc being the "
+            "endpoint's VPC wherever the request carries that key (the interface being created carries none, "
+            "Service Authorization Reference); the security group is named exactly."
         ),
     ),
     "sagemaker-role-object-prefixes": Decision(
@@ -185,16 +207,6 @@ DECISIONS: dict[str, Decision] = {
             "source is the group itself, never an address range, and the subnets are isolated."
         ),
     ),
-    "image-build-privileged": Decision(
-        rule_ids=("AwsSolutions-CB3",),
-        reason=(
-            "Golden image builds run `docker build`/`docker run`, which need the Docker daemon of "
-            "CodeBuild's privileged mode. The builds run in the isolated platform network (endpoints only, "
-            "no internet route), build only FROM the approved base by digest, install only from the "
-            "platform's package index, and every image passes the smoke test and the ECR scan gate before "
-            "it is approved."
-        ),
-    ),
     "image-build-service-wildcards": Decision(
         rule_ids=(
             "AwsSolutions-IAM5[Resource::*]",
@@ -202,7 +214,8 @@ DECISIONS: dict[str, Decision] = {
         ),
         reason=(
             "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
-            "inspector2:ListFindings and inspector2:ListCoverage (the scan gate's findings), "
+            "inspector2:ListFindings, ListCoverage, CreateSbomExport and GetSbomExport (the scan gate's findings "
+            "and the approved image's SBOM; Inspector has no resource-level permissions for them), "
             "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
             "the ec2 Describe* actions CodeBuild needs to run in a VPC; ec2:Create/DeleteNetworkInterface support "
             "resource-level permissions and are on '*' as AWS documents them for CodeBuild ('Use AWS CodeBuild "
@@ -210,6 +223,43 @@ DECISIONS: dict[str, Decision] = {
             "account's and region's network interfaces and conditioned on "
             "ec2:AuthorizedService=codebuild.amazonaws.com. Every repository, parameter, key and log permission "
             "is scoped to its ARN."
+        ),
+    ),
+    "image-build-evidence-prefix": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "A golden image build writes its approval record under <repository>/<digest>/ of the pipeline's SBOM "
+            "bucket, beside the SBOM Inspector exports there; the digest is known only when the image is built, so "
+            "the grant (s3:PutObject only) names the level's own repository prefix, and no other level's."
+        ),
+    ),
+    "image-build-gpu-host": Decision(
+        rule_ids=("AwsSolutions-CB5",),
+        reason=(
+            "A GPU lineage's build runs on a GPU host only when the platform gives the pipeline its own build image "
+            "(gpu_build_image: CodeBuild's standard image with the NVIDIA container toolkit preinstalled, in the "
+            "platform's ECR, pinned by digest): CodeBuild's managed image installs that toolkit from the internet "
+            "when a GPU build starts, which the isolated network cannot reach. Every other build uses the managed "
+            "image aws/codebuild/standard:7.0."
+        ),
+    ),
+    "image-build-signing-status": Decision(
+        rule_ids=("PLAT-IAM1[Action::ecr:DescribeImageSigningStatus]",),
+        reason=(
+            "ecr:DescribeImageSigningStatus is the Read action of ECR's DescribeImageSigningStatus API (ECR managed "
+            "signing, Amazon ECR User Guide 'Managed signing'; the Service Authorization Reference lists it on the "
+            "repository resource). It is newer than parliament 1.6.4's action catalogue, which therefore calls it "
+            "unknown; the grant names the level's own repository only."
+        ),
+    ),
+    "image-parameter-build-tagged": Decision(
+        rule_ids=("PLAT-TAG1",),
+        reason=(
+            "A golden image's approved-image parameter is written by its build (the approved digest) and created "
+            "by CloudFormation with constant properties, so that no stack update ever rewrites the approval: "
+            "CloudFormation's SSM handler puts the template's value whenever any property of the parameter "
+            "changes, tags included. The template therefore carries no Tags; the build applies the required tags "
+            "(ssm:AddTagsToResource on its own parameter only) each time it publishes."
         ),
     ),
     "image-build-no-source-repository": Decision(
@@ -231,22 +281,6 @@ DECISIONS: dict[str, Decision] = {
             "KMS'; AWS's managed policy CloudWatchLogsAPIKeyAccess does the same). The catalogue types "
             "kms:EncryptionContext:* as String and IAM applies ARN operators to its string value, so the condition "
             "limits the key to log groups of this account and region, as intended."
-        ),
-    ),
-    "sagemaker-vpc-network-interfaces": Decision(
-        rule_ids=(
-            "PLAT-IAM5[Action::ec2:CreateNetworkInterface]",
-            "PLAT-IAM5[Action::ec2:CreateNetworkInterfacePermission]",
-            "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]",
-        ),
-        reason=(
-            "SageMaker creates, shares and deletes the network interfaces that attach the model to its VPC with the "
-            "execution role, and AWS documents these actions on Resource '*' for it (SageMaker Developer Guide, "
-            "'Give SageMaker hosted endpoints access to resources in your Amazon VPC'). They do support "
-            "resource-level permissions (network-interface, subnet, security-group; Service Authorization "
-            "Reference), but a narrower grant (those ARNs, or ec2:Vpc conditions) is not documented for SageMaker "
-            "and cannot be tested without an AWS account, and a wrong one stops the endpoint from being created. "
-            "The model's subnets are the platform network's isolated subnets."
         ),
     ),
     "codebuild-vpc-network-interfaces": Decision(
@@ -275,8 +309,8 @@ DECISIONS: dict[str, Decision] = {
         rule_ids=("HIPAA.Security-EFSInBackupPlan", "NIST.800.53.R5-EFSInBackupPlan"),
         reason=(
             "The shared scratch file system holds only intermediate data of running training jobs (checkpoints "
-            "and results go to the versioned datastore bucket); it is deleted with the stack by design, so a "
-            "backup plan would only keep copies of throw-away data."
+            "and results go to the versioned datastore bucket), so a backup plan would only keep copies of "
+            "throw-away data."
         ),
     ),
     "model-monitor-role-unscopable-actions": Decision(
@@ -340,3 +374,5 @@ DECISIONS: dict[str, Decision] = {
         ),
     ),
 }
+
+DECISIONS.update({key: Decision(rule_ids=ids, reason=reason) for key, (ids, reason) in COMPUTE_DECISIONS.items()})

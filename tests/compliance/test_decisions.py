@@ -51,11 +51,7 @@ def nag_rule_ids() -> frozenset[str]:
 
 NAG_RULES = nag_rule_ids()
 
-STALE: dict[str, str] = {
-    "AwsSolutions-CB3": "image-build-privileged: cdk-nag 3.0.2's AwsSolutions pack has no CB3 (CodeBuild privileged "
-                        "mode) rule, so this acknowledges nothing; dropping it changes the golden-image templates' "
-                        "metadata (snapshots), left to the lead",
-}
+STALE: dict[str, str] = {}
 """Finding ids in the table that no installed pack reports, each with why it is still there. Only shrinks: an
 entry that is no longer in the table, or names a rule again, fails the test below."""
 
