@@ -256,7 +256,7 @@ class SecureModelEndpoint(PlatformConstruct):
         if settings.monitoring is not None and network_vpc is not None:
             self.monitor = EndpointMonitor(
                 self, "Monitor", settings=settings.monitoring, policy=self.policy, problems=self.problems,
-                endpoint_name=settings.endpoint_name, base_name=settings.endpoint_name,
+                endpoint_name=settings.endpoint_name, base_name=settings.name,  # schedules keep their names
                 data_capture_prefix=DATA_CAPTURE_PREFIX, endpoint=self.endpoint, bucket=self.bucket, key=self.key,
                 topic=self.alarm_topic, vpc=network_vpc, subnet_ids=self.subnet_ids)
             self.dashboard.add_widgets(*self.monitor.dashboard_widgets())

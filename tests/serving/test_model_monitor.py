@@ -49,6 +49,12 @@ def template(synth: SynthResult) -> Template:
     return Template.from_json(synth.template(STACK))
 
 
+def endpoint_name(template: Template) -> str:
+    """The SageMaker name of the seed's endpoint (``<name>-<generation>``): what the monitor reads."""
+    (endpoint,) = template.find_resources("AWS::SageMaker::Endpoint").values()
+    return str(endpoint["Properties"]["EndpointName"])
+
+
 def statements(template: Template) -> dict[str, dict[str, Any]]:
     (policy,) = [r for lid, r in template.find_resources("AWS::IAM::ManagedPolicy").items()
                  if lid.startswith("RecommendationModelMonitorRole")]
@@ -67,7 +73,7 @@ def test_job_definitions_are_isolated_in_the_vpc_with_the_endpoints_key(template
                                                                          output: str) -> None:
     template.has_resource_properties(rtype, {
         "NetworkConfig": ISOLATED, "JobResources": {"ClusterConfig": Match.object_like({"VolumeKmsKeyId": KEY})},
-        output: Match.object_like({"KmsKeyId": KEY}), "EndpointName": "monitored-RecommendationModel",
+        output: Match.object_like({"KmsKeyId": KEY}), "EndpointName": endpoint_name(template),
         "JobDefinitionName": Match.string_like_regexp(
             rf"^monitored-RecommendationModel-{kind[0].lower()}q-[0-9a-f]{{8}}$"),
     })
@@ -120,20 +126,21 @@ def test_the_monitoring_role_reads_only_the_capture_prefix_and_the_baselines(tem
              if "s3:GetObject" in s["Action"] and sid.startswith("Read")}
     assert set(reads) == {"ReadCapturedData", "ReadDataQualityBaseline", "ReadModelQualityBaseline",
                           "ReadModelQualityGroundTruth", "ReadWriteMonitorResults"}
-    assert "/data-capture/monitored-RecommendationModel/*" in reads["ReadCapturedData"]
+    name = endpoint_name(template)
+    assert f"/data-capture/{name}/*" in reads["ReadCapturedData"]
     assert reads["ReadDataQualityBaseline"] == '{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ' \
         '":s3:::training-data/churn/train.csv"]]}'
     assert "training-data/churn/validation/*" in reads["ReadModelQualityBaseline"]
     assert "/model-monitor/*" in reads["ReadWriteMonitorResults"]
     assert found["ListCapturedData"]["Condition"] == {
-        "StringLike": {"s3:prefix": "data-capture/monitored-RecommendationModel/*"}}
+        "StringLike": {"s3:prefix": f"data-capture/{name}/*"}}
     assert found["ListDataQualityBaseline"]["Condition"] == {"StringLike": {"s3:prefix": "churn/train.csv*"}}
     assert not any("ecr:" in json.dumps(s["Action"]) for s in found.values())  # SageMaker pulls its own analyzer
 
 
 def test_the_role_may_be_assumed_by_sagemaker_for_this_account_only(template: Template) -> None:
     template.has_resource_properties("AWS::IAM::Role", {
-        "Description": "SageMaker Model Monitor role of endpoint monitored-RecommendationModel",
+        "Description": f"SageMaker Model Monitor role of endpoint {endpoint_name(template)}",
         "AssumeRolePolicyDocument": {"Statement": [Match.object_like({
             "Principal": {"Service": "sagemaker.amazonaws.com"},
             "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
