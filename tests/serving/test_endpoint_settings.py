@@ -32,6 +32,7 @@ from platform_constructs.serving.settings import (
 from platform_constructs.serving.variants import ModelVariant
 
 URL = "s3://my-bucket/models/rec-model.tar.gz"
+DIGEST = "sha256:" + "2" * 64
 POLICY = load_policy()
 DEV = POLICY.environment("dev")
 PROD = POLICY.environment("prod")
@@ -145,7 +146,7 @@ def test_default_endpoint_name_is_valid_stable_and_leaves_room_for_the_generatio
 def test_the_generation_changes_with_instance_types_variants_and_mode_only() -> None:
     base = settings()
     assert base.generation == settings(primary_weight=2, data_capture_sampling_percent=10, min_capacity=2,
-                                       image="123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/m:2",
+                                       image=f"763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference@{DIGEST}",
                                        model_data_url="s3://my-bucket/models/v2.tar.gz").generation
     others = {settings(instance_type="ml.c5.xlarge").generation, settings(mode="async").generation,
               settings(variants=[ModelVariant("B", URL)]).generation, base.generation}
@@ -221,8 +222,8 @@ def test_the_policy_forbids_or_bounds_serverless_per_environment() -> None:
 
 
 def test_a_schedule_from_another_policy_applies() -> None:
-    night = dataclasses.replace(PROD, monitoring_required=False, endpoint_schedule=EndpointSchedule("cron(0 22 * * ? *)", "cron(0 6 * * ? *)",
-                                                                        "Europe/Berlin"))
+    night = dataclasses.replace(PROD, monitoring_required=False, endpoint_schedule=EndpointSchedule(
+        "cron(0 22 * * ? *)", "cron(0 6 * * ? *)", "Europe/Berlin"))
     result = endpoint_settings(POLICY, night, stack_name="S", construct_id="E", model_data_url=URL)
     assert [(a.name, a.timezone, a.min_capacity, a.max_capacity) for a in result.schedule] == [
         ("sleep", "Europe/Berlin", 2, 2), ("wake", "Europe/Berlin", 2, 10)]
@@ -250,7 +251,9 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"model_data_url": "s3://xn--churn/model.tar.gz"}, r"'model_data_url'.*reserved prefix 'xn--'"),
     ({"image": 3.1}, r"'image' = 3\.1.*approved registry.*got the float 3\.1"),
     ({"image": "docker.io/library/python:3.11"}, r"'image' = 'docker.io/library/python:3.11'.*approved registry.*"
-                                                 r"Fix: push the image to an approved registry, or pass framework="),
+                                                 r"Fix: push the image to an approved registry.*or pass framework="),
+    ({"image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311"},
+     r"'image'.*pinned by digest.*not by the tag '2.3.0-cpu-py311'"),
     ({"image": "${Token[AWS.AccountId.1]}.dkr.ecr.eu-west-1.amazonaws.com/platform/m:1"}, r"'image'.*a literal"),
     ({"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/pytorch:1", "framework": "pytorch"},
      r"'image'.*either image or framework"),

@@ -8,7 +8,6 @@ the resources follow the settings.
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from typing import Any
 
