@@ -102,7 +102,12 @@ class Registry:
 
 
 @pytest.fixture
-def registry() -> Iterator[Registry]:
+def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[Registry]:
+    # moto keeps its IAM setting per process: an IAM-enforcing emulator of another test in this worker
+    # (platform_constructs/local/iam.py) must not authorise these unauthenticated in-process calls
+    from moto import settings
+
+    monkeypatch.setattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", float("inf"))
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         yield Registry()
 
