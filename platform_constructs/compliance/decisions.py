@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from string import Formatter
 
 from platform_constructs.compliance.decisions_compute import COMPUTE_DECISIONS
+from platform_constructs.compliance.decisions_monitoring import MONITORING_DECISIONS
 
 
 @dataclass(frozen=True)
@@ -316,3 +317,4 @@ DECISIONS: dict[str, Decision] = {
 }
 
 DECISIONS.update({key: Decision(rule_ids=ids, reason=reason) for key, (ids, reason) in COMPUTE_DECISIONS.items()})
+DECISIONS.update({key: Decision(rule_ids=ids, reason=reason) for key, (ids, reason) in MONITORING_DECISIONS.items()})
