@@ -68,7 +68,7 @@ def summary() -> dict[str, Any]:
         "kinds": dict(sorted(kinds.items())),
         "phases": {name: {"calls": sum(c[k] for k in PYTHON_STARTED), "callbacks": c["complete"]}
                    for name, c in phases.items()},
-        "sites": dict(sites.most_common(60)),
+        "sites": dict(sites.most_common()),
     }
 
 
