@@ -16,9 +16,12 @@ metadata (written by the platform constructs); it is then listed, not counted. T
 no unacknowledged finding remains, 1 when one does, 2 on a usage error (no templates, unknown env,
 checkov asked for but not installed or failing).
 
+The checkers load once; the templates are then checked by ``--jobs`` forked workers that share them (default: the
+CPUs this process may use; :mod:`.parallel`), and reported in order, the same as one after the other.
+
 This module is the command; the pieces it runs live beside it: :mod:`.templates` (finding and decoding
-templates), :mod:`.linters` (cfn-lint, checkov), :mod:`.results` (findings and acknowledgments) and
-:mod:`.reports` (table, JUnit, SARIF).
+templates), :mod:`.linters` (cfn-lint, checkov), :mod:`.parallel` (the workers), :mod:`.results` (findings and
+acknowledgments) and :mod:`.reports` (table, JUnit, SARIF).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from platform_constructs.cli import environment
+from platform_constructs.cli import environment, parallel
 from platform_constructs.cli.linters import CfnLint, checkov_executable, run_checkov
 from platform_constructs.cli.reports import PROG, render_table, sarif, write_junit
 from platform_constructs.cli.results import Result, TemplateReport, mark_acknowledged
@@ -60,6 +63,18 @@ def check_one(path: Path, template: Mapping[str, Any], policy: Policy, env: Envi
     return mark_acknowledged(results, template)
 
 
+def _plain(result: Result) -> Result:
+    """``result`` with plain ``str`` and ``int`` values: cfn-lint's decoder hands out its own ``str`` and ``int``
+    subclasses (with line marks), which cannot cross to another process (:mod:`.parallel`)."""
+    changes: dict[str, Any] = {
+        name: str(value) for name in ("tool", "rule_id", "severity", "message", "help", "logical_id",
+                                      "resource_type", "location", "acknowledged_reason")
+        if (value := getattr(result, name)) is not None and type(value) is not str}
+    if result.line is not None and type(result.line) is not int:
+        changes["line"] = int(result.line)
+    return replace(result, **changes) if changes else result
+
+
 def _templates_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -77,6 +92,9 @@ def _templates_parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--sarif", type=Path, metavar="FILE", help="write a SARIF 2.1.0 report")
     parser.add_argument("--show-acknowledged", action="store_true", help="list acknowledged findings and reasons")
+    parser.add_argument("--jobs", type=int, default=parallel.default_jobs(), metavar="N",
+                        help="templates checked at once, by forked workers that share the loaded checkers "
+                             f"(default: the CPUs this process may use, {parallel.default_jobs()})")
     return parser
 
 
@@ -118,18 +136,21 @@ def check_templates(argv: Sequence[str]) -> int:
     reports: list[TemplateReport] = []
     loaded = {path: load_template(path) for path in paths}
     exports = exported_values(t for t, _ in loaded.values() if t is not None)  # cross-stack references
-    for index, path in enumerate(paths, 1):
+
+    def check(path: Path) -> tuple[list[Result], int, float]:
         begin = time.perf_counter()
         template, errors = loaded[path]
         if template is None:
-            results = [Result(template=path, tool=PROG, rule_id="parse", severity="error", message=e) for e in errors]
-            resources = 0
-        else:
-            results = check_one(path, template, policy, env, linter, exports=exports)
-            results += mark_acknowledged(
-                (replace(r, template=path) for r in checkov_results.get(path.resolve(), [])), template)
-            resources = len(template.get("Resources", {}))
-        seconds = time.perf_counter() - begin
+            return [Result(template=path, tool=PROG, rule_id="parse", severity="error", message=e) for e in errors], \
+                0, time.perf_counter() - begin
+        results = [_plain(r) for r in check_one(path, template, policy, env, linter, exports=exports)]
+        return results, len(template.get("Resources", {})), time.perf_counter() - begin
+
+    for index, (path, (checked, resources, seconds)) in enumerate(
+            zip(paths, parallel.ordered_map(check, paths, jobs=args.jobs), strict=True), 1):
+        template, _ = loaded[path]
+        results = checked if template is None else [*checked, *mark_acknowledged(
+            (replace(r, template=path) for r in checkov_results.get(path.resolve(), [])), template)]
         report = TemplateReport(path, resources, tuple(results), seconds)
         reports.append(report)
         open_count = sum(not r.acknowledged for r in results)
