@@ -20,6 +20,7 @@ from aws_cdk import RemovalPolicy, Stack, Tags, Validations
 from constructs import Construct, IConstruct
 
 from platform_constructs import facts, toplevel
+from platform_constructs.compliance.iam import parliament_adapter
 from platform_constructs.errors import PlatformValidationError, Problem, Problems
 from platform_constructs.gate import install_compliance_gate
 from platform_constructs.policy import (
@@ -85,6 +86,7 @@ class PlatformContext:
                 DEFAULT_ENVIRONMENT if env_name is None or env_name == "" else env_name))
             _ContextHolder(root, context)
             install_compliance_gate(root, context.policy, context.env, context.acknowledgments)
+            parliament_adapter.prefetch()  # loaded while construction waits for Node, not at synth
             Validations.of(root).add_plugins(SynthReportPlugin(
                 context.policy, context.env, context.acknowledgments,
                 verbose=is_verbose(root.node.try_get_context(VERBOSE_CONTEXT_KEY))))
