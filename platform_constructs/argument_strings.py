@@ -20,6 +20,11 @@ from platform_constructs.values import closest, describe, full_match, is_token
 __all__ = ["expect_mapping", "expect_str", "expect_str_list"]
 
 
+Repair = Callable[[str], tuple[str, str] | None]
+"""An argument's own reading of a slip: ``value -> (what the slip is, the value without it)`` or ``None``
+(``data_prefix='s3://bucket/recs/'`` -> ``('it is an S3 URL, not a key prefix', 'recs/')``)."""
+
+
 @dataclass(frozen=True)
 class _Rules:
     """What a string must be: one of ``choices``, matching ``pattern`` as a whole, at most ``max_length`` long."""
@@ -28,6 +33,7 @@ class _Rules:
     pattern: str | re.Pattern[str] | None = None
     max_length: int | None = None
     case_sensitive: bool = True
+    repair: Repair | None = None
 
     @property
     def any(self) -> bool:
@@ -43,14 +49,23 @@ class _Rules:
         if self.max_length is not None and len(value) > self.max_length:
             return f"must be at most {self.max_length} characters (it has {len(value)})", None
         if self.pattern is not None and full_match(self.pattern, value) is None:
-            stripped = value.strip()
-            meant = stripped if stripped != value and full_match(self.pattern, stripped) else None
-            return ("does not have the expected form" + (" (it has leading or trailing whitespace)" if meant else ""),
-                    meant)
+            own = self.repair(value) if self.repair is not None else None
+            for why, meant in [*_repairs(value), *([own] if own is not None else [])]:
+                if meant != value and full_match(self.pattern, meant) is not None:
+                    return f"does not have the expected form ({why})", meant
+            return "does not have the expected form", None
         return None
 
     def passes(self, value: str) -> bool:
         return not is_token(value) and self.problem(value) is None
+
+
+def _repairs(value: str) -> list[tuple[str, str]]:
+    """The slips a pattern failure most often is, each with the value without it (tried in this order)."""
+    stripped = value.strip()
+    lowered = stripped.lower()
+    return [("it has leading or trailing whitespace", stripped), ("it has uppercase letters", lowered),
+            ("it has spaces or underscores where hyphens go", re.sub(r"[\s_]+", "-", lowered))]
 
 
 def _inner_string(value: object) -> tuple[str, str] | None:
@@ -87,16 +102,21 @@ def _str_type_fix(argument: str, value: object, rules: _Rules, *, example: str |
 def expect_str(problems: Problems, argument: str, value: object, *, choices: Sequence[str] | None = None,
                pattern: str | re.Pattern[str] | None = None, max_length: int | None = None,
                allowed: str | None = None, fix: str | None = None, example: str | None = None,
-               case_sensitive: bool = True) -> bool:
+               case_sensitive: bool = True, repair: Repair | None = None) -> bool:
     """``value`` must be a ``str`` (not a number, not a list, not ``bytes``), one of ``choices`` if given, matching
     ``pattern`` as a whole (ASCII) if given, at most ``max_length`` characters. A CDK token is refused: the value
     must be known at synth.
+
+    A string that does not match ``pattern`` gets, as its fix, the value without the slip it most likely is:
+    white space around it, uppercase letters, spaces or underscores for hyphens, else what ``repair`` reads —
+    only when that value matches.
 
     The fix suggests the closest choice (``'Serverless'`` -> ``'serverless'``), the string inside a one-item list or
     ``bytes`` when it would pass, else ``fix``, else ``example``; for a number, ``example`` comes before ``fix``
     (``python_version=3.10`` is the float ``3.1``: the string ``'3.1'`` is not what was meant).
     """
-    rules = _Rules(choices=choices, pattern=pattern, max_length=max_length, case_sensitive=case_sensitive)
+    rules = _Rules(choices=choices, pattern=pattern, max_length=max_length, case_sensitive=case_sensitive,
+                   repair=repair)
     what = allowed if allowed is not None else (
         "one of " + ", ".join(map(repr, choices)) if choices is not None else "a string")
     hint = f"pass {argument}={example!r}" if example is not None else None
@@ -230,9 +250,19 @@ def expect_mapping(problems: Problems, argument: str, value: object, *, allowed:
             found = Problems(problems.path)
             if not check_value(found, label, item):
                 for problem in found.problems:
-                    problems.add(argument, value, allowed, problem.fix, reason=problem.reason)
+                    problems.add(argument, value, allowed, _entry_fix(problem.fix, argument, label, key),
+                                 reason=problem.reason)
                 return False
     return True
+
+
+def _entry_fix(fix: str, argument: str, label: str, key: str) -> str:
+    """An entry's fix in the mapping's words: ``pass shares['recs']=1 (...)`` -> ``pass shares={'recs': 1} (...)``."""
+    prefix = f"pass {label}="
+    if not fix.startswith(prefix):
+        return fix
+    meant, parenthesis, rest = fix.removeprefix(prefix).partition(" (")
+    return f"pass {argument}={{{key!r}: {meant}}}" + (f" ({rest}" if parenthesis else "")
 
 
 def _pairs(value: object) -> dict[object, object] | None:

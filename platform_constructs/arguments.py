@@ -23,13 +23,12 @@ Re-exported here so one import serves a settings function: the string, list and 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 
 from platform_constructs.argument_strings import expect_mapping, expect_str, expect_str_list
 from platform_constructs.errors import Problems
 from platform_constructs.s3url import S3Url, bucket_name_problem, parse_s3_url
-from platform_constructs.values import closest, describe, full_match, is_token
+from platform_constructs.values import closest, describe, full_match, is_token, number_in
 
 __all__ = [
     "S3Url",
@@ -71,13 +70,6 @@ def _clamp(value: float, minimum: float | None, maximum: float | None) -> float:
     if maximum is not None and value > maximum:
         return maximum
     return value
-
-
-def _number_from_string(value: str) -> float | None:
-    text = value.strip().replace("_", "")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text, re.ASCII):
-        return None
-    return float(text)
 
 
 def expect_bool(problems: Problems, argument: str, value: object, *, allowed: str | None = None,
@@ -125,7 +117,7 @@ def expect_int(problems: Problems, argument: str, value: object, *, minimum: int
     if isinstance(value, float) and not is_token(value):
         number = value
     elif isinstance(value, str):
-        number = _number_from_string(value)
+        number = (number_in(value, argument) or (None, False))[0]
     suggestions: list[int] = []
     if number is not None and math.isfinite(number):
         candidates = [math.floor(number), math.ceil(number)]
@@ -168,9 +160,13 @@ def expect_number(problems: Problems, argument: str, value: object, *, minimum: 
                                               not exclusive_minimum else f"pass a number {bounds}")
         problems.add(argument, value, what, advice, reason=f"{argument} must be {bounds}, got {value:g}")
         return False
-    number = _number_from_string(value) if isinstance(value, str) else None
-    if number is not None and math.isfinite(number):
-        type_fix = f"pass {argument}={_clamp(number, minimum, maximum):g} (a number, without quotes)"
+    read = number_in(value, argument) if isinstance(value, str) else None
+    if read is not None and math.isfinite(read[0]) and (
+            _in_range(_clamp(read[0], minimum, maximum), minimum, maximum, exclusive_minimum)):
+        number, with_unit = read
+        meant = _clamp(number, minimum, maximum)
+        type_fix = (f"pass {argument}={meant:g} (a number, without quotes{' or unit' if with_unit else ''}"
+                    + (f"; {number:g} is not {bounds}" if meant != number else "") + ")")
     elif default is not None:
         type_fix = f"pass a number, e.g. {argument}={default:g}"
     else:

@@ -186,7 +186,8 @@ def pipeline_settings(
 
     runtime = _lock(problems, runtime_requirements, "runtime_requirements", policy)
     inference = _lock(problems, inference_requirements, "inference_requirements", policy)
-    if any(not BY_KEY[k].inference for k in keys) and not runtime.requirements and not runtime.problems:
+    unread = any(p.argument == "runtime_requirements" for p in problems.problems)  # already reported
+    if any(not BY_KEY[k].inference for k in keys) and not runtime.requirements and not runtime.problems and not unread:
         problems.add("runtime_requirements", runtime_requirements, deps.LOCK_ALLOWED,
                      "list the training runtime's pinned packages with their hashes, e.g. "
                      "['einops==0.8.0 --hash=sha256:...']")

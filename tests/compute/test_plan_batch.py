@@ -63,8 +63,10 @@ def test_fargate_gpu_and_on_demand_only_plans() -> None:
                                      r"strings, got the string 'm5.large'.*a non-empty list.*"
                                      r"Fix: pass instance_types=\['m5.large'\] \(a list, even of one\)"),
     ({"instance_types": {"m5.large"}}, r"instance_types must be a list of strings, got the set \{'m5.large'\}"),
-    ({"instance_types": [3]}, r"argument 'instance_types\[0\]' = 3 .*instance_types\[0\] must be a string, got the integer 3"),
-    ({"max_vcpus": "64"}, r"max_vcpus must be an integer, got the string '64'\. .*Fix: pass max_vcpus=64 \(an integer, without quotes"),
+    ({"instance_types": [3]}, r"argument 'instance_types\[0\]' = 3 .*"
+                              r"instance_types\[0\] must be a string, got the integer 3"),
+    ({"max_vcpus": "64"}, r"max_vcpus must be an integer, got the string '64'\. .*"
+                          r"Fix: pass max_vcpus=64 \(an integer, without quotes"),
     ({"max_vcpus": 2.5}, r"max_vcpus must be an integer, got the float 2.5\. .*Fix: pass max_vcpus=2 or "
                          r"max_vcpus=3 \(a whole number\)"),
     ({"max_vcpus": True}, r"max_vcpus must be an integer, got the bool True"),

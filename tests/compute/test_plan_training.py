@@ -113,7 +113,8 @@ def test_p4d_in_prod_needs_more_than_the_prod_cap() -> None:
     ("staging", {"instance_types": ["g5.12xlarge"], "max_gpus": 8, "spot": False},
      r"argument 'max_gpus' = 8 .*at least 12 .*8 for the multi-node environment \(2 nodes x 4 GPU\(s\)\)"),
     ("staging", {"nodes": 3, "spot": False, "max_gpus": 3}, r"argument 'max_gpus' = 3 .*at least 4.*pass nodes=2"),
-    ("dev", {"max_gpus": "4"}, r"max_gpus must be an integer, got the string '4'\. .*Fix: pass max_gpus=4 \(an integer, without quotes"),
+    ("dev", {"max_gpus": "4"}, r"max_gpus must be an integer, got the string '4'\. .*"
+                                     r"Fix: pass max_gpus=4 \(an integer, without quotes"),
     ("dev", {"max_gpus": 2.5}, r"max_gpus must be an integer, got the float 2.5\. .*Fix: pass max_gpus=2 or "
                                r"max_gpus=3 \(a whole number\)$"),
     ("dev", {"max_gpus": True}, r"max_gpus must be an integer, got the bool True"),

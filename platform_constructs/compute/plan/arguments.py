@@ -32,8 +32,8 @@ def check_int(problems: Problems, argument: str, value: object, *, low: int, hig
               range_fix: str | None, example: int) -> bool:
     """Record a problem unless ``value`` is an integer from ``low`` to ``high``; returns whether it is.
 
-    ``range_fix`` is the fix for an integer out of range (``None``: pass the nearest bound); a value of another type gets a type fix (the integer it
-    most likely stands for, else ``example``).
+    ``range_fix`` is the fix for an integer out of range (``None``: pass the nearest bound); a value of another
+    type gets a type fix (the integer it most likely stands for, else ``example``).
     """
     return expect_int(problems, argument, value, minimum=low, maximum=high, allowed=allowed, fix=range_fix,
                       default=example)

@@ -138,9 +138,12 @@ def check_instance_types(problems: Problems, env: EnvironmentPolicy, value: obje
     for name in names:
         spec = catalog.ec2(name)
         if spec is None:
+            ec2_name = name.removeprefix("ml.") if catalog.ec2(name.removeprefix("ml.")) is not None else None
             problems.add(argument, name, f"an instance type in the platform catalog; {kind} types allowed in "
                          f"{env.name}: {', '.join(allowed_here) or 'none'}",
-                         "check the spelling (e.g. 'g5.xlarge') or ask the platform team to add it to catalog.py")
+                         f"pass {ec2_name!r} (AWS Batch runs EC2 instance types; 'ml.' names are SageMaker's)"
+                         if ec2_name else f"check the spelling (e.g. {(allowed_here or ['g5.xlarge'])[0]!r}) or ask "
+                         "the platform team to add it to catalog.py")
         elif name not in env.ec2_instance_types:
             problems.add(argument, name, f"an instance type of the {env.name} environment's ec2_instance_types: "
                          f"{', '.join(env.ec2_instance_types)}",
@@ -200,6 +203,21 @@ SHARE_IDENTIFIER = r"[A-Za-z0-9_-]{1,255}"
 hyphens and underscores)."""
 
 
+def _prefix_meant(value: str) -> tuple[str, str] | None:
+    """The key prefix a malformed ``data_prefix`` most likely means: the key of an ``s3://bucket/key/`` URL (the
+    bucket is the datastore's), without a leading ``/``, with the trailing ``/``."""
+    text = value.strip()
+    if text.startswith("s3://"):
+        key = text.removeprefix("s3://").partition("/")[2]
+        return ("it is an S3 URL: data_prefix is the key prefix inside the datastore bucket",
+                key.strip("/").lower() + "/")
+    if text.startswith("/"):
+        return "it starts with '/': S3 keys do not", text.strip("/").lower() + "/"
+    if not text.endswith("/"):
+        return "it has no trailing '/': a prefix ends with one", text.lower() + "/"
+    return None
+
+
 def _check_image(ctx: PlanContext, problems: Problems, image: object) -> None:
     """A caller's image: a string, then approved (with the reason it is not, when the context can tell)."""
     approved = "an image from " + ", ".join(ctx.policy.approved_registries)
@@ -231,7 +249,7 @@ def common_settings(ctx: PlanContext, args: CommonArguments, problems: Problems)
                  f"environments.{env.name}.max_job_hours in policies/platform.yaml", example=env.max_job_hours)
     expect_str(problems, "data_prefix", prefix, pattern=DATA_PREFIX, max_length=200, allowed=DATA_PREFIX_ALLOWED,
                fix="pass data_prefix='<team>/' (the default is the cost centre followed by '/')",
-               example=f"{ctx.team}/")
+               example=f"{ctx.team}/", repair=_prefix_meant)
     shares_ok = expect_mapping(
         problems, "team_shares", shares, key_pattern=SHARE_IDENTIFIER, max_items=500,
         key_allowed="a share identifier of 1-255 letters, digits, '-' and '_'",
