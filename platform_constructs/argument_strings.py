@@ -257,12 +257,9 @@ def expect_mapping(problems: Problems, argument: str, value: object, *, allowed:
 
 
 def _entry_fix(fix: str, argument: str, label: str, key: str) -> str:
-    """An entry's fix in the mapping's words: ``pass shares['recs']=1 (...)`` -> ``pass shares={'recs': 1} (...)``."""
-    prefix = f"pass {label}="
-    if not fix.startswith(prefix):
-        return fix
-    meant, parenthesis, rest = fix.removeprefix(prefix).partition(" (")
-    return f"pass {argument}={{{key!r}: {meant}}}" + (f" ({rest}" if parenthesis else "")
+    """An entry's fix in the mapping's words: ``pass shares['recs']=1 (...)`` -> ``pass shares={'recs': 1} (...)``
+    (every ``shares['recs']=<value>`` in it)."""
+    return re.sub(re.escape(label) + r"=([^\s()]+)", lambda found: f"{argument}={{{key!r}: {found[1]}}}", fix)
 
 
 def _pairs(value: object) -> dict[object, object] | None:

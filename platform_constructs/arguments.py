@@ -48,13 +48,20 @@ __all__ = [
 ]
 
 # --- the checks ---------------------------------------------------------------------------------------------------
+def _num(value: float) -> str:
+    """A number as a message writes it: ten significant digits (``999.9999`` stays ``999.9999``; ``:g`` would
+    round it to ``1000``, outside the range it names), no trailing ``.0``."""
+    return f"{value:.10g}"
+
+
 def _range_text(minimum: float | None, maximum: float | None, *, exclusive_minimum: bool = False) -> str:
     if minimum is not None and maximum is not None:
-        return f"from {minimum:g} to {maximum:g}" if not exclusive_minimum else f"above {minimum:g} up to {maximum:g}"
+        low, high = _num(minimum), _num(maximum)
+        return f"from {low} to {high}" if not exclusive_minimum else f"above {low} up to {high}"
     if minimum is not None:
-        return f"{'above' if exclusive_minimum else 'at least'} {minimum:g}"
+        return f"{'above' if exclusive_minimum else 'at least'} {_num(minimum)}"
     if maximum is not None:
-        return f"at most {maximum:g}"
+        return f"at most {_num(maximum)}"
     return ""
 
 
@@ -150,25 +157,25 @@ def expect_number(problems: Problems, argument: str, value: object, *, minimum: 
         if not math.isfinite(value):
             suggestion = default if default is not None else maximum if maximum is not None else minimum
             problems.add(argument, value, what,
-                         f"pass {argument}={suggestion:g}" if suggestion is not None else "pass a finite number",
+                         f"pass {argument}={_num(suggestion)}" if suggestion is not None else "pass a finite number",
                          reason=f"{argument} must be a finite number, got {value}")
             return False
         if _in_range(value, minimum, maximum, exclusive_minimum):
             return True
         nearest = _clamp(value, minimum, maximum)
-        advice = fix if fix is not None else (f"pass {argument}={nearest:g}" if nearest != minimum or
+        advice = fix if fix is not None else (f"pass {argument}={_num(nearest)}" if nearest != minimum or
                                               not exclusive_minimum else f"pass a number {bounds}")
-        problems.add(argument, value, what, advice, reason=f"{argument} must be {bounds}, got {value:g}")
+        problems.add(argument, value, what, advice, reason=f"{argument} must be {bounds}, got {_num(value)}")
         return False
     read = number_in(value, argument) if isinstance(value, str) else None
     if read is not None and math.isfinite(read[0]) and (
             _in_range(_clamp(read[0], minimum, maximum), minimum, maximum, exclusive_minimum)):
         number, with_unit = read
         meant = _clamp(number, minimum, maximum)
-        type_fix = (f"pass {argument}={meant:g} (a number, without quotes{' or unit' if with_unit else ''}"
-                    + (f"; {number:g} is not {bounds}" if meant != number else "") + ")")
+        type_fix = (f"pass {argument}={_num(meant)} (a number, without quotes{' or unit' if with_unit else ''}"
+                    + (f"; {_num(number)} is not {bounds}" if meant != number else "") + ")")
     elif default is not None:
-        type_fix = f"pass a number, e.g. {argument}={default:g}"
+        type_fix = f"pass a number, e.g. {argument}={_num(default)}"
     else:
         type_fix = f"pass a number{f' {bounds}' if bounds else ''}"
     problems.add(argument, value, what, type_fix, reason=f"{argument} must be a number, got {describe(value)}")

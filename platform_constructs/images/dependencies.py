@@ -318,7 +318,8 @@ def _read_file(value: str | os.PathLike[str], argument: str) -> tuple[list[str],
                                          reason=f"{argument} is the string {text!r}, which is read as a file "
                                                 "path, not as a requirement")
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return [], argument, Problem(argument, value, READ_ALLOWED, f"check the path ({reason})")
+        return [], argument, Problem(argument, value, READ_ALLOWED, f"check the path ({reason})",
+                                     reason=f"{argument} names no readable lock file ({reason})")
 
 
 def _looks_like_requirement(text: str) -> bool:

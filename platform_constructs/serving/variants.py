@@ -214,8 +214,10 @@ def _check_instance_type(problems: Problems, env: EnvironmentPolicy, argument: s
         meant = sagemaker_name if sagemaker_name in env.sagemaker_instance_types else (same_kind or [suggestion])[0]
         problems.add(argument, itype, f"a SageMaker instance type (ml.*) known to the platform catalog; in "
                      f"{env.name}: {allowed_types}",
-                     f"pass {argument}='{meant}' ({itype!r} is an EC2 name; SageMaker's is {sagemaker_name!r}"
-                     + ("" if meant == sagemaker_name else f", which {env.name} does not allow") + ")")
+                     f"pass {argument}='{meant}' (SageMaker's name for the EC2 type {itype!r})"
+                     if meant == sagemaker_name else
+                     f"pass {argument}='{meant}' ({itype!r} is an EC2 name; SageMaker's is {sagemaker_name!r}, "
+                     f"which {env.name} does not allow)")
     elif not (isinstance(itype, str) and catalog.sagemaker(itype) is not None):
         problems.add(argument, itype, f"a SageMaker instance type (ml.*) known to the platform catalog; in "
                      f"{env.name}: {allowed_types}" + ("" if isinstance(itype, str) else f", got {describe(itype)}"),
