@@ -1,6 +1,7 @@
 """SecureModelEndpoint: a locked-down, monitored, autoscaled SageMaker endpoint from ten lines of Python.
 
-What a data scientist gets from ``SecureModelEndpoint(self, "Model", model_data_url=..., cost_center=...)``:
+What a data scientist gets from ``SecureModelEndpoint(self, "Model", model_data_url=..., cost_center=...)`` (or
+``model_package=ApprovedModelPackage(group=...)``: the model registry's latest Approved package, :mod:`.packages`):
 
 * one network-isolated ``AWS::SageMaker::Model`` per variant, in the platform network's isolated subnets,
   behind its own security group (no ingress; egress HTTPS only, which in isolated subnets reaches nothing but

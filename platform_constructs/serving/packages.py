@@ -14,8 +14,8 @@ parameters (``AWS::SSM::Parameter::Value<String>``), not as ``{{resolve:ssm:...}
 * A dynamic reference in an unchanged template is not fetched again: CloudFormation sees no change ("if you update
   the parameter version in Systems Manager, you also perform a stack update operation ... to fetch the latest
   parameter version": CloudFormation user guide, "Get a plaintext value from Systems Manager Parameter Store";
-  aws-cloudformation/cloudformation-coverage-roadmap#844) and the CLI skips the unchanged template. The emulator
-  (moto's CloudFormation) resolves SSM parameter types and no dynamic reference.
+  aws-cloudformation/cloudformation-coverage-roadmap#844) and the CLI skips the unchanged template. The local
+  emulator's CloudFormation resolves SSM parameter types and no dynamic reference.
 
 The model's ``ModelDataUrl`` is the published URL, and the execution role may read only that object: its ARN is
 ``arn:<partition>:s3:::`` and what follows ``s3://`` in the URL (:func:`object_arn`: ``Fn::Select``/``Fn::Split``),

@@ -29,11 +29,12 @@ POLICY = load_policy()
 DEV = POLICY.environment("dev")
 PACKAGE, AB = "pkg-endpoint", "pkg-ab"
 URL = "s3://my-bucket/models/champion.tar.gz"
-PUBLISHED = {**dict(zip(approved_parameters(POLICY, "churn"), (
-    "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/7", "s3://churn-models/v7/model.tar.gz"))),
-    **dict(zip(approved_parameters(POLICY, "churn-challenger"), (
-        "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-challenger/2",
-        "s3://churn-models/challenger/v2/model.tar.gz")))}
+_CHURN, _CHALLENGER = approved_parameters(POLICY, "churn"), approved_parameters(POLICY, "churn-challenger")
+PUBLISHED = {
+    _CHURN[0]: "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/7",
+    _CHURN[1]: "s3://churn-models/v7/model.tar.gz",
+    _CHALLENGER[0]: "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-challenger/2",
+    _CHALLENGER[1]: "s3://churn-models/challenger/v2/model.tar.gz"}
 """What the approval workflow has published when the stacks are deployed."""
 
 
@@ -56,7 +57,7 @@ def _parameter(synth: SynthResult, stack: str, name: str) -> str:
     """The logical id of the SSM-typed template parameter that reads ``name``."""
     (found,) = (lid for lid, p in synth.template(stack)["Parameters"].items()
                 if p == {"Type": "AWS::SSM::Parameter::Value<String>", "Default": name})
-    return found
+    return str(found)
 
 
 def _artifact_statement(synth: SynthResult, stack: str) -> tuple[str, dict[str, Any]]:
@@ -146,7 +147,7 @@ def test_an_ab_variant_serves_its_own_group_beside_a_literal_artifact(synth: Syn
 
 
 # --- arguments ------------------------------------------------------------------------------------------------
-def _settings(**kwargs: object) -> object:
+def _settings(**kwargs: Any) -> object:
     return endpoint_settings(POLICY, DEV, stack_name="S", construct_id="E", **kwargs)
 
 
@@ -174,7 +175,7 @@ def test_the_settings_know_the_groups_and_the_literal_artifacts() -> None:
     ({"model_data_url": URL, "variants": [ModelVariant("B", URL, model_package=ApprovedModelPackage("churn"))]},
      r"argument 'variants\[0\].model_package' = .*not both.*remove variants\[0\].model_data_url"),
 ])
-def test_exactly_one_model_source_is_one_clean_error(kwargs: Mapping[str, object], message: str) -> None:
+def test_exactly_one_model_source_is_one_clean_error(kwargs: Mapping[str, Any], message: str) -> None:
     with pytest.raises(PlatformValidationError, match=message) as raised:
         _settings(**kwargs)
     assert len(raised.value.problems) == 1
