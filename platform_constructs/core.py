@@ -152,7 +152,7 @@ class PlatformConstruct(Construct):
             {"cost_center": cost_center, "data_classification": data_classification, "project": project,
              "owner": owner}, tags)
         for problem in problems:
-            self.problems.add(problem.argument, problem.value, problem.allowed, problem.fix)
+            self.problems.add(problem.argument, problem.value, problem.allowed, problem.fix, reason=problem.reason)
         tagger = Tags.of(self)
         for key, value in self.tags.items():
             tagger.add(key, value)

@@ -57,6 +57,17 @@ MONITORING_DECISIONS: dict[str, tuple[tuple[str, ...], str]] = {
             "permission of the role names its resources."
         ),
     ),
+    "sagemaker-role-published-artifact": (
+        ("PLAT-IAM2[Unverifiable::Resource::{resource}]",),
+        (
+            "An endpoint serving a model registry package (model_package) reads the package's model artifact, whose "
+            "s3://bucket/key URL the registry's approval workflow published to SSM and the stack reads at deploy "
+            "time (an SSM-typed parameter): synth cannot see it. The resource is arn:<partition>:s3::: followed by "
+            "the URL's bucket/key (Fn::Split on 's3://', Fn::Select 1), an object ARN, the s3:GetObject action's "
+            "resource type, naming one object: the workflow publishes only s3:// URLs of a .tar.gz without '*', '?' "
+            "or '$' (no IAM wildcard or policy variable), and a value that is no s3:// URL fails the deploy."
+        ),
+    ),
     "registry-workflow-group-resources": (
         ("AwsSolutions-IAM5[Resource::{resource}]",),
         (

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
+import jsii
 from aws_cdk import CfnParameter, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
@@ -23,7 +24,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from platform_constructs import baseline
 from platform_constructs.acknowledge import acknowledge, acknowledge_resources
@@ -61,8 +62,11 @@ def invoke_actions(mode: EndpointMode) -> list[str]:
 
 def execution_role(scope: Construct, settings: EndpointSettings, *, images: Mapping[str, str], key: kms.IKey,
                    log_group: logs.ILogGroup, bucket: s3.IBucket, vpc: ec2.IVpc | None,
-                   security_group: ec2.ISecurityGroup | None) -> baseline.PlatformRole:
-    """The SageMaker execution role ``ExecutionRole`` of the endpoint ``scope``, with its least-privilege grants."""
+                   security_group: ec2.ISecurityGroup | None, artifacts: Sequence[str],
+                   published_artifacts: Sequence[str] = ()) -> baseline.PlatformRole:
+    """The SageMaker execution role ``ExecutionRole`` of the endpoint ``scope``, with its least-privilege grants.
+    ``artifacts``: the model artifact objects' ARNs; ``published_artifacts``: those built at deploy time from the
+    URLs the model registry published (:mod:`.packages`)."""
     stack = Stack.of(scope)
     partition, region, account = stack.partition, stack.region, stack.account
     service = iam.ServicePrincipal("sagemaker.amazonaws.com", conditions={
@@ -71,8 +75,10 @@ def execution_role(scope: Construct, settings: EndpointSettings, *, images: Mapp
     role = baseline.platform_role(scope, "ExecutionRole", assumed_by=service,
                                   description=f"SageMaker execution role of endpoint {settings.name}")
     role.add_to_principal_policy(iam.PolicyStatement(
-        sid="ReadModelArtifacts", actions=["s3:GetObject"],
-        resources=[f"arn:{partition}:s3:::{obj}" for obj in settings.model_artifacts]))
+        sid="ReadModelArtifacts", actions=["s3:GetObject"], resources=[*artifacts, *published_artifacts]))
+    for published in published_artifacts:  # an object ARN built at deploy time from the registry's published URL
+        acknowledge(role.policy, "sagemaker-role-published-artifact", resource=json.dumps(
+            stack.resolve(published), separators=(",", ":"), sort_keys=True))
     role.add_to_principal_policy(iam.PolicyStatement(
         sid="PullModelImages",
         actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
@@ -185,3 +191,21 @@ def unexpected_wildcard_grants(role: baseline.PlatformRole) -> list[str]:
         actions = statement.get("Action", [])
         found.extend([actions] if isinstance(actions, str) else actions)
     return found
+
+
+@jsii.implements(IValidation)
+class ExecutionRoleValidation:
+    """At synth: nothing added to the execution role after construction may grant on ``*``. The role's
+    acknowledgment of its unscopable actions on ``*`` would otherwise hide such a grant from cdk-nag."""
+
+    def __init__(self, endpoint: Construct, role: baseline.PlatformRole) -> None:
+        self._endpoint, self._role = endpoint, role
+
+    def validate(self) -> list[str]:
+        actions = unexpected_wildcard_grants(self._role)
+        if not actions:
+            return []
+        return [f"SecureModelEndpoint '{self._endpoint.node.path}': its execution role was granted "
+                f"{sorted(set(actions))} on resource '*' after construction; the role may use '*' only for actions "
+                f"AWS cannot scope. Fix: grant on the ARNs the endpoint needs (e.g. bucket.grant_read(endpoint.role) "
+                f"or a PolicyStatement with resources=[...])"]

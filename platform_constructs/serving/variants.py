@@ -19,10 +19,11 @@ from platform_constructs.serving.frameworks import (
     in_framework_registry,
     processor_kind,
 )
+from platform_constructs.serving.registry_settings import ApprovedModelPackage, approved_package_problems
 from platform_constructs.values import describe
 
 PRIMARY_VARIANT = "Primary"
-"""Name of the variant built from ``model_data_url`` / ``instance_type`` / ``image``."""
+"""Name of the variant built from ``model_data_url`` (or ``model_package``) / ``instance_type`` / ``image``."""
 DEFAULT_PRIMARY_WEIGHT = 1.0
 MAX_NAME_LENGTH = 63
 """SageMaker's limit for endpoint and variant names."""
@@ -49,25 +50,31 @@ class ModelVariant:
     """An additional production variant (A/B test, challenger model) beside the primary one.
 
     :param name: variant name, 1-63 letters, digits and hyphens; unique within the endpoint.
-    :param model_data_url: ``s3://bucket/key.tar.gz`` of the variant's model artifact.
+    :param model_data_url: ``s3://bucket/key.tar.gz`` of the variant's model artifact. Exactly one of it and
+        ``model_package``.
     :param weight: relative traffic weight. Default: ``1.0`` (the primary's weight is ``primary_weight``).
     :param instance_type: SageMaker instance type. Default: the endpoint's ``instance_type``.
     :param image: inference image from an approved registry. Default: the endpoint's image (see ``framework``).
     :param framework: ``pytorch``, ``tensorflow``, ``sklearn`` or ``xgboost``: the policy's approved image of that
         framework for the variant's CPU/GPU kind. Default: the endpoint's ``framework``. Not with ``image``.
+    :param model_package: serve the latest Approved package of a model registry group instead of a
+        ``model_data_url`` (:class:`~platform_constructs.serving.registry_settings.ApprovedModelPackage`: resolved
+        at deploy time). Default: none.
 
     In :attr:`EndpointSettings.variants` every field is resolved: the primary variant is the first,
+    ``model_data_url`` is ``None`` exactly when ``model_package`` names the variant's model,
     ``instance_type`` is ``None`` only in serverless mode (SageMaker chooses the compute), ``image`` may hold the
     policy's ``{framework_account}`` / ``{region}`` placeholders (the construct fills them in), and ``framework`` is
     the framework whose policy image it is (``None`` for an image of the user's or the app's golden image).
     """
 
     name: str
-    model_data_url: str
+    model_data_url: str | None = None
     weight: float = 1.0
     instance_type: str | None = None
     image: str | None = None
     framework: str | None = None
+    model_package: ApprovedModelPackage | None = None
 
     @property
     def autoscaled(self) -> bool:
@@ -88,9 +95,15 @@ def _artifact_fix(url: object, argument: str) -> tuple[str, str]:
                "'/', no deploy-time value)")
     example = "s3://my-bucket/models/model.tar.gz"
     if not isinstance(url, str):
-        return allowed + f", got {describe(url)}", f"pass {argument}='{example}'"
+        inner = url[0] if isinstance(url, (list, tuple)) and len(url) == 1 and isinstance(url[0], str) else ""
+        good = parse_s3_url(inner) is not None and inner.endswith(ARTIFACT_SUFFIX)
+        return allowed + f", got {describe(url)}", (f"pass {argument}='{inner}' (one string, not a list)" if good
+                                                     else f"pass {argument}='{example}'")
     if _TOKEN.search(url):
         return allowed, f"pass {argument} as a literal string ('{example}'), not a value known only at deploy time"
+    meant = _s3_form(url)
+    if meant is not None:
+        return allowed, f"pass {argument}='{meant}' (the s3:// form of the artifact's URL)"
     bucket = url.removeprefix("s3://").split("/", 1)[0] if url.startswith("s3://") else None
     problem = bucket_name_problem(bucket) if bucket else None
     if problem is not None:
@@ -103,14 +116,37 @@ def _artifact_fix(url: object, argument: str) -> tuple[str, str]:
                 f"package the model: tar -czf model.tar.gz <model files> model_metadata.json, upload it, and pass "
                 f"{argument}='{folder}/model.tar.gz' (check it with: platform-check artifact model.tar.gz)")
     if url.startswith(("https://", "http://")) and ".s3" in url:
-        return allowed, f"pass {argument}='s3://<bucket>/<key>' (the s3:// form, not the HTTPS URL)"
-    return allowed, f"pass {argument}='{example}'"
+        fix = f"pass {argument}='s3://<bucket>/<key>' (the s3:// form, not the HTTPS URL)"
+    else:
+        fix = f"pass {argument}='{example}'"
+    return allowed, fix
+
+
+_HTTPS_VIRTUAL_HOSTED = re.compile(r"https?://(?P<bucket>[^/]+)\.s3(?:[.-](?P<region>[a-z0-9-]+))?\.amazonaws\.com"
+                                   r"(?:\.cn)?/(?P<key>.+)")
+_HTTPS_PATH_STYLE = re.compile(r"https?://s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?/(?P<bucket>[^/]+)/(?P<key>.+)")
+
+
+def _s3_form(url: str) -> str | None:
+    """The ``s3://bucket/key.tar.gz`` URL a malformed one most likely means — without the scheme
+    (``bucket/model.tar.gz``), with an uppercase or doubled scheme, white space around it, or an S3 HTTPS URL
+    (virtual-hosted or path style, S3 User Guide, "Methods for accessing a bucket") — when that URL is valid."""
+    text = url.strip()
+    https = _HTTPS_VIRTUAL_HOSTED.fullmatch(text) or _HTTPS_PATH_STYLE.fullmatch(text)
+    if https is not None:
+        text = f"s3://{https['bucket']}/{https['key']}"
+    elif text.lower().startswith("s3:/"):
+        text = "s3://" + text[4:].lstrip("/")
+    elif "://" not in text and not text.startswith("/"):
+        text = f"s3://{text}"
+    candidate = parse_s3_url(text)
+    return text if candidate is not None and text != url and text.endswith(ARTIFACT_SUFFIX) else None
 
 
 def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems, *, serverless: bool,
                      model_data_url: object, instance_type: object, image: object, framework: object,
                      variants: object, primary_weight: object, golden_image: str | None,
-                     image_accounts: tuple[str, ...] = ()) -> tuple[ModelVariant, ...]:
+                     image_accounts: tuple[str, ...] = (), model_package: object = None) -> tuple[ModelVariant, ...]:
     """The primary variant and the additional ones, each checked and with the endpoint's defaults applied.
     ``image_accounts``: the accounts ``{account}`` of an approved registry may be (the stack's, when known at synth,
     and the policy's ``registries.accounts``)."""
@@ -133,7 +169,7 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
               "remove image to serve the framework's approved image, or remove framework to serve your own")
     default_type = instance_type if instance_type is not None else env.default_sagemaker_instance_type
     primary = ModelVariant(PRIMARY_VARIANT, model_data_url, primary_weight, default_type,  # type: ignore[arg-type]
-                           image, None)  # type: ignore[arg-type]
+                           image, None, model_package)  # type: ignore[arg-type]
     specs = [primary, *variants]
     check(len(specs) <= MAX_VARIANTS, "variants", len(variants), f"at most {MAX_VARIANTS - 1} additional variants",
           "split the variants across endpoints")
@@ -152,11 +188,7 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
                       "" if isinstance(spec.name, str) else f", got {describe(spec.name)}"), "pass name='Challenger'")
         if isinstance(spec.name, str):
             seen.add(spec.name)
-        url_arg = f"{prefix}model_data_url"
-        url = spec.model_data_url
-        if not (isinstance(url, str) and not _TOKEN.search(url) and len(url) <= MAX_URL_LENGTH
-                and parse_s3_url(url) is not None and url.endswith(ARTIFACT_SUFFIX)):
-            problems.add(url_arg, url, *_artifact_fix(url, url_arg))
+        package = _model_source(problems, prefix, spec)
         weight_arg = "primary_weight" if index == 0 else f"{prefix}weight"
         check(is_number(spec.weight) and spec.weight > 0, weight_arg, spec.weight,
               "a positive finite number (relative traffic weight)" + (
@@ -168,16 +200,52 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
         chosen, served = _image(policy, problems, prefix, spec, kind, endpoint_image=image,
                                 endpoint_framework=framework, golden_image=golden_image, accounts=image_accounts)
         weight = float(spec.weight) if is_number(spec.weight) else 0.0
-        result.append(ModelVariant(name=str(spec.name), model_data_url=str(spec.model_data_url), weight=weight,
-                                   instance_type=None if serverless else str(itype), image=chosen, framework=served))
+        result.append(ModelVariant(name=str(spec.name), model_data_url=None if package else str(spec.model_data_url),
+                                   weight=weight, instance_type=None if serverless else str(itype), image=chosen,
+                                   framework=served, model_package=package))
     return tuple(result)
+
+
+def _model_source(problems: Problems, prefix: str, spec: ModelVariant) -> ApprovedModelPackage | None:
+    """Check where the variant's model comes from: a literal ``model_data_url`` or a ``model_package``, exactly one.
+    Returns the package when the model comes from one (``None`` otherwise, or when its problems are recorded)."""
+    url_arg, package_arg = f"{prefix}model_data_url", f"{prefix}model_package"
+    url, package = spec.model_data_url, spec.model_package
+    if url is None and package is None:
+        problems.add(url_arg, url, "exactly one of model_data_url (the s3://bucket/key.tar.gz of the model artifact) "
+                     "and model_package (an ApprovedModelPackage of the platform's model registry), got neither",
+                     f"pass {url_arg}='s3://my-bucket/models/model.tar.gz', or "
+                     f"{package_arg}=ApprovedModelPackage(group='churn') to serve the group's latest Approved package")
+        return None
+    if package is not None:
+        problems.check(url is None, package_arg, package, "model_data_url or model_package, not both (the package "
+                       "names its own model.tar.gz, published when it was approved)",
+                       f"remove {url_arg} to serve the group's latest Approved package, or remove {package_arg} to "
+                       "serve the artifact at model_data_url")
+        return approved_package_problems(problems, package_arg, package)
+    if not (isinstance(url, str) and not _TOKEN.search(url) and len(url) <= MAX_URL_LENGTH
+            and parse_s3_url(url) is not None and url.endswith(ARTIFACT_SUFFIX)):
+        problems.add(url_arg, url, *_artifact_fix(url, url_arg))
+    return None
 
 
 def _check_instance_type(problems: Problems, env: EnvironmentPolicy, argument: str, itype: object) -> None:
     allowed_types = ", ".join(env.sagemaker_instance_types)
     suggestion = closest(f"ml.{itype}" if isinstance(itype, str) and not itype.startswith("ml.") else itype,
                          env.sagemaker_instance_types, env.default_sagemaker_instance_type)
-    if not (isinstance(itype, str) and catalog.sagemaker(itype) is not None):
+    sagemaker_name = f"ml.{itype.strip()}" if isinstance(itype, str) and not itype.startswith("ml.") else None
+    if sagemaker_name is not None and (spec := catalog.sagemaker(sagemaker_name)) is not None:
+        # an EC2 name: SageMaker's is the same with 'ml.' in front; offer it, or an allowed type of the same kind
+        same_kind = [t for t in env.sagemaker_instance_types
+                     if (other := catalog.sagemaker(t)) is not None and (other.gpus > 0) == (spec.gpus > 0)]
+        meant = sagemaker_name if sagemaker_name in env.sagemaker_instance_types else (same_kind or [suggestion])[0]
+        problems.add(argument, itype, f"a SageMaker instance type (ml.*) known to the platform catalog; in "
+                     f"{env.name}: {allowed_types}",
+                     f"pass {argument}='{meant}' (SageMaker's name for the EC2 type {itype!r})"
+                     if meant == sagemaker_name else
+                     f"pass {argument}='{meant}' ({itype!r} is an EC2 name; SageMaker's is {sagemaker_name!r}, "
+                     f"which {env.name} does not allow)")
+    elif not (isinstance(itype, str) and catalog.sagemaker(itype) is not None):
         problems.add(argument, itype, f"a SageMaker instance type (ml.*) known to the platform catalog; in "
                      f"{env.name}: {allowed_types}" + ("" if isinstance(itype, str) else f", got {describe(itype)}"),
                      f"pass {argument}='{suggestion}'")
