@@ -1,0 +1,177 @@
+"""The premises of the decisions (premises.py, service_premises.py): each holds on what the library builds and
+fails on the resource a copied acknowledgment would hide something on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from platform_constructs.compliance import premises as p
+from platform_constructs.compliance import service_premises as sp
+from platform_constructs.compliance.premises import Premise, Subject
+from platform_constructs.compliance.rules.base import RuleContext
+from platform_constructs.policy import load_policy
+
+POLICY = load_policy()
+BUCKET_ARN = {"Fn::GetAtt": ["Data", "Arn"]}
+
+
+def holds(premise: Premise, subject: dict[str, Any], *, others: dict[str, Any] | None = None,
+          env: str = "dev", **values: str) -> list[str]:
+    template = {"Resources": {"Subject": subject, **(others or {})}}
+    return premise.check(Subject("Subject", subject, RuleContext(POLICY, POLICY.environment(env), template), values))
+
+
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Statement": list(statements)}}}
+
+
+def test_only_the_decided_actions_on_any_resource() -> None:
+    premise = p.only_these_on_any_resource(("ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"),
+                                           conditioned={"cloudwatch:PutMetricData": "cloudwatch:namespace"})
+    sealed = policy({"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+                    {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
+                     "Condition": {"StringEquals": {"cloudwatch:namespace": "/aws/sagemaker/Endpoints"}}},
+                    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/model.tar.gz"})
+    assert holds(premise, sealed) == []
+    widened = policy(*sealed["Properties"]["PolicyDocument"]["Statement"],
+                     {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": "*"},
+                     {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"},
+                     {"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::b"})
+    problems = holds(premise, widened)
+    assert len(problems) == 3
+    assert "'secretsmanager:GetSecretValue' on '*'" in problems[0]
+    assert "without a cloudwatch:namespace condition" in problems[1]
+    assert "NotAction" in problems[2]
+    assert "computed at deploy time" in holds(premise, policy({"Fn::If": ["C", {}, {}]}))[0]
+
+
+def test_a_scoped_resource_and_what_is_granted_on_it() -> None:
+    premise = p.scoped_resource(r"<[A-Za-z0-9]+\.Arn>/[a-z-]+/\*", ("s3:PutObject",))
+    objects = {"Fn::Join": ["", [BUCKET_ARN, "/data-capture/*"]]}
+    grant = policy({"Effect": "Allow", "Action": "s3:PutObject", "Resource": objects})
+    assert holds(premise, grant, resource="<Data.Arn>/data-capture/*") == []
+    assert "not of the form" in holds(premise, grant, resource="*")[0]
+    more = policy({"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": objects})
+    assert "s3:DeleteObject" in holds(premise, more, resource="<Data.Arn>/data-capture/*")[0]
+    assert "no statement of the policy names" in holds(premise, policy(), resource="<Data.Arn>/data-capture/*")[0]
+
+
+def test_approved_repositories_come_from_the_policy() -> None:
+    assert p.approved_repository_patterns(POLICY.approved_registries) == {
+        "arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/platform/*",
+        "arn:<AWS::Partition>:ecr:<AWS::Region>:763104351884:repository/*"}
+    assert holds(p.APPROVED_REPOSITORIES, policy(),
+                 resource="arn:<AWS::Partition>:ecr:<AWS::Region>:763104351884:repository/*") == []
+    assert holds(p.APPROVED_REPOSITORIES, policy(),
+                 resource="arn:<AWS::Partition>:ecr:<AWS::Region>:999999999999:repository/*") != []
+
+
+def bucket(**properties: Any) -> dict[str, Any]:
+    base = {"VersioningConfiguration": {"Status": "Enabled"},
+            "PublicAccessBlockConfiguration": dict.fromkeys(("BlockPublicAcls", "BlockPublicPolicy",
+                                                             "IgnorePublicAcls", "RestrictPublicBuckets"), True),
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+            "LifecycleConfiguration": {"Rules": [{"Status": "Enabled",
+                                                  "NoncurrentVersionExpiration": {"NoncurrentDays": 30}}]}}
+    base.update(properties)
+    return {"Type": "AWS::S3::Bucket", "Properties": {k: v for k, v in base.items() if v is not None}}
+
+
+LOG_POLICY = {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Subject"}, "PolicyDocument": {
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+                   "Resource": "*"}]}}}
+
+
+def test_bucket_premises() -> None:
+    assert holds(p.VERSIONED_PRIVATE_BUCKET, bucket()) == []
+    assert len(holds(p.VERSIONED_PRIVATE_BUCKET, bucket(VersioningConfiguration=None,
+                                                        PublicAccessBlockConfiguration=None))) == 2
+    assert holds(p.VERSIONS_EXPIRE, bucket()) == []
+    assert "noncurrent versions" in holds(p.VERSIONS_EXPIRE, bucket(LifecycleConfiguration=None))[0]
+    assert holds(p.LOG_DESTINATION, bucket(), others={"Policy": LOG_POLICY}) == []
+    assert "not a server-access-log destination" in holds(p.LOG_DESTINATION, bucket())[0]
+    assert holds(p.SSE_S3_LOG_DESTINATION, bucket(), others={"Policy": LOG_POLICY}) == []
+    kms = bucket(BucketEncryption={"ServerSideEncryptionConfiguration": [
+        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]})
+    assert "not SSE-S3" in holds(p.SSE_S3_LOG_DESTINATION, kms, others={"Policy": LOG_POLICY})[0]
+
+
+def config(*variants: dict[str, Any]) -> dict[str, Any]:
+    return {"Type": "AWS::SageMaker::EndpointConfig", "Properties": {"ProductionVariants": list(variants)}}
+
+
+SERVERLESS = {"VariantName": "a", "ModelName": {"Fn::GetAtt": ["Subject", "ModelName"]},
+              "ServerlessConfig": {"MaxConcurrency": 1, "MemorySizeInMB": 2048}}
+
+
+def test_sagemaker_premises() -> None:
+    assert holds(sp.INSTANCE_STORE, config({"InstanceType": "ml.g4dn.xlarge"}, {"InstanceType": "ml.m5.large"})) == []
+    assert holds(sp.INSTANCE_STORE, config({"InstanceType": "ml.m5.large"})) != []
+    assert holds(sp.SERVERLESS_CONFIG, config(SERVERLESS)) == []
+    assert holds(sp.SERVERLESS_CONFIG, config(SERVERLESS, {"InstanceType": "ml.m5.large"})) != []
+    model = {"Type": "AWS::SageMaker::Model", "Properties": {}}
+    assert holds(sp.SERVERLESS_MODEL, model, others={"Config": config(SERVERLESS)}) == []
+    on_instances = {**SERVERLESS, "InstanceType": "ml.m5.large"}
+    assert "on instances" in holds(sp.SERVERLESS_MODEL, model, others={"Config": config(on_instances)})[0]
+    assert "no endpoint configuration" in holds(sp.SERVERLESS_MODEL, model)[0]
+
+
+def test_security_group_premise() -> None:
+    itself = {"Fn::GetAtt": ["Subject", "GroupId"]}
+    group = {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupIngress": [
+        {"IpProtocol": "-1", "SourceSecurityGroupId": itself}]}}
+    assert holds(sp.SELF_REFERENCING_GROUP, group) == []
+    group["Properties"]["SecurityGroupIngress"].append({"IpProtocol": "-1", "CidrIp": "10.0.0.0/8"})
+    assert "admits a source other than" in holds(sp.SELF_REFERENCING_GROUP, group)[0]
+    egress = {"Type": "AWS::EC2::SecurityGroupEgress", "Properties": {
+        "GroupId": {"Fn::GetAtt": ["Group", "GroupId"]}, "DestinationSecurityGroupId": {
+            "Fn::GetAtt": ["Group", "GroupId"]}, "IpProtocol": "-1"}}
+    assert holds(sp.SELF_REFERENCING_GROUP, egress) == []
+    egress["Properties"]["DestinationSecurityGroupId"] = {"Fn::GetAtt": ["Other", "GroupId"]}
+    assert holds(sp.SELF_REFERENCING_GROUP, egress) != []
+
+
+@pytest.mark.parametrize(("premise", "good", "bad"), [
+    (sp.ISOLATED_BUILD, {"VpcConfig": {"Subnets": ["s"], "SecurityGroupIds": ["g"]}, "Source": {"Type": "NO_SOURCE"}},
+     {"Source": {"Type": "GITHUB"}}),
+    (sp.NO_SOURCE, {"Source": {"Type": "NO_SOURCE"}}, {"Source": {"Type": "CODECOMMIT"}}),
+])
+def test_codebuild_premises(premise: Premise, good: dict[str, Any], bad: dict[str, Any]) -> None:
+    assert holds(premise, {"Type": "AWS::CodeBuild::Project", "Properties": good}) == []
+    assert holds(premise, {"Type": "AWS::CodeBuild::Project", "Properties": bad}) != []
+
+
+def test_deletion_and_retention_premises() -> None:
+    assert holds(sp.DELETED_WITH_STACK, {"Type": "AWS::EFS::FileSystem", "DeletionPolicy": "Delete"}) == []
+    assert holds(sp.DELETED_WITH_STACK, {"Type": "AWS::EFS::FileSystem", "DeletionPolicy": "Retain"}) != []
+    group = {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30, "KmsKeyId": "key"}}
+    assert holds(sp.ENVIRONMENT_RETENTION, group) == []
+    assert "not the 90 days" in holds(sp.ENVIRONMENT_RETENTION, group, env="staging")[0]
+    assert "not KMS-encrypted" in holds(sp.ENVIRONMENT_RETENTION, {"Type": "AWS::Logs::LogGroup", "Properties": {
+        "RetentionInDays": 30}})[0]
+
+
+def test_default_security_group_premises() -> None:
+    vpc = {"Type": "AWS::EC2::VPC", "Properties": {}}
+    custom = {"Type": "Custom::VpcRestrictDefaultSG", "Properties": {
+        "ServiceToken": {"Fn::GetAtt": ["Handler", "Arn"]},
+        "DefaultSecurityGroupId": {"Fn::GetAtt": ["Subject", "DefaultSecurityGroup"]}}}
+    assert holds(sp.DEFAULT_GROUP_RESTRICTED, vpc, others={"Restrict": custom}) == []
+    assert holds(sp.DEFAULT_GROUP_RESTRICTED, vpc) != []
+    function = {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["Role", "Arn"]}}}
+    serving = {**custom, "Properties": {**custom["Properties"], "ServiceToken": {"Fn::GetAtt": ["Subject", "Arn"]}}}
+    assert holds(sp.DEFAULT_GROUP_PROVIDER, function, others={"Restrict": serving}) == []
+    assert holds(sp.DEFAULT_GROUP_PROVIDER, function) != []
+    role = {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": [
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}],
+        "Policies": [{"PolicyName": "Inline", "PolicyDocument": {"Statement": [
+            {"Effect": "Allow", "Action": ["ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress"],
+             "Resource": "arn"}]}}]}}
+    handler = {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["Subject", "Arn"]}}}
+    assert holds(sp.DEFAULT_GROUP_PROVIDER, role, others={"Handler": handler, "Restrict": custom}) == []
+    role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]["Action"].append("ec2:*")
+    assert "grants more than" in holds(sp.DEFAULT_GROUP_PROVIDER, role, others={"Handler": handler,
+                                                                                "Restrict": custom})[0]
