@@ -103,6 +103,10 @@ class NetworkPolicy:
     ssm_prefix: str
     cidr: str
     max_azs: int
+    resource_accounts: tuple[str, ...] = ()
+    """Accounts (besides the deploying one and the approved registries') whose resources the VPC endpoints reach."""
+    resource_org_id: str | None = None
+    """The organisation whose resources the VPC endpoints reach (``aws:ResourceOrgID``); ``None``: accounts only."""
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,8 @@ def load_policy(file: str | Path | None = None) -> Policy:
         tags=tags,
         approved_registries=tuple(data["registries"]["approved"]),
         images=ImagePolicy(**data["images"]),
-        network=NetworkPolicy(**data["network"]),
+        network=NetworkPolicy(**{**data["network"],
+                                  "resource_accounts": tuple(data["network"].get("resource_accounts", ()))}),
         alarms=AlarmPolicy(**data["alarms"]),
         artifacts=ArtifactPolicy(
             max_size_gb=float(data["artifacts"]["max_size_gb"]),

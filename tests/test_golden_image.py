@@ -177,7 +177,7 @@ def test_builds_run_in_the_network_encrypted_and_logged(result: SynthResult) -> 
         assert props["LogsConfig"]["CloudWatchLogs"]["Status"] == "ENABLED"
         assert props["Environment"]["PrivilegedMode"] is True
         acknowledged = {a["id"]: a["reason"] for a in project["Metadata"]["platform:acknowledgments"]}
-        assert "Docker daemon" in acknowledged["AwsSolutions-CB3"]
+        assert "Docker daemon" in acknowledged["cdk-validator-cfnguard::codebuild_project_environment_privileged_check"]
     (group,) = result.resources(STACK, "AWS::Logs::LogGroup").values()
     assert group["Properties"]["RetentionInDays"] == load_policy().environment("dev").log_retention_days
     assert "KmsKeyId" in group["Properties"]

@@ -121,12 +121,12 @@ def test_sagemaker_premises() -> None:
 
 def test_security_group_premise() -> None:
     itself = {"Fn::GetAtt": ["Subject", "GroupId"]}
-    group = {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupIngress": [
+    group: dict[str, Any] = {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupIngress": [
         {"IpProtocol": "-1", "SourceSecurityGroupId": itself}]}}
     assert holds(sp.SELF_REFERENCING_GROUP, group) == []
     group["Properties"]["SecurityGroupIngress"].append({"IpProtocol": "-1", "CidrIp": "10.0.0.0/8"})
     assert "admits a source other than" in holds(sp.SELF_REFERENCING_GROUP, group)[0]
-    egress = {"Type": "AWS::EC2::SecurityGroupEgress", "Properties": {
+    egress: dict[str, Any] = {"Type": "AWS::EC2::SecurityGroupEgress", "Properties": {
         "GroupId": {"Fn::GetAtt": ["Group", "GroupId"]}, "DestinationSecurityGroupId": {
             "Fn::GetAtt": ["Group", "GroupId"]}, "IpProtocol": "-1"}}
     assert holds(sp.SELF_REFERENCING_GROUP, egress) == []
@@ -156,7 +156,7 @@ def test_deletion_and_retention_premises() -> None:
 
 def test_default_security_group_premises() -> None:
     vpc = {"Type": "AWS::EC2::VPC", "Properties": {}}
-    custom = {"Type": "Custom::VpcRestrictDefaultSG", "Properties": {
+    custom: dict[str, Any] = {"Type": "Custom::VpcRestrictDefaultSG", "Properties": {
         "ServiceToken": {"Fn::GetAtt": ["Handler", "Arn"]},
         "DefaultSecurityGroupId": {"Fn::GetAtt": ["Subject", "DefaultSecurityGroup"]}}}
     assert holds(sp.DEFAULT_GROUP_RESTRICTED, vpc, others={"Restrict": custom}) == []
@@ -165,7 +165,7 @@ def test_default_security_group_premises() -> None:
     serving = {**custom, "Properties": {**custom["Properties"], "ServiceToken": {"Fn::GetAtt": ["Subject", "Arn"]}}}
     assert holds(sp.DEFAULT_GROUP_PROVIDER, function, others={"Restrict": serving}) == []
     assert holds(sp.DEFAULT_GROUP_PROVIDER, function) != []
-    role = {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": [
+    role: dict[str, Any] = {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": [
         {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}],
         "Policies": [{"PolicyName": "Inline", "PolicyDocument": {"Statement": [
             {"Effect": "Allow", "Action": ["ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress"],

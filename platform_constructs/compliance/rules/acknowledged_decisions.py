@@ -25,9 +25,9 @@ def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Vio
     # __init__ (and so this module) first; a module-level import would find acknowledgments half-initialised.
     from platform_constructs.compliance.acknowledgments import entries, problems
 
-    for index, entry in enumerate(entries(resource)):
+    for entry in entries(resource):
         for problem in problems(entry, logical_id, resource, ctx):
-            yield Violation(f"Metadata.{METADATA_KEY}[{index}]", problem.text, problem.kind)
+            yield Violation(f"Metadata.{METADATA_KEY}", problem.text, problem.kind)
 
 
 RULE = Rule(

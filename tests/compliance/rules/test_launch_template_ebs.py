@@ -49,6 +49,6 @@ def test_booleans_are_read_as_cloudformation_reads_them() -> None:
     for spelling in (True, "true", "True", "TRUE"):
         assert evaluate(RULE, template({"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": spelling,
                                                                            "KmsKeyId": KEY}})) == [], spelling
-    for spelling in (False, "False", "FALSE", "tRuE", "yes", 1):
-        found = evaluate(RULE, template({"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": spelling, "KmsKeyId": KEY}}))
-        assert [v.finding for v in found] == ["encrypted"], spelling
+    for wrong in (False, "False", "FALSE", "tRuE", "yes", 1):
+        found = evaluate(RULE, template({"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": wrong, "KmsKeyId": KEY}}))
+        assert [v.finding for v in found] == ["encrypted"], wrong
