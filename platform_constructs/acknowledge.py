@@ -24,7 +24,8 @@ from typing import Protocol, runtime_checkable
 
 from aws_cdk import Acknowledgment as CdkAcknowledgment
 from aws_cdk import CfnResource, Stack, Validations
-from constructs import IConstruct
+from aws_cdk import aws_iam as iam
+from constructs import Construct, IConstruct
 
 from platform_constructs.compliance.acknowledgments import ORIGIN_KEY
 from platform_constructs.compliance.decisions import DECISIONS, Decision
@@ -73,13 +74,27 @@ def acknowledge(construct: IConstruct, decision_key: str, *, owner: IConstruct |
     ctx = PlatformContext.of(construct)
     for resource in targets:
         validations = Validations.of(resource)
+        recorded = ctx.metadata_acknowledgments.setdefault(resource.node.path, [])
         for rule_id in rule_ids:
+            entry = {"id": rule_id, "reason": decision.reason, "decision": decision_key}
+            if entry in recorded:  # applied again (e.g. one grant per image level): recorded once
+                continue
             validations.acknowledge(CdkAcknowledgment(id=rule_id, reason=decision.reason))
             ctx.acknowledgments.append((resource.node.path, rule_id, decision.reason))
-        recorded = ctx.metadata_acknowledgments.setdefault(resource.node.path, [])
-        recorded.extend({"id": rule_id, "reason": decision.reason, "decision": decision_key} for rule_id in rule_ids)
+            recorded.append(entry)
         resource.add_metadata(METADATA_KEY, recorded)
         resource.add_metadata(ORIGIN_KEY, {"type": type(made_by).__name__, "path": made_by.node.path})
+
+
+def acknowledge_grant(grantee: object, decision_key: str) -> None:
+    """Apply a decision to the policy resource a grant wrote its statement into: a ``PlatformRole``'s managed
+    policy, or the ``DefaultPolicy`` of a role, user or group of this app. Nothing for a grantee outside the
+    app (an imported role), whose policy the grant does not change."""
+    holder = getattr(grantee, "policy", None)  # baseline.PlatformRole
+    if not isinstance(holder, (iam.ManagedPolicy, iam.Policy)) and isinstance(grantee, Construct):
+        holder = grantee.node.try_find_child("DefaultPolicy")
+    if isinstance(holder, (iam.ManagedPolicy, iam.Policy)):
+        acknowledge(holder, decision_key)
 
 
 def acknowledge_resources(construct: IConstruct, decision_key: str, resources: Iterable[str]) -> None:

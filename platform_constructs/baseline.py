@@ -42,7 +42,6 @@ __all__ = [
 
 _ACCESS_LOG_BUCKET_ID = "PlatformAccessLogs"
 _S3_PREFIX_LIST_MAP_ID = "PlatformS3PrefixLists"
-KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
 
 
 def platform_key(scope: Construct, id: str, *, description: str,
@@ -80,10 +79,13 @@ def platform_key(scope: Construct, id: str, *, description: str,
             iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com") if service == "logs"
             else iam.ServicePrincipal(f"{service}.amazonaws.com")
         )
+        # logs: its condition is an encryption-context key, which DescribeKey requests never carry (AWS KMS
+        # Service Authorization Reference), so kms:Describe* there would be granted nothing
         key.add_to_resource_policy(iam.PolicyStatement(
             sid=f"Allow{service.capitalize()}Service",
             principals=[principal],
-            actions=list(KEY_ACTIONS),
+            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                     *(["kms:Describe*"] if service != "logs" else [])],
             resources=["*"],  # in a key policy "*" means this key
             conditions=_key_service_conditions(stack, service),
         ))
@@ -91,6 +93,8 @@ def platform_key(scope: Construct, id: str, *, description: str,
         sid="DenyGrantsExceptForAwsResources", effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()],
         actions=["kms:CreateGrant"], resources=["*"],
         conditions={"BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}}))
+    if "logs" in service_principals:
+        acknowledge(key, "logs-key-arn-condition")
     return key
 
 
@@ -257,16 +261,26 @@ def alarm_topic(scope: Construct, id: str, *, key: kms.IKey) -> sns.Topic:
     CloudWatch can publish to a topic encrypted with a customer-managed key only when the key's policy lets the
     ``cloudwatch.amazonaws.com`` principal use it (SNS developer guide, "Enable compatibility between event
     sources from AWS services and encrypted topics"): create ``key`` with
-    ``platform_key(..., service_principals=("cloudwatch",))``. The topic's policy denies publishing by an AWS
-    service on behalf of another account (``aws:SourceAccount`` present and not this account): an EventBridge
-    rule or alarm elsewhere cannot use the service as a confused deputy.
+    ``platform_key(..., service_principals=("cloudwatch",))``. The topic policy replaces SNS's default one, so
+    it lets CloudWatch alarms of this account and region publish (``aws:SourceAccount`` and ``aws:SourceArn``, AWS
+    re:Post knowledge center, "Why didn't I receive an SNS notification for my CloudWatch alarm trigger?"), and
+    it denies publishing by an AWS service on behalf of
+    another account (``aws:SourceAccount`` present and not this account): an EventBridge rule or alarm elsewhere
+    cannot use the service as a confused deputy.
     """
     topic = sns.Topic(scope, id, master_key=key, enforce_ssl=True)
+    stack = Stack.of(scope)
+    account = stack.account
     topic.add_to_resource_policy(iam.PolicyStatement(
-        sid="DenyServicePublishForOtherAccounts", effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()],
+        sid="AllowCloudWatchAlarms", principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions=["sns:Publish"], resources=[topic.topic_arn],
+        conditions={"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {
+            "aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{account}:alarm:*"}}))
+    topic.add_to_resource_policy(iam.PolicyStatement(
+        sid="DenyServicePublishForOtherAccounts", effect=iam.Effect.DENY, principals=[iam.StarPrincipal()],
         actions=["sns:Publish"], resources=[topic.topic_arn],
         conditions={"Bool": {"aws:PrincipalIsAWSService": "true"},
-                    "StringNotEqualsIfExists": {"aws:SourceAccount": Stack.of(scope).account}}))
+                    "StringNotEqualsIfExists": {"aws:SourceAccount": account}}))
     return topic
 
 

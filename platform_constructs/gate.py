@@ -32,7 +32,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, 
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 from constructs import IConstruct
 
-from platform_constructs.compliance.engine import check_template, unacknowledged
+from platform_constructs.compliance.engine import check_template, exported_values, unacknowledged
 from platform_constructs.compliance.rules import ALL_RULES
 from platform_constructs.guard_rules import rules_for, template_types
 from platform_constructs.policy import EnvironmentPolicy, Policy
@@ -121,13 +121,14 @@ class PlatformRulesPlugin:
         by_rule: dict[tuple[str, str], list[PolicyViolatingResource]] = {}
         details: dict[tuple[str, str], str] = {}
         templates = [*context.template_paths, *map(str, nested_templates(list(context.template_paths)))]
-        for path in map(Path, templates):
-            checked: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            for finding in unacknowledged(check_template(checked, self._policy, self._env)):
+        loaded = {path: json.loads(Path(path).read_text(encoding="utf-8")) for path in templates}
+        exports = exported_values(loaded.values())  # the app's cross-stack references
+        for path, checked in loaded.items():
+            for finding in unacknowledged(check_template(checked, self._policy, self._env, exports=exports)):
                 refused = f" (acknowledgment refused: {'; '.join(finding.refused)})" if finding.refused else ""
                 key = (finding.rule_id, f"{finding.title}: {finding.message}{refused}")
                 by_rule.setdefault(key, []).append(PolicyViolatingResource(
-                    locations=[finding.location], resource_logical_id=finding.logical_id, template_path=str(path)))
+                    locations=[finding.location], resource_logical_id=finding.logical_id, template_path=path))
                 details[key] = finding.fix
         foreign = list(self._foreign_acknowledgments(list(context.template_paths)))
         if foreign:

@@ -4,7 +4,9 @@ per test session and shared; tests only read the result."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 _node = ROOT / "node_modules" / ".bin" / "node"
@@ -15,6 +17,9 @@ import pytest  # noqa: E402
 
 from platform_constructs.testing import SynthResult, new_app, synthesize  # noqa: E402
 
+if TYPE_CHECKING:
+    from local_deployment import Deployment
+
 
 @pytest.fixture(scope="session")
 def example_app(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
@@ -22,3 +27,22 @@ def example_app(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
     import app as example
 
     return synthesize(example.build_app(new_app(outdir=tmp_path_factory.mktemp("example"))))
+
+
+@pytest.fixture(scope="session")
+def local_deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    """One emulator for the session, with the platform app (the example app, every construct mode of
+    snapshot_apps.py, a data-scientist stack) and the raw L1 app deployed by the real CDK CLI
+    (tests/local/). The deploy tests share the ``deploy`` xdist group, so this runs once per session."""
+    from local_deploy_stacks import platform_app, raw_app
+    from local_deployment import Deployment
+
+    from platform_constructs.local.deploy import LocalTarget
+
+    work = tmp_path_factory.mktemp("local-deploy")
+    main = synthesize(platform_app(work / "main"))
+    raw_dir = Path(raw_app(str(work / "raw")).synth().directory)
+    with LocalTarget(project_root=ROOT) as target:
+        main_result = target.deploy_assembly(main.outdir, run_platform_check=False, local_dir=work / "main.local")
+        raw_result = target.deploy_assembly(raw_dir, run_platform_check=False, local_dir=work / "raw.local")
+        yield Deployment(target, main_result, main, raw_result, work / "main.local")

@@ -40,6 +40,7 @@ from platform_constructs.cli.reports import PROG, render_table, sarif, write_jun
 from platform_constructs.cli.results import Result, TemplateReport, mark_acknowledged
 from platform_constructs.cli.templates import discover, load_template
 from platform_constructs.compliance.engine import check_template
+from platform_constructs.compliance.exports import Exports, exported_values
 from platform_constructs.compliance.rules.base import RuleContext
 from platform_constructs.errors import PolicyError
 from platform_constructs.policy import DEFAULT_ENVIRONMENT, EnvironmentPolicy, Policy, load_policy
@@ -48,19 +49,22 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def check_one(path: Path, template: Mapping[str, Any], policy: Policy, env: EnvironmentPolicy,
-              linter: CfnLint | None, *, others: Sequence[Result] = ()) -> list[Result]:
+              linter: CfnLint | None, *, others: Sequence[Result] = (),
+              exports: Exports | None = None) -> list[Result]:
     """The rule pack's findings over one template, then cfn-lint's and ``others`` (the other tools'), each
-    acknowledged only by the library's decisions."""
+    acknowledged only by the library's decisions. ``exports``: what the templates checked with it export (their
+    ``Fn::ImportValue`` targets)."""
     results = [
         Result(template=path, tool="platform-rules", rule_id=f.rule_id, severity="error",
                message=f.message, logical_id=f.logical_id, resource_type=f.resource_type,
                location=f.location, help=f"{f.title}. Fix: {f.fix}")
-        for f in check_template(template, policy, env)
+        for f in check_template(template, policy, env, exports=exports)
     ]
     if linter is not None:
         results += linter.check(path, template)
     results += others
-    return mark_acknowledged(results, template, RuleContext(policy=policy, env=env, template=template))
+    return mark_acknowledged(results, template, RuleContext(policy=policy, env=env, template=template,
+                                                            exports=exports or {}))
 
 
 def _templates_parser() -> argparse.ArgumentParser:
@@ -124,6 +128,7 @@ def check_templates(argv: Sequence[str]) -> int:
         print(f"{PROG}: cdk-nag and cfn-guard over {len(cdk_results)} template(s) in one app: "
               f"{time.perf_counter() - begin:.1f} s", file=err)
     reports: list[TemplateReport] = []
+    exports = exported_values(t for t, _ in loaded.values() if t is not None)  # cross-stack references
     for index, path in enumerate(paths, 1):
         begin = time.perf_counter()
         template, errors = loaded[path]
@@ -133,7 +138,7 @@ def check_templates(argv: Sequence[str]) -> int:
         else:
             others = [replace(r, template=path) for r in (*checkov_results.get(path.resolve(), []),
                                                           *cdk_results.get(path, []))]
-            results = check_one(path, template, policy, env, linter, others=others)
+            results = check_one(path, template, policy, env, linter, others=others, exports=exports)
             resources = len(template.get("Resources", {}))
         seconds = time.perf_counter() - begin
         report = TemplateReport(path, resources, tuple(results), seconds)

@@ -15,78 +15,17 @@ There is no blanket switch: a decision applies to the resources of the construct
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from string import Formatter
-
 from platform_constructs.compliance import premises as p
 from platform_constructs.compliance import service_premises as sp
-from platform_constructs.compliance.premises import Premise
+from platform_constructs.compliance.decision_model import GUARD, NAG_COMPLIANCE_PACKS, Decision, packs
+from platform_constructs.compliance.policy_decisions import POLICY_DECISIONS
 
-GUARD = "cdk-validator-cfnguard::"
-"""Prefix of the acknowledgment ids of AWS Control Tower's cfn-guard rules (``cdklabs-cdk-validator-cfnguard``)."""
-NAG_COMPLIANCE_PACKS = ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
-
-
-def packs(rule: str, which: tuple[str, ...] = NAG_COMPLIANCE_PACKS) -> tuple[str, ...]:
-    """The ids of cdk-nag rule ``rule`` in the compliance packs ``which`` (they share rule names)."""
-    return tuple(f"{pack}-{rule}" for pack in which)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One acknowledgment decision: the finding ids it covers, where it may apply, why, and what must hold."""
-
-    rule_ids: tuple[str, ...]
-    """cdk-nag, cfn-guard or platform rule ids; ``{name}`` placeholders (e.g. ``[Resource::{resource}]``) are
-    filled per application so that each acknowledgment covers exactly one finding."""
-    reason: str
-    resource_types: tuple[str, ...]
-    """The CloudFormation types of the resources the decision is applied to (and honoured on)."""
-    premises: tuple[Premise, ...] = ()
-    """What must be true of the resource for the reason to be true; verified wherever the decision is honoured."""
-
-    @property
-    def placeholders(self) -> frozenset[str]:
-        """The names of the ``{name}`` placeholders in :attr:`rule_ids`."""
-        return frozenset(field for rule_id in self.rule_ids
-                         for _, field, _, _ in Formatter().parse(rule_id) if field is not None)
-
-    def finding_ids(self, **values: str) -> tuple[str, ...]:
-        """:attr:`rule_ids` with their placeholders filled; ``values`` must name exactly :attr:`placeholders`
-        (a missing value would acknowledge the literal ``{name}`` id, an extra one would be ignored)."""
-        if set(values) != self.placeholders:
-            expected = ", ".join(sorted(self.placeholders)) or "none"
-            given = ", ".join(sorted(values)) or "none"
-            raise ValueError(f"expected values for the placeholders ({expected}), got: {given}")
-        return tuple(rule_id.format(**values) for rule_id in self.rule_ids) if values else self.rule_ids
-
-    def match(self, finding_id: str) -> dict[str, str] | None:
-        """The placeholder values under which ``finding_id`` is one of this decision's ids (``{}`` for a literal
-        id), or ``None`` when the decision does not cover it."""
-        for rule_id in self.rule_ids:
-            pattern = "".join(re.escape(literal) + (f"(?P<{field}>.+)" if field else "")
-                              for literal, field, _, _ in Formatter().parse(rule_id))
-            found = re.fullmatch(pattern, finding_id)
-            if found:
-                return found.groupdict()
-        return None
-
+__all__ = ["DECISIONS", "GUARD", "NAG_COMPLIANCE_PACKS", "Decision", "packs"]
 
 S3 = ("AWS::S3::Bucket",)
-POLICIES = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")
 NAG_KMS = packs("SageMakerEndpointConfigurationKMSKeyConfigured")
-PULLS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
-OBJECT_PREFIX = r"<[A-Za-z0-9]+\.Arn>/[A-Za-z0-9._/-]*\*"
-"""An object ARN pattern under one prefix of a bucket of the same template (``<Bucket.Arn>/prefix/*``)."""
-SAGEMAKER_VPC = ("ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-                 "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces",
-                 "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs")
-CODEBUILD_VPC = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
-                 "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions", "ec2:DescribeVpcs")
-ENI_ARN = "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*"
 
-DECISIONS: dict[str, Decision] = {
+RESOURCE_DECISIONS: dict[str, Decision] = {
     "bucket-replication": Decision(
         rule_ids=packs("S3BucketReplicationEnabled"),
         reason=(
@@ -122,28 +61,6 @@ DECISIONS: dict[str, Decision] = {
         ),
         resource_types=S3, premises=(p.SSE_S3_LOG_DESTINATION,),
     ),
-    "sagemaker-role-unscopable-actions": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
-        reason=(
-            "A SageMaker execution role needs ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited by a "
-            "cloudwatch:namespace condition) and the EC2 network-interface actions that attach a model to its VPC; "
-            "none of these supports resource-level permissions (IAM service authorization reference)."
-        ),
-        resource_types=POLICIES,
-        premises=(p.only_these_on_any_resource(("ecr:GetAuthorizationToken", "cloudwatch:PutMetricData",
-                                                *SAGEMAKER_VPC),
-                                               conditioned={"cloudwatch:PutMetricData": "cloudwatch:namespace"}),),
-    ),
-    "sagemaker-role-object-prefixes": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "SageMaker writes data-capture and asynchronous-inference results under keys it generates (endpoint, "
-            "variant, date, request id) and reads asynchronous inputs under keys callers choose per request; each "
-            "grant is limited to one prefix of this endpoint's own bucket."
-        ),
-        resource_types=POLICIES,
-        premises=(p.scoped_resource(OBJECT_PREFIX, ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload")),),
-    ),
     "sagemaker-instance-store-volume": Decision(
         rule_ids=(*NAG_KMS, "PLAT-SM2[volume-key]"),
         reason=(
@@ -177,63 +94,6 @@ DECISIONS: dict[str, Decision] = {
         ),
         resource_types=("AWS::SageMaker::EndpointConfig",), premises=(sp.SERVERLESS_CONFIG,),
     ),
-    "ecs-agent-unscoped-actions": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
-        reason=(
-            "The ECS agent on AWS Batch instances (and Fargate's image pull) needs ecs:DiscoverPollEndpoint and "
-            "ecr:GetAuthorizationToken, which support no resource-level permissions (AWS Service Authorization "
-            "Reference: no resource types), so their statement can only name '*'; it holds no other action."
-        ),
-        resource_types=POLICIES,
-        premises=(p.only_these_on_any_resource(("ecs:DiscoverPollEndpoint", "ecr:GetAuthorizationToken")),),
-    ),
-    "batch-managed-ecs-clusters": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "AWS Batch creates the ECS cluster of each managed compute environment with a generated name "
-            "(AWSBatch-<environment>-<uuid>), known only after deploy; the ECS agent's register/poll/state-change "
-            "actions are limited to clusters and container instances named AWSBatch-* in this account and region."
-        ),
-        resource_types=POLICIES,
-        premises=(p.scoped_resource(
-            r"arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:(cluster|container-instance)/AWSBatch-\*",
-            ("ecs:RegisterContainerInstance", "ecs:DeregisterContainerInstance", "ecs:SubmitContainerStateChange",
-             "ecs:SubmitTaskStateChange", "ecs:SubmitAttachmentStateChanges", "ecs:UpdateContainerInstancesState",
-             "ecs:Poll", "ecs:StartTelemetrySession")),),
-    ),
-    "approved-registry-pulls": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "Images are pulled only from the policy's approved registry prefixes (registries.approved); a prefix "
-            "covers many repositories, so the read-only pull actions name the prefix's repositories. Batch "
-            "instances pull whatever approved image a job names; a SageMaker model uses this only when its image "
-            "is a deploy-time value (e.g. the golden image pipeline's), whose repository is unknown at synth."
-        ),
-        resource_types=POLICIES, premises=(p.APPROVED_REPOSITORIES, p.scoped_resource(r".+", PULLS)),
-    ),
-    "batch-job-role-team-prefix": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "Jobs read and write objects under their team's prefix of the datastore bucket; object ARNs under a "
-            "prefix can only be expressed with a trailing wildcard. Listing is limited to the same prefix and "
-            "the key may be used only through S3."
-        ),
-        resource_types=POLICIES,
-        premises=(p.scoped_resource(OBJECT_PREFIX, ("s3:GetObject", "s3:PutObject", "s3:DeleteObject",
-                                                    "s3:AbortMultipartUpload")),),
-    ),
-    "datastore-team-prefix-grant": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "grant_read_datastore / grant_read_write_datastore of a Batch construct give a caller the objects under "
-            "the team's prefix of the datastore bucket, as the jobs have; object ARNs under a prefix can only be "
-            "expressed with a trailing wildcard. Listing is limited to the same prefix and the key may be used only "
-            "through S3."
-        ),
-        resource_types=POLICIES,
-        premises=(p.scoped_resource(OBJECT_PREFIX, ("s3:GetObject", "s3:PutObject", "s3:DeleteObject",
-                                                    "s3:AbortMultipartUpload")),),
-    ),
     "multi-node-cluster-traffic": Decision(
         rule_ids=packs("EC2RestrictedCommonPorts"),
         reason=(
@@ -254,22 +114,6 @@ DECISIONS: dict[str, Decision] = {
             "it is approved."
         ),
         resource_types=("AWS::CodeBuild::Project",), premises=(sp.ISOLATED_BUILD,),
-    ),
-    "image-build-service-wildcards": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::*]", f"AwsSolutions-IAM5[Resource::{ENI_ARN}]"),
-        reason=(
-            "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
-            "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
-            "the ec2 network-interface actions CodeBuild needs to run in a VPC (Describe*, Create/Delete "
-            "NetworkInterface); ec2:CreateNetworkInterfacePermission is limited to this account's and "
-            "region's network interfaces and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com. "
-            "Every repository, parameter, key and log permission is scoped to its ARN."
-        ),
-        resource_types=POLICIES,
-        premises=(p.only_these_on_any_resource(("ecr:GetAuthorizationToken", "sts:GetServiceBearerToken",
-                                                *CODEBUILD_VPC),
-                                               conditioned={"sts:GetServiceBearerToken": "sts:AWSServiceName"}),
-                  p.scoped_resource(re.escape(ENI_ARN), ("ec2:CreateNetworkInterfacePermission",), resource=ENI_ARN)),
     ),
     "image-build-no-source-repository": Decision(
         rule_ids=packs("CodeBuildProjectSourceRepoUrl", ("HIPAA.Security", "PCI.DSS.321")),
@@ -331,3 +175,7 @@ DECISIONS: dict[str, Decision] = {
         resource_types=("AWS::IAM::Role",), premises=(sp.DEFAULT_GROUP_PROVIDER,),
     ),
 }
+"""The decisions on resources other than policies."""
+
+DECISIONS: dict[str, Decision] = {**RESOURCE_DECISIONS, **POLICY_DECISIONS}
+"""Every decision the library makes, by key."""

@@ -1,9 +1,10 @@
 """Runs the platform rule pack over CloudFormation templates (plain JSON).
 
-Used by the synth-time validation plugin and by ``platform-check`` alike. A finding of a rule with sub-checks
-has its own id (``RULE[finding]``, see :class:`~platform_constructs.compliance.rules.base.Violation`). It is
-acknowledged only by the library's own acknowledgment of exactly that id on that resource
-(:mod:`~platform_constructs.compliance.acknowledgments`: the decision, its reason and its premises).
+Used by the synth-time validation plugin and by ``platform-check`` alike. A finding with its own id
+(``RULE[finding]``, see :class:`~platform_constructs.compliance.rules.base.Violation`: a sub-check, or one exact
+finding of a rule over policy statements) is acknowledged only by the library's own acknowledgment of exactly
+that id on that resource (:mod:`~platform_constructs.compliance.acknowledgments`: the decision, its reason, the
+construct that made the resource and the decision's premises).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from platform_constructs.compliance.acknowledgments import verdict
+from platform_constructs.compliance.exports import Exports, exported_values
 from platform_constructs.compliance.rules import ALL_RULES
 from platform_constructs.compliance.rules.base import Rule, RuleContext, finding_id
 from platform_constructs.policy import EnvironmentPolicy, Policy
@@ -45,9 +47,10 @@ def resources_of(template: Mapping[str, Any]) -> Iterable[tuple[str, Mapping[str
 
 
 def check_template(template: Mapping[str, Any], policy: Policy, env: EnvironmentPolicy,
-                   rules: Sequence[Rule] = ALL_RULES) -> list[Finding]:
-    """All findings (acknowledged ones flagged) of ``rules`` over one template."""
-    ctx = RuleContext(policy=policy, env=env, template=template)
+                   rules: Sequence[Rule] = ALL_RULES, *, exports: Exports | None = None) -> list[Finding]:
+    """All findings (acknowledged ones flagged) of ``rules`` over one template; ``exports``: what the templates
+    checked with it export (:func:`exported_values`), so that its ``Fn::ImportValue`` can be read."""
+    ctx = RuleContext(policy=policy, env=env, template=template, exports=exports or {})
     findings: list[Finding] = []
     for logical_id, resource in resources_of(template):
         resource_type = str(resource.get("Type", ""))
@@ -67,6 +70,9 @@ def check_template(template: Mapping[str, Any], policy: Policy, env: Environment
                     acknowledged_reason=judged.reason, refused=judged.refused,
                 ))
     return findings
+
+
+__all__ = ["Finding", "check_template", "exported_values", "resources_of", "unacknowledged"]
 
 
 def unacknowledged(findings: Iterable[Finding]) -> list[Finding]:

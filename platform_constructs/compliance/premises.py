@@ -20,6 +20,12 @@ from typing import Any
 from platform_constructs.compliance.rules.base import RuleContext, is_true, props
 from platform_constructs.compliance.statements import Statement, identity_statements, nag_resource
 
+PARTITION = r"(<AWS::Partition>|aws[a-z-]*)"
+REGION = r"(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\d)"
+ACCOUNT = r"(<AWS::AccountId>|\d{12})"
+"""Patterns of the stack's partition, region and account in an ARN as cdk-nag flattens it: the pseudo parameters,
+or the literal values of a stack with an explicit environment."""
+
 
 @dataclass(frozen=True)
 class Subject:
@@ -110,7 +116,9 @@ def scoped_resource(pattern: str, actions: Iterable[str], *, resource: str | Non
     compiled = re.compile(pattern)
 
     def check(subject: Subject) -> list[str]:
-        named_resource = resource if resource is not None else subject.values.get("resource", "")
+        if resource is None and "resource" not in subject.values:
+            return []  # another id of the decision, without the placeholder: not this premise's
+        named_resource = resource if resource is not None else subject.values["resource"]
         problems = [] if compiled.fullmatch(named_resource) else [
             f"the acknowledged resource {named_resource!r} is not of the form the decision covers ({pattern})"]
         statements = _statements(subject)
@@ -130,25 +138,27 @@ def scoped_resource(pattern: str, actions: Iterable[str], *, resource: str | Non
 
 
 def approved_repository_patterns(registries: Iterable[str]) -> set[str]:
-    """The ECR repository ARN patterns (flattened as cdk-nag names them) of the approved registry prefixes:
-    ``{account}``/``{region}`` become the stack's account and region, a literal account stays itself."""
+    """The ECR repository ARN patterns (regular expressions over ARNs flattened as cdk-nag names them) of the
+    approved registry prefixes: ``{account}``/``{region}`` match the stack's account and region, a literal account
+    or region only itself."""
     patterns = set()
     for registry in registries:
         found = re.fullmatch(r"(\d{12}|\{account\})\.dkr\.ecr\.([^.]+)\.amazonaws\.com/(.*)", registry)
         if found is None:
             continue
-        account = "<AWS::AccountId>" if found[1] == "{account}" else found[1]
-        region = "<AWS::Region>" if found[2] == "{region}" else found[2]
-        patterns.add(f"arn:<AWS::Partition>:ecr:{region}:{account}:repository/{found[3]}*")
+        account = ACCOUNT if found[1] == "{account}" else re.escape(found[1])
+        region = REGION if found[2] == "{region}" else re.escape(found[2])
+        patterns.add(f"arn:{PARTITION}:ecr:{region}:{account}:repository/{re.escape(found[3])}\\*")
     return patterns
 
 
 def _approved_repository(subject: Subject) -> list[str]:
     resource = subject.values.get("resource", "")
     approved = approved_repository_patterns(subject.ctx.policy.approved_registries)
-    if resource in approved:
+    if any(re.fullmatch(pattern, resource) for pattern in approved):
         return []
-    return [f"{resource!r} is not the repositories of an approved registry prefix ({', '.join(sorted(approved))})"]
+    return [f"{resource!r} is not the repositories of an approved registry prefix "
+            f"({', '.join(subject.ctx.policy.approved_registries)})"]
 
 
 APPROVED_REPOSITORIES = Premise("the resource is the repositories of one of the policy's approved registry prefixes",

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from platform_constructs.catalog import sagemaker_has_instance_store
-from platform_constructs.compliance.premises import Premise, Subject, refers_to
+from platform_constructs.compliance.premises import ACCOUNT, PARTITION, REGION, Premise, Subject, refers_to
 from platform_constructs.compliance.rules.base import props
 from platform_constructs.compliance.statements import identity_statements, nag_resource
 
@@ -174,3 +174,45 @@ def _default_group_provider(subject: Subject) -> list[str]:
 DEFAULT_GROUP_PROVIDER = Premise("the resource is CDK's provider of Custom::VpcRestrictDefaultSG and its role only "
                                  "revokes the default security group's rules", _default_group_provider)
 
+
+def _logs_encryption_context(subject: Subject) -> list[str]:
+    policy = subject.properties.get("KeyPolicy")
+    statements = policy.get("Statement", []) if isinstance(policy, Mapping) else []
+    for statement in statements if isinstance(statements, list) else []:
+        principal = statement.get("Principal", {}) if isinstance(statement, Mapping) else {}
+        service = nag_resource(principal.get("Service")) if isinstance(principal, Mapping) else ""
+        condition = statement.get("Condition", {}).get("ArnLike", {}) if isinstance(statement, Mapping) else {}
+        if not isinstance(condition, Mapping):
+            continue
+        arn = nag_resource(condition.get("kms:EncryptionContext:aws:logs:arn"))
+        # the stack's account and region, as pseudo parameters or as the literal values of an explicit environment
+        if service.startswith("logs.") and re.fullmatch(
+                rf"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:\*", arn):
+            return []
+    return ["no key policy statement lets CloudWatch Logs use the key only for the log groups of one account and "
+            "region (ArnLike kms:EncryptionContext:aws:logs:arn)"]
+
+
+LOGS_ENCRYPTION_CONTEXT = Premise("the key policy limits CloudWatch Logs to the log groups of one account and region "
+                                  "by the kms:EncryptionContext:aws:logs:arn ARN condition", _logs_encryption_context)
+
+
+def _submit_to_template_queues(subject: Subject) -> list[str]:
+    batch = {i for i, r in subject.ctx.template.get("Resources", {}).items()
+             if isinstance(r, Mapping) and r.get("Type") in ("AWS::Batch::JobQueue", "AWS::Batch::JobDefinition")}
+    problems: list[str] = []
+    found = False
+    for statement in identity_statements(subject.resource):
+        if statement.body is None or "batch:SubmitJob" not in statement.values("Action"):
+            continue
+        found = True
+        if statement.values("Action") != ["batch:SubmitJob"]:
+            problems.append(f"{statement.location} grants more than batch:SubmitJob")
+        if not all(isinstance(r, Mapping) and r.get("Ref") in batch for r in statement.values("Resource")):
+            problems.append(f"{statement.location} names resources other than this template's job queues and job "
+                            "definitions")
+    return problems if found else ["no statement of the policy grants batch:SubmitJob"]
+
+
+SUBMIT_TO_TEMPLATE_QUEUES = Premise("batch:SubmitJob is granted only on job queues and job definitions of the "
+                                    "template", _submit_to_template_queues)

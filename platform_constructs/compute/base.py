@@ -44,7 +44,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct, IValidation
 
 from platform_constructs import baseline
-from platform_constructs.acknowledge import acknowledge
+from platform_constructs.acknowledge import acknowledge, acknowledge_grant
 from platform_constructs.compute import checks
 from platform_constructs.compute import iam as compute_iam
 from platform_constructs.compute.job_definition import job_definition_facts
@@ -233,9 +233,12 @@ class BatchConstruct(PlatformConstruct):
         """Allow ``grantee`` to submit jobs to this construct's queues with its job definitions
         (``batch:SubmitJob`` on exactly those ARNs, as aws-cdk's ``grantSubmitJob`` does). On a fair-share queue
         each job must carry a share identifier, e.g. the cost centre."""
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee, actions=["batch:SubmitJob"],
             resource_arns=[*(q.ref for q in self.job_queues), *(j.ref for j in self.job_definitions)])
+        if grant.success:  # the queue and revision AWS Batch documents, not the catalogue's (decision's reason)
+            acknowledge_grant(grantee, "batch-submit-job-resources")
+        return grant
 
     def grant_read_datastore(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow ``grantee`` to list and read the objects under :attr:`data_prefix` of the datastore (and to

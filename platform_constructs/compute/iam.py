@@ -67,11 +67,11 @@ def instance_profile(scope: Construct, *, log_group: logs.ILogGroup) -> iam.CfnI
     role.add_to_policy(iam.PolicyStatement(
         sid="EcsAgentClusters",
         actions=["ecs:RegisterContainerInstance", "ecs:DeregisterContainerInstance",
-                 "ecs:SubmitContainerStateChange", "ecs:SubmitTaskStateChange", "ecs:SubmitAttachmentStateChanges",
-                 "ecs:UpdateContainerInstancesState"],
+                 "ecs:SubmitContainerStateChange", "ecs:SubmitTaskStateChange", "ecs:SubmitAttachmentStateChanges"],
         resources=clusters[:1]))
-    role.add_to_policy(iam.PolicyStatement(
-        sid="EcsAgentInstances", actions=["ecs:Poll", "ecs:StartTelemetrySession"], resources=clusters[1:]))
+    role.add_to_policy(iam.PolicyStatement(  # UpdateContainerInstancesState acts on container instances (SAR)
+        sid="EcsAgentInstances", actions=["ecs:Poll", "ecs:StartTelemetrySession", "ecs:UpdateContainerInstancesState"],
+        resources=clusters[1:]))
     role.add_to_policy(iam.PolicyStatement(
         sid="ActionsWithoutResourceLevelPermissions",
         actions=["ecs:DiscoverPollEndpoint", "ecr:GetAuthorizationToken"], resources=["*"]))

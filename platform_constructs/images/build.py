@@ -1,4 +1,5 @@
-"""Private helpers of :mod:`golden_image`: rendering the shipped Dockerfile templates and buildspecs.
+"""What a golden-image build runs: the shipped Dockerfile templates rendered, the build context, the buildspec
+and the build's environment variables (pure: no ``aws_cdk`` import).
 
 The build context of each level (Dockerfile, requirements, smoke test, build script) is rendered at
 synth, packed as a deterministic ``tar.gz`` and embedded in the CodeBuild project's inline buildspec,
@@ -13,6 +14,7 @@ import gzip
 import io
 import json
 import tarfile
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from string import Template
 
@@ -64,3 +66,20 @@ def buildspec(context_b64: str) -> str:
         },
     }
     return json.dumps(spec, indent=1)
+
+
+def build_environment(*, level: int, repository_name: str, repository_uri: str, approved_parameter: str,
+                      block_severities: Sequence[str], scan_timeout_seconds: int, gpu: bool,
+                      extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment variables ``build.sh`` reads (its header documents each), in the order the project lists
+    them; ``extra`` are the level's own (the base to pull, the parameters to publish, the level below)."""
+    return {
+        "LEVEL": str(level),
+        "REPOSITORY_NAME": repository_name,
+        "REPOSITORY_URI": repository_uri,
+        "APPROVED_PARAMETER": approved_parameter,
+        "SCAN_BLOCK_SEVERITIES": " ".join(block_severities),
+        "SCAN_TIMEOUT_SECONDS": str(scan_timeout_seconds),
+        "GPU": "1" if gpu else "0",
+        **(extra or {}),
+    }

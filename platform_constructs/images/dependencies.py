@@ -1,4 +1,4 @@
-"""The golden-image dependency policy, enforced at synth (private to :mod:`golden_image`).
+"""The golden-image dependency policy, enforced at synth by the pipeline's settings (pure: no ``aws_cdk`` import).
 
 The rules come from the organisation's ``DEPENDENCY_POLICY`` (the seed's "Golden Image Hierarchy"):
 

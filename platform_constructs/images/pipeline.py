@@ -44,89 +44,62 @@ upstream is PyPI, reached through VPC endpoints this construct adds (CodeArtifac
 
 The dependency policy (pins, no VCS/URL installs, no ``--upgrade``, no Level 1 redefinitions) is
 enforced at synth by :mod:`platform_constructs.images.dependencies`.
+
+**Where each part lives.** Arguments are validated by :mod:`~platform_constructs.images.settings` (pure) before
+any resource exists; each level's repository, parameter and build project by :mod:`~platform_constructs.images.level`;
+the roles by :mod:`~platform_constructs.images.iam` (which also checks, at synth, that their policies fit IAM's
+size limit once every project image is added); the build network, package index, registry scanning and schedules
+by :mod:`~platform_constructs.images.build_network`, :mod:`~platform_constructs.images.package_index`,
+:mod:`~platform_constructs.images.scanning` and :mod:`~platform_constructs.images.schedules`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-import jsii
-from aws_cdk import CfnOutput, Duration, Stack
-from aws_cdk import aws_codeartifact as codeartifact
-from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import Annotations, Stack
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
-from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
 from platform_constructs import baseline
-from platform_constructs.acknowledge import acknowledge
+from platform_constructs.acknowledge import acknowledge, nag_resource
 from platform_constructs.core import PlatformConstruct
-from platform_constructs.errors import PlatformValidationError, Problem
 from platform_constructs.images import build as render
-from platform_constructs.images import dependencies as deps
-from platform_constructs.images import uri
+from platform_constructs.images import iam as images_iam
+from platform_constructs.images import policy_size, uri
+from platform_constructs.images.build_network import add_build_endpoints, build_security_group
 from platform_constructs.images.defaults import (
-    PURPOSES,
     default_image_parameter,
-    policy_image,
+    publish_default_parameters,
     published_image,
     register_pipeline_resolver,
 )
+from platform_constructs.images.level import ImageLevel, LevelFoundation, create_level
+from platform_constructs.images.package_index import package_index
+from platform_constructs.images.scanning import registry_scanning
+from platform_constructs.images.schedules import (
+    DEFAULT_BASE_SCHEDULE,
+    DEFAULT_RUNTIME_SCHEDULE,
+    rebuild_on_approval,
+    schedule_rebuild,
+)
+from platform_constructs.images.settings import (
+    DEFAULT_NAME,
+    LEVEL_TITLES,
+    PURPOSES,
+    PipelineSettings,
+    pipeline_settings,
+    project_settings,
+)
 from platform_constructs.network import resolve_network
-from platform_constructs.policy import SEVERITIES
 
-DEFAULT_BASE_SCHEDULE = events.Schedule.cron(minute="0", hour="3", day="1", month="1/3")
-"""Level 0 rebuild: 03:00 UTC on the first day of every third month."""
-DEFAULT_RUNTIME_SCHEDULE = events.Schedule.cron(minute="0", hour="3", day="1", month="*")
-"""Level 1 rebuild: 03:00 UTC on the first day of every month."""
-BUILD_IMAGE = "aws/codebuild/standard:7.0"
-"""CodeBuild's curated build image (Docker, AWS CLI v2, Python 3)."""
-SCAN_TIMEOUT_SECONDS = 1800
-PENDING_VALUE = "pending: no image approved yet"
-"""Initial value of a level's approved-image parameter, before its first approved build."""
-_SLUG = re.compile(r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")
-_TIMEOUTS = {0: 120, 1: 240, 2: 60}
-_LEVEL_TITLES = {0: "base", 1: "runtime"}
+__all__ = ["DEFAULT_BASE_SCHEDULE", "DEFAULT_RUNTIME_SCHEDULE", "GoldenImagePipeline", "ImageLevel"]
 
-
-@dataclass(frozen=True)
-class ImageLevel:
-    """One level of the hierarchy: what it builds into and where its approved image is published."""
-
-    level: int
-    name: str
-    repository: ecr.Repository
-    project: codebuild.CfnProject
-    parameter: ssm.StringParameter
-    parameter_name: str
-    """SSM parameter holding the approved image as ``repository@sha256:digest``."""
-
-    @property
-    def repository_uri(self) -> str:
-        return self.repository.repository_uri
-
-    @property
-    def image_uri(self) -> str:
-        """The approved image, resolved by CloudFormation at deploy time from :attr:`parameter_name`."""
-        return published_image(self.parameter_name)
-
-
-@jsii.implements(events.IRuleTarget)
-class _StartBuild:
-    """An EventBridge target that starts one CodeBuild project with the pipeline's events role."""
-
-    def __init__(self, project: codebuild.CfnProject, role: iam.IRole) -> None:
-        self._project = project
-        self._role = role
-
-    def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
-        return events.RuleTargetConfig(arn=self._project.attr_arn, role=self._role)
+WARNING_DEFAULTS_TAKEN_OVER = "platform-constructs:images-defaults-taken-over"
+"""A pipeline created after another one in the same app serves some of the same purposes."""
 
 
 class GoldenImagePipeline(PlatformConstruct):
@@ -139,9 +112,10 @@ class GoldenImagePipeline(PlatformConstruct):
     :param python_version: Python version of the images. Default: the policy's ``images.python_version``.
     :param name: lowercase slug naming the pipeline's repositories (``platform/<name>/base``, ...)
         and SSM parameters. Default: ``golden``.
-    :param base_image: the Level 0 base: an image from an approved registry, pinned by digest or an
-        explicit version tag. Default: the policy's ``images.training`` image (CUDA and Python as the
-        policy's, reachable from the isolated network through the ECR endpoints).
+    :param base_image: the Level 0 base: a literal image URI (account and region written out) from an
+        approved registry, pinned by digest or an explicit version tag. Default: the policy's
+        ``images.training`` image with the stack's account and region (CUDA and Python as the policy's,
+        reachable from the isolated network through the ECR endpoints).
     :param gpu: the images are GPU images: the smoke tests require the CUDA runtime and a visible
         device, and builds run on CodeBuild GPU hosts. Default: ``True``.
     :param default_for: the purposes (``inference``, ``training``, ``batch``) whose platform default
@@ -159,6 +133,14 @@ class GoldenImagePipeline(PlatformConstruct):
         :func:`~platform_constructs.network.resolve_network`).
     :param create_endpoints: add the VPC endpoints the builds need beyond the platform network's
         (SSM, CodeArtifact API and repositories). Default: ``True``.
+    :param data_classification: the ``DataClassification`` tag. Default: the policy's default.
+    :param project: the ``Project`` tag. Default: the policy's default.
+    :param owner: the ``Owner`` tag. Default: the policy's default.
+    :param tags: any other tag the policy requires, or extra tags. Default: none.
+
+    Attributes: :attr:`key`, :attr:`log_group`, :attr:`security_group`, :attr:`base`, :attr:`runtime`,
+    :attr:`projects` and :attr:`levels` (all three kinds), :attr:`build_role`, :attr:`events_role`,
+    :attr:`settings`; :meth:`grant_pull` lets a role pull the approved images.
     """
 
     def __init__(
@@ -170,7 +152,7 @@ class GoldenImagePipeline(PlatformConstruct):
         runtime_requirements: Sequence[str] | str,
         cuda_version: str | None = None,
         python_version: str | None = None,
-        name: str = "golden",
+        name: str = DEFAULT_NAME,
         base_image: str | None = None,
         gpu: bool = True,
         default_for: Sequence[str] = PURPOSES,
@@ -187,116 +169,99 @@ class GoldenImagePipeline(PlatformConstruct):
     ) -> None:
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
                          project=project, owner=owner, tags=tags)
-        images = self.policy.images
-        self.cuda_version = cuda_version if cuda_version is not None else images.cuda_version
-        self.python_version = python_version if python_version is not None else images.python_version
-        self.name = name
-        self.gpu = gpu
-        base_template = base_image if base_image is not None else images.training
-        self.problems.check(isinstance(name, str) and _SLUG.match(name) is not None, "name", name,
-                            "a lowercase slug of 3-32 letters, digits and hyphens", "pass name='golden'")
-        self.problems.check(re.fullmatch(r"\d+\.\d+(\.\d+)?", str(self.cuda_version)) is not None,
-                            "cuda_version", self.cuda_version, "a CUDA version such as 12.1.1",
-                            f"pass cuda_version='{images.cuda_version}' (the policy's)")
-        self.problems.check(re.fullmatch(r"3\.\d+", str(self.python_version)) is not None,
-                            "python_version", self.python_version, "a Python major.minor version such as 3.11",
-                            f"pass python_version='{images.python_version}' (the policy's)")
-        self._check_base_image(base_template)
-        unknown = [p for p in default_for if p not in PURPOSES]
-        self.problems.check(not unknown, "default_for", list(default_for), f"a subset of {', '.join(PURPOSES)}",
-                            "remove " + ", ".join(map(repr, unknown)))
-        lines, source, problem = deps.read_requirements(runtime_requirements, argument="runtime_requirements")
-        if problem is not None:
-            self.problems.add(problem.argument, problem.value, problem.allowed, problem.fix)
-        self.runtime_requirements = deps.check_runtime(lines, source=source)
-        for found in self.runtime_requirements.problems:
-            self.problems.add(found.argument, found.value, found.allowed, found.fix)
-        if problem is None and not lines:
-            self.problems.add("runtime_requirements", runtime_requirements, deps.RUNTIME_ALLOWED,
-                              "list the runtime's pinned packages, e.g. ['torch==2.1.0', 'pandas==2.0.3']")
-        self.problems.raise_if_any()
-
-        stack = Stack.of(self)
-        self._prefix = f"{images.ssm_prefix}/{name}"
-        self._block_severities = " ".join(SEVERITIES[SEVERITIES.index(images.scan_block_severity):])
+        self.settings: PipelineSettings = pipeline_settings(
+            self.policy, runtime_requirements=runtime_requirements, problems=self.problems,
+            cuda_version=cuda_version, python_version=python_version, name=name, base_image=base_image, gpu=gpu,
+            default_for=default_for, publish_defaults=publish_defaults, enhanced_scanning=enhanced_scanning,
+            create_endpoints=create_endpoints)
+        settings = self.settings
+        self.name = settings.name
+        self.cuda_version = settings.cuda_version
+        self.python_version = settings.python_version
+        self.gpu = settings.gpu
+        self.runtime_requirements = settings.runtime_requirements
         self.projects: dict[str, ImageLevel] = {}
+        """Project name -> its Level 2 image (:meth:`add_project_image`)."""
+        for warning in settings.warnings:
+            Annotations.of(self).add_warning_v2(warning.id, warning.message)
+        stack = Stack.of(self)
 
         # Shared: key, logs, network, package index, roles.
         self.key = baseline.platform_key(self, "Key", description=f"{self.node.path} images, builds and logs",
                                          service_principals=("logs",))
         self.log_group = baseline.log_group(self, "BuildLogs", key=self.key)
         network = resolve_network(self, vpc)
-        self._vpc = network.vpc
-        self._subnet_ids = network.subnet_ids
-        self.security_group = ec2.SecurityGroup(
-            self, "BuildSecurityGroup", vpc=network.vpc, allow_all_outbound=False,
-            description="Golden image builds: HTTPS to the VPC endpoints and the S3 gateway only",
-        )
-        self.security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443),
-                                            "HTTPS; the isolated subnets route only to endpoints")
-        if create_endpoints:
-            self._add_endpoints(network.vpc, network.subnet_ids)
-        self.domain = codeartifact.CfnDomain(self, "PackageDomain", domain_name=f"{name}-images",
-                                             encryption_key=self.key.key_arn)
-        self.package_repository = codeartifact.CfnRepository(
-            self, "PackageRepository", domain_name=self.domain.attr_name, repository_name="pypi",
-            description="PyPI through the platform: the only package index golden image builds use",
-            external_connections=["public:pypi"])
-        self.build_role = baseline.platform_role(
-            self, "BuildRole", assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
-            description=f"golden image builds of {self.node.path}")
-        self._grant_build_basics(stack)
-        self.events_role = baseline.platform_role(
-            self, "EventsRole", assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
-            description=f"starts the golden image builds of {self.node.path}")
-        if enhanced_scanning:
-            ecr.CfnRegistryScanningConfiguration(self, "RegistryScanning", scan_type="ENHANCED", rules=[
-                ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
-                    scan_frequency="CONTINUOUS_SCAN",
-                    repository_filters=[ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
-                        filter="platform/*", filter_type="WILDCARD")]),
-                ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
-                    scan_frequency="SCAN_ON_PUSH",
-                    repository_filters=[ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
-                        filter="*", filter_type="WILDCARD")]),
-            ])
+        self.security_group = build_security_group(self, network.vpc)
+        """The builds' security group (HTTPS out only)."""
+        if settings.create_endpoints:
+            add_build_endpoints(self, network.vpc, network.subnet_ids, self.security_group)
+        index = package_index(self, name=settings.name, key=self.key)
+        self.domain = index.domain
+        self.package_repository = index.repository
+        self.build_role = images_iam.build_role(self)
+        images_iam.grant_build_basics(self.build_role, key=self.key, log_group=self.log_group, domain=index.domain,
+                                      package_repository=index.repository)
+        self.events_role = images_iam.events_role(self)
+        if settings.enhanced_scanning:
+            registry_scanning(self)
+        foundation = LevelFoundation(
+            key=self.key, log_group=self.log_group, vpc=network.vpc, subnet_ids=network.subnet_ids,
+            security_group=self.security_group, build_role=self.build_role, events_role=self.events_role,
+            package_index=index.build_environment, removal_policy=self.platform.removal_policy,
+            empty_on_delete=not self.env.retain_stateful_resources)
+        self._foundation = foundation
 
         # Level 0: the hardened base.
-        base_uri = base_template.replace("{region}", stack.region).replace("{account}", stack.account)
-        self.base = self._level(0, "base", files={
-            "Dockerfile": render.render_dockerfile(0, title=f"{name}/base", python_version=self.python_version,
-                                                   cuda_version=self.cuda_version, gpu="1" if gpu else "0"),
-        }, environment={"BASE_IMAGE": base_uri})
-        self._grant_base_pull(stack, base_template)
+        base_uri = uri.fill_placeholders(settings.base_image, account=stack.account, region=stack.region)
+        self.base = create_level(Construct(self, LEVEL_TITLES[0].capitalize()), settings, foundation, level=0,
+                                 suffix=LEVEL_TITLES[0], base_image=base_uri, files={
+            "Dockerfile": render.render_dockerfile(0, title=f"{settings.name}/base",
+                                                   python_version=settings.python_version,
+                                                   cuda_version=settings.cuda_version,
+                                                   gpu="1" if settings.gpu else "0"),
+        })
+        images_iam.grant_base_pull(self.build_role, base_uri)
         self._schedule("BaseSchedule", base_schedule or DEFAULT_BASE_SCHEDULE, self.base)
 
         # Level 1: the shared runtime, on the approved Level 0.
-        default_parameters: list[str] = []
-        self.default_parameters: dict[str, ssm.StringParameter] = {}
+        self.default_parameters: dict[str, ssm.StringParameter] = (
+            publish_default_parameters(self, served=settings.default_for) if settings.publish_defaults else {})
         """Purpose -> the account's default-image parameter this pipeline publishes (Level 1 writes it)."""
-        if publish_defaults:
-            for purpose in PURPOSES:
-                parameter = ssm.StringParameter(
-                    self, f"Default{purpose.capitalize()}Image", parameter_name=default_image_parameter(self, purpose),
-                    string_value=policy_image(self, purpose),
-                    description=f"Platform default {purpose} image (the policy's until a golden runtime is approved)")
-                if purpose in default_for:
-                    default_parameters.append(default_image_parameter(self, purpose))
-                    self.default_parameters[purpose] = parameter
-        self.runtime = self._level(1, "runtime", files={
-            "Dockerfile": render.render_dockerfile(1, title=f"{name}/runtime"),
-            "requirements-frozen.txt": self.runtime_requirements.frozen_text(),
-        }, environment={"DEFAULT_PARAMETERS": " ".join(default_parameters)}, below=self.base)
+        self.runtime = create_level(
+            Construct(self, LEVEL_TITLES[1].capitalize()), settings, foundation, level=1, suffix=LEVEL_TITLES[1],
+            published=[default_image_parameter(self, p) for p in self.default_parameters], below=self.base, files={
+                "Dockerfile": render.render_dockerfile(1, title=f"{settings.name}/runtime"),
+                "requirements-frozen.txt": settings.runtime_requirements.frozen_text(),
+            })
         self._schedule("RuntimeSchedule", runtime_schedule or DEFAULT_RUNTIME_SCHEDULE, self.runtime)
-        self._rebuild_on_approval("RebuildRuntimeOnBaseApproval", self.base, self.runtime)
+        rebuild_on_approval(self, "RebuildRuntimeOnBaseApproval", approved=self.base, dependant=self.runtime,
+                            role=self.events_role)
 
         self._served: dict[str, str] = {
-            p: published_image(default_image_parameter(self, p)) if publish_defaults else self.runtime.image_uri
-            for p in default_for if p in PURPOSES}
-        register_pipeline_resolver(self, self.approved_image)
-        acknowledge(self.build_role, "image-build-service-wildcards")
+            p: published_image(default_image_parameter(self, p)) if settings.publish_defaults
+            else self.runtime.image_uri for p in settings.default_for}
+        taken_over = register_pipeline_resolver(self, self.approved_image)
+        if taken_over:
+            Annotations.of(self).add_warning_v2(WARNING_DEFAULTS_TAKEN_OVER, (
+                f"another GoldenImagePipeline in this app already serves the default images for "
+                f"{', '.join(taken_over)}: constructs created after this one default to this pipeline's images "
+                "for them. Pass default_for=() to one of the pipelines if that is not intended."
+                + (" Both may also publish the account's default-image parameters (publish_defaults=True): their "
+                   "stacks cannot then be deployed in the same account and region (the parameter names are the same)."
+                   if settings.publish_defaults else "")))
+        acknowledge(self.build_role, "image-build-service-wildcards",
+                    resource=nag_resource(stack.resolve(images_iam.network_interface_arns(stack))))
+        acknowledge(self.build_role.policy, "codebuild-vpc-network-interfaces")
+        self.node.add_validation(images_iam.PolicySizeValidation(
+            self, {"build role": self.build_role.policy, "events role": self.events_role.policy},
+            known=self._shortest_references, projects=lambda: list(self.projects)))
 
     # --- public API ------------------------------------------------------------------------------------
+    @property
+    def levels(self) -> tuple[ImageLevel, ...]:
+        """Every level: the base, the runtime, then the project images in the order they were added."""
+        return (self.base, self.runtime, *self.projects.values())
+
     def add_project_image(self, name: str, *, requirements: Sequence[str] | str,
                           base: str | ImageLevel | None = None) -> ImageLevel:
         """Add a Level 2 project image built ``FROM`` the approved Level 1 runtime.
@@ -307,33 +272,21 @@ class GoldenImagePipeline(PlatformConstruct):
         :param base: must be this pipeline's Level 1 (``pipeline.runtime`` or ``pipeline.runtime.image_uri``);
             anything else is refused. Default: the approved Level 1.
         """
-        path = f"{self.node.path}.add_project_image({name!r})"
-        collected: list[Problem] = []
-        if not (isinstance(name, str) and _SLUG.match(name)):
-            collected.append(Problem("name", name, "a lowercase slug of 3-32 letters, digits and hyphens",
-                                          "pass a project slug such as 'recs'"))
-        elif name in self.projects:
-            collected.append(Problem("name", name, "a project name not yet added to this pipeline",
-                                          "choose another name or add the project once"))
-        if not (base is None or base is self.runtime or self._is_runtime_reference(base)):
-            collected.append(Problem(
-                "base", base, f"this pipeline's approved Level 1 runtime ({self.runtime.parameter_name})",
-                "omit base (Level 2 images always build FROM the approved Level 1 runtime) or pass "
-                "base=pipeline.runtime; request a Level 1 update for what the other base provides"))
-        lines, source, problem = deps.read_requirements(requirements, argument="requirements")
-        if problem is not None:
-            collected.append(problem)
-        checked = deps.check_project(lines, source=source, runtime_pins=self.runtime_requirements.pins())
-        collected.extend(checked.problems)
-        if collected:
-            raise PlatformValidationError(path, collected)
-
-        level = self._level(2, f"projects/{name}", files={
-            "Dockerfile": render.render_dockerfile(2, title=f"{self.name}/projects/{name}", project=name),
-            "requirements.txt": checked.frozen_text(),
-        }, environment={}, below=self.runtime, construct_id=f"Project-{name}")
-        self._rebuild_on_approval(f"RebuildProject-{name}OnRuntimeApproval", self.runtime, level)
-        self.projects[name] = level
+        checked = project_settings(
+            name=name, requirements=requirements, runtime_pins=self.runtime_requirements.pins(),
+            existing=self.projects, base=base, base_is_runtime=self._is_runtime(base),
+            runtime_repository=self.settings.repository_name(self.runtime.name),
+            runtime_parameter=self.runtime.parameter_name, path=f"{self.node.path}.add_project_image({name!r})")
+        level = create_level(
+            Construct(self, f"Project-{checked.name}"), self.settings, self._foundation, level=2,
+            suffix=checked.suffix, below=self.runtime, files={
+                "Dockerfile": render.render_dockerfile(2, title=f"{self.name}/{checked.suffix}",
+                                                       project=checked.name),
+                "requirements.txt": checked.requirements.frozen_text(),
+            })
+        rebuild_on_approval(self, f"RebuildProject-{checked.name}OnRuntimeApproval", approved=self.runtime,
+                            dependant=level, role=self.events_role)
+        self.projects[checked.name] = level
         return level
 
     def approved_image(self, purpose: str) -> str | None:
@@ -342,204 +295,39 @@ class GoldenImagePipeline(PlatformConstruct):
         default-image parameter: the policy's image until the first approved Level 1, then that image."""
         return self._served.get(purpose)
 
+    def grant_pull(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` pull the approved images of every level (those of project images added later
+        excluded) and read which ones are approved. The grant includes ``ecr:GetAuthorizationToken`` on
+        ``*`` (IAM authorises registry login on nothing narrower), which the library acknowledges on the
+        grantee's policy (decision ``registry-login-grant``)."""
+        first, *others = self.levels
+        grant = first.grant_pull(grantee)
+        for level in others:
+            grant = grant.combine(level.grant_pull(grantee))
+        return grant
+
     # --- internals -------------------------------------------------------------------------------------
-    def _is_runtime_reference(self, base: object) -> bool:
-        """``base`` is (a copy of) :attr:`runtime`'s ``image_uri`` reference."""
+    def _is_runtime(self, base: object) -> bool:
+        """``base`` is omitted, :attr:`runtime`, or (a copy of) its ``image_uri`` reference."""
+        if base is None or base is self.runtime:
+            return True
         stack = Stack.of(self)
         return isinstance(base, str) and stack.resolve(base) == stack.resolve(self.runtime.image_uri)
 
-    def _check_base_image(self, image: str) -> None:
-        approved = isinstance(image, str) and uri.is_approved(image, self.policy.approved_registries)
-        self.problems.check(approved, "base_image", image,
-                            "an image from an approved registry: " + ", ".join(self.policy.approved_registries),
-                            "mirror the base into an approved registry and pass its URI")
-        parsed = uri.parse_image_uri(image)
-        self.problems.check(parsed is not None and parsed.pinned, "base_image", image,
-                            "pinned by digest (@sha256:...) or an explicit version tag (not 'latest')",
-                            "pass the base with its digest, e.g. repo@sha256:<64 hex digits>")
-
-    def _add_endpoints(self, vpc: ec2.IVpc, subnet_ids: list[str]) -> None:
-        endpoint_group = ec2.SecurityGroup(
-            self, "EndpointSecurityGroup", vpc=vpc, allow_all_outbound=False,
-            description="HTTPS from golden image builds to the SSM and CodeArtifact endpoints")
-        endpoint_group.add_ingress_rule(self.security_group, ec2.Port.tcp(443), "HTTPS from the builds")
-        stack = Stack.of(self)
-        for endpoint_id, service in (("SsmEndpoint", "ssm"), ("CodeArtifactApiEndpoint", "codeartifact.api"),
-                                     ("CodeArtifactRepositoriesEndpoint", "codeartifact.repositories")):
-            ec2.CfnVPCEndpoint(
-                self, endpoint_id, vpc_id=vpc.vpc_id, vpc_endpoint_type="Interface",
-                service_name=f"com.amazonaws.{stack.region}.{service}", subnet_ids=subnet_ids,
-                security_group_ids=[endpoint_group.security_group_id], private_dns_enabled=True)
-
-    def _grant_build_basics(self, stack: Stack) -> None:
-        role = self.build_role
-        self.log_group.grant_write(role)
-        role.add_to_principal_policy(iam.PolicyStatement(
-            sid="BuildEncryption", actions=["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
-            resources=[self.key.key_arn]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            sid="EcrLogin", actions=["ecr:GetAuthorizationToken"], resources=["*"]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            sid="CodeBuildVpcNetworkInterfaces",
-            actions=["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
-                     "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions",
-                     "ec2:DescribeVpcs"],
-            resources=["*"]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            sid="CodeBuildVpcNetworkInterfacePermission", actions=["ec2:CreateNetworkInterfacePermission"],
-            resources=[f"arn:{stack.partition}:ec2:{stack.region}:{stack.account}:network-interface/*"],
-            conditions={"StringEquals": {"ec2:AuthorizedService": "codebuild.amazonaws.com"}}))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            sid="PackageIndexBearerToken", actions=["sts:GetServiceBearerToken"], resources=["*"],
-            conditions={"StringEquals": {"sts:AWSServiceName": "codeartifact.amazonaws.com"}}))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            sid="PackageIndexToken", actions=["codeartifact:GetAuthorizationToken"],
-            resources=[self.domain.attr_arn]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            sid="PackageIndexRead", actions=["codeartifact:GetRepositoryEndpoint", "codeartifact:ReadFromRepository"],
-            resources=[self.package_repository.attr_arn]))
-
-    def _grant_base_pull(self, stack: Stack, base_template: str) -> None:
-        """Level 0 pulls its base: allow exactly that repository (an ECR registry in an approved prefix)."""
-        match = re.match(r"^(\d{12}|\{account\})\.dkr\.ecr\.[^/]+\.amazonaws\.com/([^:@]+)", base_template)
-        if match is None:
-            return
-        account = stack.account if match.group(1) == "{account}" else match.group(1)
-        self.build_role.add_to_principal_policy(iam.PolicyStatement(
-            sid="PullLevel0Base",
-            actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-            resources=[f"arn:{stack.partition}:ecr:{stack.region}:{account}:repository/{match.group(2)}"]))
-
-    def _level(self, level: int, repo_suffix: str, *, files: dict[str, str], environment: dict[str, str],
-               below: ImageLevel | None = None, construct_id: str | None = None) -> ImageLevel:
-        scope = Construct(self, construct_id or _LEVEL_TITLES[level].capitalize())
-        stack = Stack.of(self)
-        repository_name = f"platform/{self.name}/{repo_suffix}"
-        repository = ecr.Repository(
-            scope, "Repository",
-            repository_name=repository_name,
-            image_tag_mutability=ecr.TagMutability.IMMUTABLE,
-            image_scan_on_push=True,
-            encryption=ecr.RepositoryEncryption.KMS,
-            encryption_key=self.key,
-            removal_policy=self.platform.removal_policy,
-            empty_on_delete=not self.env.retain_stateful_resources,
-            lifecycle_rules=[
-                ecr.LifecycleRule(description="Expire untagged layers of superseded pushes after a day",
-                                  rule_priority=1, tag_status=ecr.TagStatus.UNTAGGED,
-                                  max_image_age=Duration.days(1)),
-                ecr.LifecycleRule(description=f"Keep the newest {self.policy.images.keep_images} images",
-                                  rule_priority=2, tag_status=ecr.TagStatus.ANY,
-                                  max_image_count=self.policy.images.keep_images),
-            ],
-        )
-        parameter_name = f"{self._prefix}/{repo_suffix}"
-        parameter = ssm.StringParameter(
-            scope, "ApprovedImage", parameter_name=parameter_name, string_value=PENDING_VALUE,
-            description=f"Approved Level {level} image ({repository_name}@sha256:...), written by its build "
-                        "after the scan gate")
-        context = render.build_context({
-            **files,
-            "smoke_test.py": render.template_text("smoke_test.py"),
-            "build.sh": render.template_text("build.sh"),
-        })
-        variables = {
-            "LEVEL": str(level),
-            "REPOSITORY_NAME": repository_name,
-            "REPOSITORY_URI": repository.repository_uri,
-            "APPROVED_PARAMETER": parameter_name,
-            "SCAN_BLOCK_SEVERITIES": self._block_severities,
-            "SCAN_TIMEOUT_SECONDS": str(SCAN_TIMEOUT_SECONDS),
-            "GPU": "1" if self.gpu else "0",
-            **environment,
-        }
-        role = self.build_role
-        role.add_to_principal_policy(iam.PolicyStatement(
-            sid=f"PushAndGateLevel{level}{_sid(repo_suffix)}",
-            actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
-                     "ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer",
-                     "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
-            resources=[repository.repository_arn]))
-        published = [parameter.parameter_arn] + [
-            f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:parameter{p}"
-            for p in environment.get("DEFAULT_PARAMETERS", "").split()]
-        role.add_to_principal_policy(iam.PolicyStatement(
-            sid=f"PublishLevel{level}{_sid(repo_suffix)}", actions=["ssm:PutParameter"], resources=published))
-        if below is not None:
-            variables.update({
-                "BASE_PARAMETER": below.parameter_name,
-                "BASE_REPOSITORY_URI": below.repository_uri,
-                "CODEARTIFACT_DOMAIN": self.domain.attr_name,
-                "CODEARTIFACT_OWNER": self.domain.attr_owner,
-                "CODEARTIFACT_REPOSITORY": self.package_repository.attr_name,
-            })
-            role.add_to_principal_policy(iam.PolicyStatement(
-                sid=f"ReadBaseOfLevel{level}{_sid(repo_suffix)}",
-                actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-                resources=[below.repository.repository_arn]))
-            role.add_to_principal_policy(iam.PolicyStatement(
-                sid=f"ApprovedBaseOfLevel{level}{_sid(repo_suffix)}", actions=["ssm:GetParameter"],
-                resources=[below.parameter.parameter_arn]))
-        project = codebuild.CfnProject(
-            scope, "Build",
-            description=f"Builds, smoke-tests and scan-gates the Level {level} golden image {repository_name}",
-            service_role=role.role_arn,
-            encryption_key=self.key.key_arn,
-            artifacts=codebuild.CfnProject.ArtifactsProperty(type="NO_ARTIFACTS"),
-            source=codebuild.CfnProject.SourceProperty(type="NO_SOURCE", build_spec=render.buildspec(context)),
-            environment=codebuild.CfnProject.EnvironmentProperty(
-                type="LINUX_GPU_CONTAINER" if self.gpu else "LINUX_CONTAINER",
-                compute_type="BUILD_GENERAL1_LARGE",
-                image=BUILD_IMAGE,
-                image_pull_credentials_type="CODEBUILD",
-                privileged_mode=True,
-                environment_variables=[
-                    codebuild.CfnProject.EnvironmentVariableProperty(name=k, value=v, type="PLAINTEXT")
-                    for k, v in variables.items()
-                ],
-            ),
-            vpc_config=codebuild.CfnProject.VpcConfigProperty(
-                vpc_id=self._vpc.vpc_id,
-                subnets=self._subnet_ids, security_group_ids=[self.security_group.security_group_id]),
-            logs_config=codebuild.CfnProject.LogsConfigProperty(
-                cloud_watch_logs=codebuild.CfnProject.CloudWatchLogsConfigProperty(
-                    status="ENABLED", group_name=self.log_group.log_group_name, stream_name=repository_name),
-                s3_logs=codebuild.CfnProject.S3LogsConfigProperty(status="DISABLED")),
-            timeout_in_minutes=_TIMEOUTS[level],
-            queued_timeout_in_minutes=480,
-            concurrent_build_limit=1,
-        )
-        project.node.add_dependency(role.policy)
-        acknowledge(project, "image-build-privileged")
-        acknowledge(project, "image-build-no-source-repository")
-        self.events_role.add_to_principal_policy(iam.PolicyStatement(
-            sid=f"StartLevel{level}{_sid(repo_suffix)}", actions=["codebuild:StartBuild"],
-            resources=[project.attr_arn]))
-        created = ImageLevel(level=level, name=repo_suffix, repository=repository, project=project,
-                             parameter=parameter, parameter_name=parameter_name)
-        self._outputs(scope, created)
-        return created
-
     def _schedule(self, id: str, schedule: events.Schedule, level: ImageLevel) -> None:
-        events.Rule(self, id, schedule=schedule, description=f"Scheduled rebuild of platform/{self.name}/{level.name}",
-                    targets=[_StartBuild(level.project, self.events_role)])
+        schedule_rebuild(self, id, schedule=schedule, level=level,
+                         repository_name=self.settings.repository_name(level.name), role=self.events_role)
 
-    def _rebuild_on_approval(self, id: str, approved: ImageLevel, dependant: ImageLevel) -> None:
-        events.Rule(self, id, description=f"Rebuild Level {dependant.level} {dependant.name} when a new Level "
-                                          f"{approved.level} image is approved",
-                    event_pattern=events.EventPattern(
-                        source=["aws.ssm"], detail_type=["Parameter Store Change"],
-                        detail={"name": [approved.parameter_name], "operation": ["Update"]}),
-                    targets=[_StartBuild(dependant.project, self.events_role)])
-
-    def _outputs(self, scope: Construct, level: ImageLevel) -> None:
-        CfnOutput(scope, "RepositoryUri", value=level.repository_uri,
-                  description=f"Level {level.level} {level.name} repository")
-        CfnOutput(scope, "ApprovedImageParameter", value=level.parameter_name,
-                  description=f"SSM parameter holding the approved Level {level.level} {level.name} image")
-        CfnOutput(scope, "BuildProject", value=level.project.ref,
-                  description=f"CodeBuild project of Level {level.level} {level.name} (start it for a first build)")
-
-
-def _sid(text: str) -> str:
-    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", text))
+    def _shortest_references(self, stack: Stack) -> dict[str, int]:
+        """The least length of each resource ARN the roles' policies reference (see :mod:`.policy_size`)."""
+        arn = policy_size.shortest_arn
+        domain = f"{self.settings.name}-images"
+        lengths = {self.key.key_arn: arn("kms", "key/") + 36,  # a key id is a UUID
+                   self.log_group.log_group_arn: arn("logs", "log-group::*") + 1,  # a generated name: 1 at least
+                   self.domain.attr_arn: arn("codeartifact", f"domain/{domain}"),
+                   self.package_repository.attr_arn: arn("codeartifact", f"repository/{domain}/pypi")}
+        for level in self.levels:
+            repository = self.settings.repository_name(level.name)
+            lengths[level.repository.repository_arn] = arn("ecr", f"repository/{repository}")
+            lengths[level.project.attr_arn] = arn("codebuild", "project/") + 1
+        return {policy_size.reference_key(stack.resolve(value)): length for value, length in lengths.items()}

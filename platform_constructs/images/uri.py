@@ -12,6 +12,11 @@ Two kinds of placeholders are understood in the account and region positions of 
 * ``{account}`` / ``{region}`` — the policy's templates (``registries.approved``, ``images.*``), meaning the
   deploying account / region;
 * a CDK token's string form (``${Token[...]}``), i.e. a value known only at deploy time (a stack's region).
+
+Both are *parsed* (so the policy's images and the defaults built from them have a repository ARN), but only a
+**literal** reference is *approved* (:func:`is_approved`): an image a caller passes must be the image that will be
+pulled, checkable at synth. A placeholder in a caller's image would reach CloudFormation verbatim, and a deploy-time
+value could name any account or region. The policy's own templates are checked with ``template=True``.
 """
 
 from __future__ import annotations
@@ -22,8 +27,12 @@ from dataclasses import dataclass
 
 _DEPLOY_TIME = r"\$\{Token\[[A-Za-z0-9_.:-]+\]\}"
 """The string form of a CDK token (a deploy-time value)."""
-_ACCOUNT = rf"(?:\d{{12}}|\{{account\}}|{_DEPLOY_TIME})"
-_REGION = rf"(?:[a-z]{{2}}(?:-gov|-iso[a-z]?)?-[a-z]+-\d|\{{region\}}|{_DEPLOY_TIME})"
+_LITERAL_ACCOUNT = re.compile(r"\d{12}")
+_LITERAL_REGION = re.compile(r"[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d")
+_ACCOUNT = rf"(?:{_LITERAL_ACCOUNT.pattern}|\{{account\}}|{_DEPLOY_TIME})"
+_REGION = rf"(?:{_LITERAL_REGION.pattern}|\{{region\}}|{_DEPLOY_TIME})"
+ACCOUNT_PLACEHOLDER = "{account}"
+REGION_PLACEHOLDER = "{region}"
 _ECR_HOST = re.compile(rf"(?P<account>{_ACCOUNT})\.dkr\.ecr(?:-fips)?\.(?P<region>{_REGION})\.amazonaws\.com(?:\.cn)?")
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
                    r"(?::\d{1,5})?")
@@ -62,6 +71,17 @@ class ImageUri:
     def pinned(self) -> bool:
         """Pinned by digest, or by an explicit version tag (not ``latest``)."""
         return self.digest is not None or (self.tag is not None and self.tag not in MUTABLE_TAGS)
+
+    @property
+    def literal(self) -> bool:
+        """No policy placeholder and no deploy-time value in the registry host: the image that will be pulled."""
+        return ((self.account is None or _LITERAL_ACCOUNT.fullmatch(self.account) is not None)
+                and (self.region is None or _LITERAL_REGION.fullmatch(self.region) is not None))
+
+    @property
+    def deploy_time(self) -> bool:
+        """The registry host holds a deploy-time value (a CDK token's string form)."""
+        return any(v is not None and re.fullmatch(_DEPLOY_TIME, v) is not None for v in (self.account, self.region))
 
     @property
     def name(self) -> str:
@@ -107,11 +127,12 @@ class RegistryPrefix:
         """``arn:...:repository/<path prefix>*`` covering this prefix (``None`` for a non-ECR registry)."""
         if self.account is None or self.region is None:
             return None
-        return (f"arn:{partition}:ecr:{_fill(self.region, '{region}', region)}:"
-                f"{_fill(self.account, '{account}', account)}:repository/{self.path_prefix}*")
+        return (f"arn:{partition}:ecr:{_fill(self.region, REGION_PLACEHOLDER, region)}:"
+                f"{_fill(self.account, ACCOUNT_PLACEHOLDER, account)}:repository/{self.path_prefix}*")
 
 
 def _fill(value: str, placeholder: str, actual: str) -> str:
+    """``actual`` where ``value`` is the whole ``placeholder`` (an account or region position of a host)."""
     return actual if value == placeholder else value
 
 
@@ -129,12 +150,28 @@ def parse_registry_prefix(text: str) -> RegistryPrefix | None:
                           account=ecr["account"] if ecr else None, region=ecr["region"] if ecr else None)
 
 
-def is_approved(image: str, approved: Iterable[str]) -> bool:
-    """True when ``image`` parses and lives under one of the ``approved`` registry prefixes."""
+def is_approved(image: object, approved: Iterable[str], *, template: bool = False) -> bool:
+    """True when ``image`` is a literal image reference under one of the ``approved`` registry prefixes.
+
+    With ``template=True`` (the policy's own ``images.*``), the ``{account}`` / ``{region}`` placeholders are allowed
+    too; a deploy-time value (a CDK token) never is: it cannot be checked at synth.
+    """
     parsed = parse_image_uri(image)
-    if parsed is None:
+    if parsed is None or parsed.deploy_time or not (parsed.literal or template):
         return False
     return any(prefix is not None and prefix.matches(parsed) for prefix in map(parse_registry_prefix, approved))
+
+
+def fill_placeholders(template: str, *, account: str, region: str) -> str:
+    """``template`` (one of the policy's images) with ``{account}`` / ``{region}`` replaced by ``account`` /
+    ``region`` (a stack's values, deploy-time tokens when the stack is environment-agnostic)."""
+    return template.replace(REGION_PLACEHOLDER, region).replace(ACCOUNT_PLACEHOLDER, account)
+
+
+def ecr_registry(image: object) -> str | None:
+    """The ECR registry host of ``image`` (what ``docker login`` needs), ``None`` when it is not an ECR image."""
+    parsed = parse_image_uri(image)
+    return parsed.registry if parsed is not None and parsed.is_ecr else None
 
 
 def repository_arn(image: str, *, partition: str, account: str, region: str) -> str | None:
@@ -143,8 +180,8 @@ def repository_arn(image: str, *, partition: str, account: str, region: str) -> 
     parsed = parse_image_uri(image)
     if parsed is None or parsed.account is None or parsed.region is None:
         return None
-    return (f"arn:{partition}:ecr:{_fill(parsed.region, '{region}', region)}:"
-            f"{_fill(parsed.account, '{account}', account)}:repository/{parsed.repository}")
+    return (f"arn:{partition}:ecr:{_fill(parsed.region, REGION_PLACEHOLDER, region)}:"
+            f"{_fill(parsed.account, ACCOUNT_PLACEHOLDER, account)}:repository/{parsed.repository}")
 
 
 def approved_repository_arn_patterns(approved: Iterable[str], *, partition: str, account: str,

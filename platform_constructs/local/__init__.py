@@ -1,9 +1,10 @@
 """Local deploys: the example app (or a data scientist's app) deployed with the real CDK CLI into an embedded
 AWS emulator, then verified with boto3.
 
-This package is the only place that knows about the emulator. The constructs never do: the emulator's
-quirks are handled by the template adapter (:mod:`platform_constructs.local.adapter`), on copies of the
-synthesized templates, for the local target only.
+This package is the only place that knows about the emulator. The constructs never do: the resource types
+the emulator's CloudFormation lacks get models backed by its own service backends
+(:mod:`platform_constructs.local.models`), and its remaining quirks are handled by the template adapter
+(:mod:`platform_constructs.local.adapter`), on copies of the synthesized templates, for the local target only.
 
 Needs the ``local`` extra (``pip install 'platform-constructs[local]'``: boto3 and the emulator).
 """

@@ -1,16 +1,15 @@
 """Deploy a CDK app into the embedded emulator with the real CDK CLI, then verify it with boto3.
 
 The flow (:func:`deploy_local`): the normal synth (every compliance check) -> ``platform-check`` when it is
-installed -> the template adapter writes ``cdk.out.local/`` -> start the emulator -> ``cdk bootstrap`` ->
-``cdk deploy --all --method=direct`` (change sets lose outputs in the emulator) -> verify every stack ->
-summary table -> stop the emulator. :class:`LocalTarget` holds the emulator and CLI environment so tests can
-deploy, re-deploy and ``cdk diff`` against one running emulator.
+installed -> the template adapter writes ``cdk.out.local/`` -> start the emulator (IAM enforced) -> ``cdk
+bootstrap`` -> ``cdk deploy --all --method=direct`` (change sets lose outputs in the emulator) -> verify every
+stack -> the runtime-call tables -> summary table -> stop the emulator. :class:`LocalTarget` holds the emulator
+and CLI environment so tests can deploy, re-deploy and ``cdk diff`` against one running emulator.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import shutil
 import subprocess
 import sys
@@ -19,11 +18,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from platform_constructs.local.adapter import AdaptedAssembly, Change, adapt_assembly
 from platform_constructs.local.emulator import ACCOUNT, REGION, Emulator, toolchain_env
+from platform_constructs.local.emulator_log import EmulatorLog
+from platform_constructs.local.report import as_json, dumps, summary
+from platform_constructs.local.runtime.runner import CallResult
+from platform_constructs.local.runtime.tables import run_on_deployment, tally
 from platform_constructs.local.verify import Check, verify_stack
+
+__all__ = ["DeployResult", "LocalDeployError", "LocalTarget", "StackResult", "as_json", "deploy_local", "dumps",
+           "summary", "synth"]
 
 LOCAL_ASSEMBLY = "cdk.out.local"
 Log = Callable[[str], None]
@@ -93,9 +98,27 @@ def platform_check(assembly: Path, *, env_name: str) -> tuple[bool, str] | None:
 class StackResult:
     stack: str
     resources: int
+    """Resources in the deployed (adapted) template."""
     checks: list[Check]
     seconds: float
     """Deploy time of this stack as the CLI reported it (0 when unknown) plus its verification."""
+    created: int = 0
+    """Resources the emulator created (listed with a physical id)."""
+    template_only: dict[str, int] = field(default_factory=dict)
+    """Type -> resources of it checked on the template only (the reason: ``models.TEMPLATE_ONLY[type]``)."""
+    dropped: int = 0
+    """Resources the template adapter removed (custom resources)."""
+    runtime_allowed: int | None = None
+    """Runtime calls made with the stack's roles that were allowed (None: no runtime checks ran)."""
+    runtime_denied: int | None = None
+    """Negative-path calls made with the stack's roles that were denied (None: no runtime checks ran)."""
+    runtime: list[CallResult] = field(default_factory=list)
+    """Every runtime call of the stack's constructs (the role assumptions included)."""
+
+    @property
+    def runtime_failed(self) -> list[CallResult]:
+        """Runtime calls that did not behave as declared (known gaps excepted)."""
+        return [r for r in self.runtime if not r.ok]
 
     @property
     def passed(self) -> int:
@@ -117,11 +140,14 @@ class DeployResult:
     """What the compliance gate printed at synth (empty when the assembly was synthesized elsewhere)."""
     diff_clean: bool | None = None
     """After a second deploy: ``cdk diff`` against the emulator showed no differences (None: not run)."""
+    emulator_log: list[str] = field(default_factory=list)
+    """What the emulator logged at WARNING or above during the deploy and verification."""
 
     @property
     def ok(self) -> bool:
-        return (all(not s.failed for s in self.stacks) and (self.platform_check is None or self.platform_check[0])
-                and self.diff_clean is not False)
+        return (all(not s.failed and not s.runtime_failed for s in self.stacks)
+                and (self.platform_check is None or self.platform_check[0]) and self.diff_clean is not False
+                and not self.emulator_log)
 
     @property
     def changes(self) -> list[Change]:
@@ -134,10 +160,13 @@ class LocalTarget:
     def __init__(self, *, project_root: Path, emulator: Emulator | None = None) -> None:
         self.project_root = project_root
         self.emulator = emulator if emulator is not None else Emulator()
+        self.log = EmulatorLog()
+        """The emulator's warnings and errors while this target runs (kept off the console)."""
         self._home = Path(tempfile.mkdtemp(prefix="cdk-home-"))
         self.bootstrapped = False
 
     def __enter__(self) -> LocalTarget:
+        self.log.attach()
         self.emulator.start()
         return self
 
@@ -146,6 +175,7 @@ class LocalTarget:
 
     def close(self) -> None:
         self.emulator.stop()
+        self.log.detach()
         shutil.rmtree(self._home, ignore_errors=True)
 
     @property
@@ -153,7 +183,13 @@ class LocalTarget:
         return self.emulator.cli_env(project_root=self.project_root, cdk_home=self._home)
 
     def cli(self, *args: str, step: str, cwd: Path) -> tuple[str, float]:
-        return run([*cdk_cli(self.project_root), *args], cwd=cwd, env=self.env, step=step)
+        try:
+            return run([*cdk_cli(self.project_root), *args], cwd=cwd, env=self.env, step=step)
+        except LocalDeployError as exc:
+            records = self.log.drain()
+            if not records:
+                raise
+            raise LocalDeployError(f"{exc}\nThe emulator logged:\n" + "\n".join(f"  {r}" for r in records)) from None
 
     def bootstrap(self, assembly: Path) -> float:
         _, seconds = self.cli("bootstrap", f"aws://{ACCOUNT}/{REGION}", "--app", str(assembly),
@@ -175,15 +211,27 @@ class LocalTarget:
         results = []
         for stack, template in adapted.templates.items():
             started = time.monotonic()
-            checks = verify_stack(self.emulator, stack, template)
-            resources = sum(1 for r in template.get("Resources", {}).values() if r["Type"] != "AWS::CDK::Metadata")
+            verified = verify_stack(self.emulator, stack, template)
             seconds = _deploy_seconds(deploy_output, stack) + (time.monotonic() - started)
-            results.append(StackResult(stack, resources, checks, seconds))
+            dropped = sum(1 for c in adapted.changes_for(stack) if c.transformation == "drop_custom_resources"
+                          and not c.detail.startswith("removed output"))
+            results.append(StackResult(stack, len(template.get("Resources", {})), verified.checks, seconds,
+                                       created=len(verified.created), template_only=verified.template_only_types,
+                                       dropped=dropped))
         return results
 
+    def runtime_calls(self, result: DeployResult) -> None:
+        """Every construct's runtime-call table on the deployed stacks, attached to their results."""
+        calls = run_on_deployment(self.emulator, result.assembly, [s.stack for s in result.stacks])
+        for stack in result.stacks:
+            stack.runtime = calls[stack.stack]
+            counts = tally(stack.runtime)
+            stack.runtime_allowed, stack.runtime_denied = counts.allowed, counts.denied
+
     def deploy_assembly(self, assembly: Path, *, env_name: str = "dev", run_platform_check: bool = True,
-                        local_dir: Path | None = None, log: Log = _quiet) -> DeployResult:
-        """Adapt ``assembly`` (a synthesized cloud assembly), bootstrap once, deploy every stack, verify."""
+                        local_dir: Path | None = None, log: Log = _quiet, runtime_calls: bool = True) -> DeployResult:
+        """Adapt ``assembly`` (a synthesized cloud assembly), bootstrap once, deploy every stack, verify, and
+        (unless ``runtime_calls=False``) run the runtime-call tables."""
         result = DeployResult(assembly=assembly, adapted=AdaptedAssembly(directory=assembly))
         if run_platform_check:
             log("platform-check over the synthesized templates (when installed)")
@@ -206,6 +254,12 @@ class LocalTarget:
         started = time.monotonic()
         result.stacks = self.verify(result.adapted, output)
         result.timings["verify"] = time.monotonic() - started
+        if runtime_calls:
+            log("runtime calls: each role assumed as its service, every declared call made")
+            started = time.monotonic()
+            self.runtime_calls(result)
+            result.timings["runtime calls"] = time.monotonic() - started
+        result.emulator_log = self.log.drain()
         return result
 
 
@@ -267,52 +321,3 @@ def deploy_local(app_dir: Path, *, env_name: str = "dev", run_platform_check: bo
         result.diff_clean = "Number of stacks with differences: 0" in output
     result.timings = {"synth": synth_seconds, **result.timings}
     return result
-
-
-# --- the summary ----------------------------------------------------------------------------------------------
-
-
-def summary(result: DeployResult) -> str:
-    """A short report: the adapter's changes, the per-stack table, failed checks, timings."""
-    lines: list[str] = [result.gate_report] if result.gate_report else []
-    if result.platform_check is not None:
-        passed, output = result.platform_check
-        lines.append(f"platform-check: {'passed' if passed else 'FAILED'}")
-        if not passed:
-            lines.append(output.strip()[-2000:])
-    else:
-        lines.append("platform-check: not installed (skipped)")
-    lines.append(f"\nChanged for the local emulator only ({len(result.changes)} changes, "
-                 f"in {result.adapted.directory}):")
-    lines += [f"  - {c}" for c in result.changes] or ["  (none)"]
-    width = max([len(s.stack) for s in result.stacks] + [5])
-    lines.append("")
-    lines.append(f"{'stack':<{width}}  {'resources':>9}  {'checks passed':>13}  {'time':>7}")
-    for s in result.stacks:
-        lines.append(f"{s.stack:<{width}}  {s.resources:>9}  {f'{s.passed}/{len(s.checks)}':>13}  {s.seconds:>6.1f}s")
-    template_only = sum(1 for s in result.stacks for c in s.checks if c.source != "emulator")
-    if template_only:
-        lines.append(f"({template_only} checks read the template: the emulator skips those resource types)")
-    failed = [c for s in result.stacks for c in s.failed]
-    if failed:
-        lines.append("\nFailed checks:")
-        lines += [f"  {c}" for c in failed]
-    if result.diff_clean is not None:
-        lines.append("second deploy + cdk diff: " + ("no differences" if result.diff_clean else "DIFFERENCES FOUND"))
-    lines.append("\n" + "  ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
-    lines.append("local deploy: " + ("OK" if result.ok else "FAILED"))
-    return "\n".join(lines)
-
-
-def as_json(result: DeployResult) -> dict[str, Any]:
-    return {
-        "ok": result.ok,
-        "timings": result.timings,
-        "changes": [str(c) for c in result.changes],
-        "stacks": [{"stack": s.stack, "resources": s.resources, "passed": s.passed, "checks": len(s.checks),
-                    "failed": [str(c) for c in s.failed]} for s in result.stacks],
-    }
-
-
-def dumps(result: DeployResult) -> str:
-    return json.dumps(as_json(result), indent=2)

@@ -1,9 +1,10 @@
 """The embedded AWS emulator (moto's threaded server) that ``platform deploy-local`` deploys into.
 
-Nothing here knows about CDK: :class:`Emulator` starts an in-process moto server on a free loopback port,
-resets it, and hands out the environment the CDK CLI and boto3 need to talk to it. :data:`LIMITS` answers
-which instance types the emulator accepts, asked of moto itself so the template adapter stays in step with
-the installed moto.
+Nothing here knows about CDK: :class:`Emulator` starts an in-process moto server on a free loopback port with
+IAM enforced (:mod:`platform_constructs.local.iam`: an admin identity for the deploy, every other request
+authorised against IAM), resets it, and hands out the environment the CDK CLI and boto3 need to talk to it.
+:data:`LIMITS` answers which instance types the emulator accepts, asked of moto itself so the template adapter
+stays in step with the installed moto.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from platform_constructs.local.iam import Identity, claim, disable, enable, install, uninstall
+
 REGION = "us-east-1"
 """The region every local deploy uses."""
 ACCOUNT = "123456789012"
 """The account id the emulator reports for the dummy credentials below (moto's default)."""
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+"""Credentials of the requests before the admin identity exists (and of every request without enforcement)."""
 EMULATOR_NAME = "moto"
 
 
@@ -32,10 +36,18 @@ class Emulator:
 
     ``localhost`` matters: with the bare IP moto reads an S3 bucket name from a template URL's host.
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
+
+    :param port: the loopback port. Default: a free one.
+    :param enforce_iam: authorise every request against IAM once the admin identity exists (the CDK CLI, boto3
+        verification and :meth:`client` use that identity). Default: ``True``. moto keeps this setting per
+        process, so run one enforcing emulator per process.
     """
 
-    def __init__(self, *, port: int | None = None) -> None:
+    def __init__(self, *, port: int | None = None, enforce_iam: bool = True) -> None:
         self.port = port if port is not None else free_port()
+        self.enforce_iam = enforce_iam
+        self.identity: Identity | None = None
+        """The admin identity (``None`` until started with enforcement)."""
         self._server: Any = None
         self._clients: dict[str, Any] = {}
 
@@ -51,23 +63,48 @@ class Emulator:
         if self._server is None:
             from moto.server import ThreadedMotoServer
 
+            from platform_constructs.local.models import register
+
+            if self.enforce_iam:
+                claim(self.endpoint_url)  # before anything starts: one enforcing emulator per process
+            register()  # the CloudFormation models moto lacks (platform_constructs/local/models/)
             logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request; errors still show
 
             server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
             server.start()
             self._server = server
+            if self.enforce_iam:
+                try:
+                    install()
+                    self._enable_enforcement()
+                except BaseException:
+                    self.stop()
+                    raise
         return self
 
     def stop(self) -> None:
         if self._server is not None:
+            if self.enforce_iam:
+                disable(self.endpoint_url)
+                uninstall()
+                self.identity = None
             self._server.stop()
             self._server = None
+            self._clients.clear()
 
     def reset(self) -> None:
-        """Forget every resource (moto's ``POST /moto-api/reset``): the next deploy starts from nothing."""
+        """Forget every resource (moto's ``POST /moto-api/reset``): the next deploy starts from nothing.
+
+        The reset forgets the admin identity too: with enforcement, a new one is created."""
         request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST", data=b"")
         with urllib.request.urlopen(request, timeout=30) as response:
             response.read()
+        self._clients.clear()
+        if self.enforce_iam:
+            self._enable_enforcement()
+
+    def _enable_enforcement(self) -> None:
+        self.identity = enable(self.endpoint_url, region=REGION, bootstrap_credentials=DUMMY_CREDENTIALS)
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -76,9 +113,17 @@ class Emulator:
                  tb: TracebackType | None) -> None:
         self.stop()
 
+    @property
+    def credentials(self) -> dict[str, str]:
+        """The admin identity's credentials (the dummy ones without enforcement), as environment variables."""
+        if self.identity is None:
+            return dict(DUMMY_CREDENTIALS)
+        return {"AWS_ACCESS_KEY_ID": self.identity.access_key_id,
+                "AWS_SECRET_ACCESS_KEY": self.identity.secret_access_key}
+
     def client_env(self) -> dict[str, str]:
-        """Variables that point any AWS SDK (boto3, the CDK CLI) at the emulator with dummy credentials."""
-        return {**DUMMY_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
+        """Variables that point any AWS SDK (boto3, the CDK CLI) at the emulator as the admin identity."""
+        return {**self.credentials, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
                 "AWS_ENDPOINT_URL": self.endpoint_url}
 
     def cli_env(self, *, project_root: Path, cdk_home: Path | None = None,
@@ -98,11 +143,12 @@ class Emulator:
         return env
 
     def boto3_session(self) -> Any:
-        """A boto3 session for the emulator (clients still need ``endpoint_url``; see :meth:`client`)."""
+        """A boto3 session as the admin identity (clients still need ``endpoint_url``; see :meth:`client`)."""
         import boto3
 
-        return boto3.session.Session(aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                                     aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        credentials = self.credentials
+        return boto3.session.Session(aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+                                     aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
                                      region_name=REGION)
 
     def client(self, service: str) -> Any:
@@ -139,10 +185,6 @@ class EmulatorLimits:
 
     accepts_sagemaker_instance: Callable[[str], bool]
     accepts_batch_instance: Callable[[str], bool]
-    creates_resource_type: Callable[[str], bool]
-    """False for CloudFormation types the emulator reports CREATE_COMPLETE without creating anything."""
-    knows_resource_type: Callable[[str], bool]
-    """False for types the emulator has no model for at all (reading their attributes fails the stack)."""
 
 
 def _moto_accepts_sagemaker_instance(instance_type: str) -> bool:
@@ -163,20 +205,6 @@ def _moto_accepts_batch_instance(instance_type: str) -> bool:
     return instance_type == "optimal" or instance_type in INSTANCE_TYPES or instance_type in INSTANCE_FAMILIES
 
 
-def _moto_creates_resource_type(resource_type: str) -> bool:
-    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
-
-    return resource_type not in NULL_MODELS and resource_type in get_model_map()
-
-
-def _moto_knows_resource_type(resource_type: str) -> bool:
-    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
-
-    return resource_type in NULL_MODELS or resource_type in get_model_map()
-
-
 LIMITS = EmulatorLimits(accepts_sagemaker_instance=_moto_accepts_sagemaker_instance,
-                        accepts_batch_instance=_moto_accepts_batch_instance,
-                        creates_resource_type=_moto_creates_resource_type,
-                        knows_resource_type=_moto_knows_resource_type)
+                        accepts_batch_instance=_moto_accepts_batch_instance)
 """The installed moto's limits."""

@@ -70,6 +70,8 @@ def execution_role(scope: Construct, settings: EndpointSettings, *, key: kms.IKe
         sid="PublishEndpointMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
         conditions={"StringEquals": {"cloudwatch:namespace": INSTANCE_METRICS_NAMESPACE}}))
     acknowledge(role, "sagemaker-role-unscopable-actions")
+    if not settings.serverless:
+        acknowledge(role.policy, "sagemaker-vpc-network-interfaces")
     write_prefixes = [] if settings.serverless else [DATA_CAPTURE_PREFIX]
     if settings.mode == "async":
         write_prefixes += [ASYNC_OUTPUT_PREFIX, ASYNC_FAILURE_PREFIX]

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from platform_constructs.compliance.decisions import DECISIONS, GUARD, Decision
+from platform_constructs.compliance.iam.parliament_adapter import FINDING_ID as IAM_FINDING_ID
+from platform_constructs.compliance.iam.parliament_adapter import RULE_IDS as IAM_RULE_IDS
 from platform_constructs.compliance.rules import ALL_RULES
 from platform_constructs.guard_rules import rule_index
 
@@ -73,6 +75,9 @@ def test_every_finding_id_names_a_rule_of_a_gate_pack_or_of_ours(key: str) -> No
     decision = DECISIONS[key]
     assert decision.rule_ids and len(set(decision.rule_ids)) == len(decision.rule_ids)
     for rule_id in decision.rule_ids:
+        if rule_id.split("[", 1)[0] in IAM_RULE_IDS:  # the IAM rules name what they found
+            assert IAM_FINDING_ID.match(rule_id), rule_id
+            continue
         if rule_id.startswith("PLAT-"):
             assert rule_id in OUR_FINDINGS, f"{rule_id}: no such finding of our rule pack"
             assert not rule_id.startswith("PLAT-ACK"), f"{rule_id}: acknowledgments of acknowledgments are refused"

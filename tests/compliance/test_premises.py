@@ -3,6 +3,7 @@ fails on the resource a copied acknowledgment would hide something on."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -59,9 +60,16 @@ def test_a_scoped_resource_and_what_is_granted_on_it() -> None:
 
 
 def test_approved_repositories_come_from_the_policy() -> None:
-    assert p.approved_repository_patterns(POLICY.approved_registries) == {
-        "arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/platform/*",
-        "arn:<AWS::Partition>:ecr:<AWS::Region>:763104351884:repository/*"}
+    patterns = p.approved_repository_patterns(POLICY.approved_registries)
+    assert len(patterns) == 2
+    for approved in ("arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/platform/*",
+                     "arn:aws:ecr:eu-west-1:111122223333:repository/platform/*",  # a stack with an explicit env
+                     "arn:<AWS::Partition>:ecr:<AWS::Region>:763104351884:repository/*"):
+        assert sum(bool(re.fullmatch(pattern, approved)) for pattern in patterns) == 1, approved
+    for other in ("arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/*",  # not only platform/
+                  "arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/platformx/*",
+                  "arn:<AWS::Partition>:ecr:<AWS::Region>:763104351884:repository/x*"):
+        assert not any(re.fullmatch(pattern, other) for pattern in patterns), other
     assert holds(p.APPROVED_REPOSITORIES, policy(),
                  resource="arn:<AWS::Partition>:ecr:<AWS::Region>:763104351884:repository/*") == []
     assert holds(p.APPROVED_REPOSITORIES, policy(),

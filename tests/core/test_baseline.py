@@ -207,8 +207,15 @@ def test_access_log_bucket_is_shared_sse_s3_delivered_by_policy_tagged_and_ackno
 
 
 def test_the_topic_refuses_services_publishing_for_another_account(dev: Template) -> None:
+    alarms = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":cloudwatch:", {"Ref": "AWS::Region"}, ":",
+                                {"Ref": "AWS::AccountId"}, ":alarm:*"]]}
     dev.has_resource_properties("AWS::SNS::TopicPolicy", {"PolicyDocument": {"Statement": Match.array_with([
+        Match.object_like({"Sid": "AllowCloudWatchAlarms", "Effect": "Allow", "Action": "sns:Publish",
+                           "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                           "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                                         "ArnLike": {"aws:SourceArn": alarms}}}),
         Match.object_like({"Sid": "DenyServicePublishForOtherAccounts", "Effect": "Deny", "Action": "sns:Publish",
+                           "Principal": "*",  # "*" (not {"AWS": "*"}): every principal, AWS services included
                            "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"},
                                          "StringNotEqualsIfExists": {"aws:SourceAccount": {
                                              "Ref": "AWS::AccountId"}}}})])}})

@@ -82,14 +82,15 @@ def test_every_other_statement_lands_in_the_user_policy_without_any_acknowledgme
 def test_a_role_without_library_statements_has_no_empty_sealed_policy() -> None:
     stack = Stack(new_app(), "Lazy")
     role = Probe(stack, "Probe").role
-    role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["arn:aws:sns:eu-west-1:1:t"]))
+    role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["arn:aws:sns:eu-west-1:123456789012:t"]))
     Template.from_stack(stack).resource_count_is("AWS::IAM::ManagedPolicy", 1)
 
 
 def test_service_principals_are_limited_to_this_account_and_the_service_s_resources() -> None:
     stack = Stack(new_app(), "Trust")
     role = PlatformRole(stack, "Role", assumed_by=service_principal(stack, "vpc-flow-logs"), description="flow logs")
-    role.add_to_policy(iam.PolicyStatement(actions=["logs:PutLogEvents"], resources=["arn:aws:logs:x:1:log-group:g"]))
+    role.add_to_policy(iam.PolicyStatement(actions=["logs:PutLogEvents"],
+                                           resources=["arn:aws:logs:eu-west-1:123456789012:log-group:g"]))
     Template.from_stack(stack).has_resource_properties("AWS::IAM::Role", {"AssumeRolePolicyDocument": {"Statement": [{
         "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
         "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},

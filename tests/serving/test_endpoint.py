@@ -364,7 +364,9 @@ def test_execution_role_is_least_privilege(app: SynthResult) -> None:
     assert logs["Resource"] == {"Fn::GetAtt": [next(iter(seed.find_resources("AWS::Logs::LogGroup"))), "Arn"]}
     assert set(_acks(managed)) == {  # decisions on the role cover its sealed policy only
         "AwsSolutions-IAM5[Resource::*]",
-        "AwsSolutions-IAM5[Resource::<RecommendationModelDataBucket3BD2575F.Arn>/data-capture/*]"}
+        "AwsSolutions-IAM5[Resource::<RecommendationModelDataBucket3BD2575F.Arn>/data-capture/*]",
+        *(f"PLAT-IAM5[Action::ec2:{a}]" for a in ("CreateNetworkInterface", "CreateNetworkInterfacePermission",
+                                                   "DeleteNetworkInterface"))}
 
 
 def test_grant_invoke_scopes_to_the_endpoint_arn(app: SynthResult) -> None:

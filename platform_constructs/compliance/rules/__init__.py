@@ -23,6 +23,11 @@ from platform_constructs.compliance.rules import (
     endpoint_capture_sampling,
     endpoint_config_encryption,
     endpoint_config_instance_types,
+    iam_actions,
+    iam_conditions,
+    iam_policy_grammar,
+    iam_resource_scope,
+    iam_resource_types,
     launch_template_ebs,
     launch_template_imdsv2,
     launch_template_public_ip,
@@ -54,6 +59,11 @@ ALL_RULES: tuple[Rule, ...] = tuple(guarded(rule) for rule in (
     container_public_ip.RULE,
     ecr_public_policy.RULE,
     role_delegation_scope.RULE,
+    iam_actions.RULE,
+    iam_resource_types.RULE,
+    iam_conditions.RULE,
+    iam_policy_grammar.RULE,
+    iam_resource_scope.RULE,
     acknowledged_decisions.RULE,
 ))
 

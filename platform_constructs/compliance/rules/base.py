@@ -9,9 +9,10 @@ value and finds an intrinsic reports it as unverifiable instead of passing it si
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from platform_constructs.compliance.exports import Exports
 from platform_constructs.policy import EnvironmentPolicy, Policy
 
 Resource = Mapping[str, Any]
@@ -22,11 +23,13 @@ METADATA_KEY = "platform:acknowledgments"
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule may consult besides the resource: the policy, the environment, the whole template."""
+    """What a rule may consult besides the resource: the policy, the environment, the whole template, and what
+    the templates checked with it export."""
 
     policy: Policy
     env: EnvironmentPolicy
     template: Mapping[str, Any]
+    exports: Exports = field(default_factory=dict)
 
     def resource(self, logical_id: str) -> Resource | None:
         found = self.template.get("Resources", {}).get(logical_id)
@@ -40,9 +43,10 @@ class Violation:
     location: str
     message: str
     finding: str | None = None
-    """The exact finding within the rule (e.g. ``volume-key``), for rules whose findings are acknowledged one by
-    one: its id is then ``RULE[finding]`` (cdk-nag's form), and only an acknowledgment of that id covers it, so an
-    acknowledgment of one sub-check never hides another. ``None``: the finding's id is the rule id."""
+    """The exact finding within the rule (a sub-check such as ``volume-key``, or what a rule over policy statements
+    found, e.g. ``Action::s3:GetObject``), for rules whose findings are acknowledged one by one: its id is then
+    ``RULE[finding]`` (cdk-nag's form), and only an acknowledgment of that id covers it, so an acknowledgment of
+    one sub-check never hides another. ``None``: the finding's id is the rule id."""
 
 
 def finding_id(rule_id: str, violation: Violation) -> str:

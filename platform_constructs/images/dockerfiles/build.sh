@@ -32,7 +32,8 @@ ecr_login "${REPOSITORY_URI%%/*}"
 # 1. base ---------------------------------------------------------------------------------------------
 if [ "$LEVEL" = 0 ]; then
   : "${BASE_IMAGE:?}"
-  case "${BASE_IMAGE%%/*}" in *.dkr.ecr.*.amazonaws.com) ecr_login "${BASE_IMAGE%%/*}" ;; esac
+  # BASE_REGISTRY: the base's ECR registry host, read at synth by images/uri.py (empty: not an ECR registry).
+  if [ -n "${BASE_REGISTRY:-}" ]; then ecr_login "$BASE_REGISTRY"; fi
   docker pull --quiet "$BASE_IMAGE" >/dev/null
   base="$(docker inspect --format '{{index .RepoDigests 0}}' "$BASE_IMAGE")"
 else

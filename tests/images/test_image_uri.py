@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from aws_cdk import Stack
+from aws_cdk import Aws, Stack
 from hypothesis import given
 from hypothesis import strategies as st
 
 from platform_constructs import GoldenImagePipeline, PlatformValidationError, SecureModelEndpoint
 from platform_constructs.images.uri import (
     approved_repository_arn_patterns,
+    ecr_registry,
+    fill_placeholders,
     is_approved,
     parse_image_uri,
     parse_registry_prefix,
@@ -75,6 +77,31 @@ def test_approval_follows_the_policy_prefixes() -> None:
     assert not is_approved("444455556666.dkr.ecr.eu-west-1.amazonaws.com/images/x:1", fixed)
 
 
+def test_only_a_literal_reference_is_approved_and_a_template_only_as_one() -> None:
+    template = "763104351884.dkr.ecr.{region}.amazonaws.com/pytorch-training:2.3.0"
+    deploy_time = "${Token[AWS.AccountId.7]}.dkr.ecr.${Token[AWS.Region.8]}.amazonaws.com/platform/model:1"
+    parsed_template, parsed_token = parse_image_uri(template), parse_image_uri(deploy_time)
+    assert parsed_template is not None and not parsed_template.literal and not parsed_template.deploy_time
+    assert parsed_token is not None and not parsed_token.literal and parsed_token.deploy_time
+    assert not is_approved(template, APPROVED) and is_approved(template, APPROVED, template=True)
+    assert not is_approved(deploy_time, APPROVED) and not is_approved(deploy_time, APPROVED, template=True)
+    assert not is_approved("${Token[TOKEN.12]}", APPROVED)  # a whole deploy-time value (an SSM reference)
+    assert not is_approved(None, APPROVED)
+    filled = fill_placeholders(template, account="111122223333", region="eu-west-1")
+    assert filled == "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training:2.3.0"
+    assert is_approved(filled, APPROVED)
+
+
+def test_the_ecr_registry_is_what_docker_logs_in_to() -> None:
+    assert ecr_registry(EU_DLC) == "763104351884.dkr.ecr.eu-west-1.amazonaws.com"
+    assert ecr_registry(f"123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/platform/m@{DIGEST}") == \
+        "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com"
+    assert ecr_registry("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/platform/m:1") == \
+        "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"
+    assert ecr_registry("docker.io/library/python:3.11") is None
+    assert ecr_registry("python:3.11") is None
+
+
 def test_repository_arns() -> None:
     assert repository_arn(EU_DLC, partition="aws", account="1", region="r") == \
         "arn:aws:ecr:eu-west-1:763104351884:repository/pytorch-training"
@@ -111,8 +138,16 @@ def _endpoint_accepts(image: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize("image", [EU_DLC, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/other/base:1.0",
-                                   "docker.io/library/python:3.11"])
+@pytest.mark.parametrize("image", [
+    EU_DLC,
+    f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/base@{DIGEST}",
+    "123456789012.dkr.ecr.eu-west-1.amazonaws.com/other/base:1.0",
+    "docker.io/library/python:3.11",
+    "763104351884.dkr.ecr.{region}.amazonaws.com/pytorch-training:2.3.0",  # the policy's placeholder, in a caller's
+    # deploy-time account and region (a token's number depends on import order: a fixed id for pytest-xdist)
+    pytest.param(f"{Aws.ACCOUNT_ID}.dkr.ecr.{Aws.REGION}.amazonaws.com/platform/base:1.0", id="deploy-time-host"),
+])
 def test_pipeline_base_and_endpoint_image_agree(image: str) -> None:
-    """The issue's bug: the pipeline compared with ``startswith`` against a prefix that still held ``{region}``."""
+    """The issue's bug: the pipeline compared with ``startswith`` against a prefix that still held ``{region}``.
+    Both constructs now decide with :func:`is_approved`, for literal URIs and for what is not one."""
     assert _pipeline_accepts(image) == _endpoint_accepts(image) == is_approved(image, APPROVED)

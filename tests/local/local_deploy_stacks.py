@@ -1,5 +1,9 @@
-"""Stacks the local-deploy tests deploy (test-only, not in the package).
+"""Apps and stacks the local-deploy tests deploy (test-only, not in the package).
 
+* :func:`platform_app` — the example app (``app.py``) plus every construct mode of ``tests/snapshot_apps.py``
+  plus :class:`ResolverStack`, each depending on ``platform-network`` (whose SSM parameters they read at
+  deploy time), so ``cdk deploy --all`` deploys the network first. Every resource type the library emits is
+  in it.
 * :class:`ResolverStack` — a data-scientist-style stack that finds the platform network through the SSM
   parameters (``resolve_network``): a security group in the VPC, a KMS key, the subnet list as an output.
 * :func:`raw_app` — bare L1 SageMaker (``ml.g5`` endpoint, VPC + network isolation, KMS, data capture) and
@@ -9,6 +13,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from aws_cdk import App, CfnOutput, CfnParameter, Fn, Stack, Tags
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ec2 as ec2
@@ -17,8 +24,10 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+import app as example
 from platform_constructs import baseline
 from platform_constructs.network import resolve_network
+from platform_constructs.testing import new_app
 
 RESOLVER_STACK = "local-test-resolver"
 SAGEMAKER_STACK = "local-test-sagemaker"
@@ -124,4 +133,22 @@ def raw_app(outdir: str) -> App:
     app = App(outdir=outdir)
     RawSageMakerStack(app, SAGEMAKER_STACK)
     RawBatchStack(app, BATCH_STACK)
+    return app
+
+
+NETWORK_STACK = "platform-network"
+
+
+def platform_app(outdir: Path, *, context: dict[str, Any] | None = None, resolver_revision: str | None = None) -> App:
+    """The example app, every construct mode and the resolver stack, all after ``platform-network``."""
+    from snapshot_apps import build_variants_app
+
+    app = example.build_app(new_app(context=context, outdir=outdir))
+    before = {child.node.id for child in app.node.children}
+    build_variants_app(app)
+    network = app.node.find_child(NETWORK_STACK)
+    ResolverStack(app, RESOLVER_STACK, extra_output=resolver_revision)
+    for child in app.node.children:
+        if child.node.id not in before and isinstance(child, Stack):
+            child.add_dependency(network)  # type: ignore[arg-type]
     return app

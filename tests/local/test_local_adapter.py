@@ -1,5 +1,5 @@
 """The template adapter: one test per transformation, on bare template dicts, with the installed emulator's
-real limits."""
+real limits; the table of transformations and their reasons; the cloud-assembly copy."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 
 from platform_constructs.local import adapter
+from platform_constructs.local import adapter_transforms as transforms
+from platform_constructs.local.adapter_base import json_string_with_intrinsics
 from platform_constructs.local.emulator import LIMITS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 STACK = "s"
 
@@ -23,7 +27,7 @@ def test_strip_bootstrap_version_rule() -> None:
     template = {"Parameters": {"BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>"},
                                "Other": {"Type": "String"}},
                 "Rules": {"CheckBootstrapVersion": {"Assertions": []}}, "Resources": {}}
-    changes = adapter.strip_bootstrap_version_rule(STACK, template, LIMITS)
+    changes = transforms.strip_bootstrap_version_rule(STACK, template, LIMITS)
     assert "Rules" not in template
     assert template["Parameters"] == {"Other": {"Type": "String"}}
     assert [c.target for c in changes] == ["Rules.CheckBootstrapVersion", "Parameters.BootstrapVersion"]
@@ -40,7 +44,7 @@ def test_drop_custom_resources_removes_provider_but_keeps_shared_role() -> None:
         Keeper={"Type": "AWS::EC2::VPC", "Properties": {}, "DependsOn": ["Custom"]},
     )
     template["Outputs"] = {"FromCustom": {"Value": {"Ref": "Custom"}}, "Vpc": {"Value": {"Ref": "Keeper"}}}
-    changes = adapter.drop_custom_resources(STACK, template, LIMITS)
+    changes = transforms.drop_custom_resources(STACK, template, LIMITS)
     assert set(template["Resources"]) == {"SharedRole", "Keeper"}
     assert "DependsOn" not in template["Resources"]["Keeper"]
     assert set(template["Outputs"]) == {"Vpc"}
@@ -50,7 +54,7 @@ def test_drop_custom_resources_removes_provider_but_keeps_shared_role() -> None:
 
 def test_uppercase_batch_compute_environment_type() -> None:
     template = _template(Ce={"Type": "AWS::Batch::ComputeEnvironment", "Properties": {"Type": "managed"}})
-    changes = adapter.uppercase_batch_compute_environment_type(STACK, template, LIMITS)
+    changes = transforms.uppercase_batch_compute_environment_type(STACK, template, LIMITS)
     assert template["Resources"]["Ce"]["Properties"]["Type"] == "MANAGED"
     assert "'managed' -> 'MANAGED'" in changes[0].detail
 
@@ -59,12 +63,12 @@ def test_add_batch_service_role_only_where_missing() -> None:
     template = _template(
         Ce={"Type": "AWS::Batch::ComputeEnvironment", "Properties": {"Type": "MANAGED"}},
         Own={"Type": "AWS::Batch::ComputeEnvironment", "Properties": {"ServiceRole": "arn:aws:iam::1:role/x"}})
-    changes = adapter.add_batch_service_role(STACK, template, LIMITS)
+    changes = transforms.add_batch_service_role(STACK, template, LIMITS)
     assert template["Resources"]["Ce"]["Properties"]["ServiceRole"] == {
-        "Fn::GetAtt": [adapter.LOCAL_BATCH_SERVICE_ROLE, "Arn"]}
+        "Fn::GetAtt": [transforms.LOCAL_BATCH_SERVICE_ROLE, "Arn"]}
     assert template["Resources"]["Own"]["Properties"]["ServiceRole"] == "arn:aws:iam::1:role/x"
-    assert template["Resources"][adapter.LOCAL_BATCH_SERVICE_ROLE]["Type"] == "AWS::IAM::Role"
-    assert [c.target for c in changes] == [adapter.LOCAL_BATCH_SERVICE_ROLE, "Ce"]
+    assert template["Resources"][transforms.LOCAL_BATCH_SERVICE_ROLE]["Type"] == "AWS::IAM::Role"
+    assert [c.target for c in changes] == [transforms.LOCAL_BATCH_SERVICE_ROLE, "Ce"]
 
 
 def test_swap_unsupported_instance_types() -> None:
@@ -73,7 +77,7 @@ def test_swap_unsupported_instance_types() -> None:
             {"InstanceType": "ml.g5.2xlarge"}, {"InstanceType": "ml.m5.large"}]}},
         Ce={"Type": "AWS::Batch::ComputeEnvironment", "Properties": {"ComputeResources": {
             "InstanceTypes": ["p3.2xlarge", "g5.xlarge"]}}})
-    changes = adapter.swap_unsupported_instance_types(STACK, template, LIMITS)
+    changes = transforms.swap_unsupported_instance_types(STACK, template, LIMITS)
     variants = template["Resources"]["Config"]["Properties"]["ProductionVariants"]
     assert [v["InstanceType"] for v in variants] == ["ml.g4dn.2xlarge", "ml.m5.large"]
     assert template["Resources"]["Ce"]["Properties"]["ComputeResources"]["InstanceTypes"] == [
@@ -84,7 +88,7 @@ def test_swap_unsupported_instance_types() -> None:
 
 def test_substitute_instance_type_fails_loudly_when_nothing_fits() -> None:
     with pytest.raises(ValueError, match=r"no emulator-accepted substitute for instance type 'ml\.zz\.large'"):
-        adapter.substitute_instance_type("ml.zz.large", lambda _: False, prefix="ml.")
+        transforms.substitute_instance_type("ml.zz.large", lambda _: False, prefix="ml.")
 
 
 def test_batch_getatt_to_ref_in_outputs_and_properties() -> None:
@@ -95,7 +99,7 @@ def test_batch_getatt_to_ref_in_outputs_and_properties() -> None:
         Key={"Type": "AWS::KMS::Key", "Properties": {}})
     template["Outputs"] = {"Q": {"Value": {"Fn::GetAtt": ["Queue", "JobQueueArn"]}},
                            "K": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}}}
-    changes = adapter.batch_getatt_to_ref(STACK, template, LIMITS)
+    changes = transforms.batch_getatt_to_ref(STACK, template, LIMITS)
     assert template["Resources"]["Queue"]["Properties"]["ComputeEnvironmentOrder"][0]["ComputeEnvironment"] == {
         "Ref": "Ce"}
     assert template["Outputs"] == {"Q": {"Value": {"Ref": "Queue"}}, "K": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}}}
@@ -105,7 +109,7 @@ def test_batch_getatt_to_ref_in_outputs_and_properties() -> None:
 def test_batch_job_definition_retry_strategy() -> None:
     template = _template(Job={"Type": "AWS::Batch::JobDefinition", "Properties": {"Type": "container"}},
                          Set={"Type": "AWS::Batch::JobDefinition", "Properties": {"RetryStrategy": {"Attempts": 3}}})
-    changes = adapter.batch_job_definition_retry_strategy(STACK, template, LIMITS)
+    changes = transforms.batch_job_definition_retry_strategy(STACK, template, LIMITS)
     assert template["Resources"]["Job"]["Properties"]["RetryStrategy"] == {"Attempts": 1}
     assert template["Resources"]["Set"]["Properties"]["RetryStrategy"] == {"Attempts": 3}
     assert [c.target for c in changes] == ["Job"]
@@ -114,7 +118,7 @@ def test_batch_job_definition_retry_strategy() -> None:
 def test_name_ecr_repositories() -> None:
     template = _template(Repo={"Type": "AWS::ECR::Repository", "Properties": {}},
                          Named={"Type": "AWS::ECR::Repository", "Properties": {"RepositoryName": "Platform/Train"}})
-    changes = adapter.name_ecr_repositories("My-Stack", template, LIMITS)
+    changes = transforms.name_ecr_repositories("My-Stack", template, LIMITS)
     assert template["Resources"]["Repo"]["Properties"]["RepositoryName"] == "my-stack/repo"
     assert template["Resources"]["Named"]["Properties"]["RepositoryName"] == "platform/train"
     assert len(changes) == 2
@@ -122,7 +126,7 @@ def test_name_ecr_repositories() -> None:
 
 def test_kms_key_tag_shape() -> None:
     template = _template(Key={"Type": "AWS::KMS::Key", "Properties": {"Tags": [{"Key": "a", "Value": "b"}]}})
-    adapter.kms_key_tag_shape(STACK, template, LIMITS)
+    transforms.kms_key_tag_shape(STACK, template, LIMITS)
     assert template["Resources"]["Key"]["Properties"]["Tags"] == [{"TagKey": "a", "TagValue": "b"}]
 
 
@@ -130,16 +134,16 @@ def test_kms_key_policy_as_string_keeps_the_statements() -> None:
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*",
                                                       "Principal": {"AWS": {"Fn::Join": ["", ["arn:", "x"]]}}}]}
     template = _template(Key={"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": policy}})
-    adapter.kms_key_policy_as_string(STACK, template, LIMITS)
+    transforms.kms_key_policy_as_string(STACK, template, LIMITS)
     joined = template["Resources"]["Key"]["Properties"]["KeyPolicy"]["Fn::Join"]
     text = "".join(p if isinstance(p, str) else "ARN" for p in joined[1])
     assert json.loads(text)["Statement"][0]["Principal"] == {"AWS": "ARN"}
-    assert adapter.json_string_with_intrinsics({"a": [1, True]}) == '{"a":[1,true]}'
+    assert json_string_with_intrinsics({"a": [1, True]}) == '{"a":[1,true]}'
 
 
 def test_ssm_parameter_tag_shape() -> None:
     template = _template(P={"Type": "AWS::SSM::Parameter", "Properties": {"Tags": {"a": "b"}}})
-    adapter.ssm_parameter_tag_shape(STACK, template, LIMITS)
+    transforms.ssm_parameter_tag_shape(STACK, template, LIMITS)
     assert template["Resources"]["P"]["Properties"]["Tags"] == [{"Key": "a", "Value": "b"}]
 
 
@@ -177,26 +181,14 @@ def test_adapt_assembly_rehashes_the_template_asset(tmp_path: Path) -> None:
     assert {c.transformation for c in result.changes} == {"strip_bootstrap_version_rule", "drop_docker_image_assets"}
 
 
-def test_verify_reads_the_template_for_types_the_emulator_does_not_create() -> None:
-    from platform_constructs.local.verify import TEMPLATE_ONLY, template_checker
-
-    assert template_checker("AWS::SageMaker::Endpoint") is None
-    for skipped in ("AWS::CodeBuild::Project", "AWS::ImageBuilder::Image", "AWS::CloudWatch::Alarm",
-                    "AWS::Batch::SchedulingPolicy"):
-        checker = template_checker(skipped)
-        assert checker is not None, skipped
-        (check,) = checker("s", "R", {"Type": skipped, "Properties": {"MetricName": "m", "Threshold": 1, "X": 1}})
-        assert check.passed and check.source == TEMPLATE_ONLY
-
-
 def test_add_batch_service_role_replaces_the_service_linked_role() -> None:
     linked = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"},
                                 ":role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch"]]}
     template = _template(Ce={"Type": "AWS::Batch::ComputeEnvironment", "Properties": {"ServiceRole": linked}})
-    changes = adapter.add_batch_service_role(STACK, template, LIMITS)
+    changes = transforms.add_batch_service_role(STACK, template, LIMITS)
     assert template["Resources"]["Ce"]["Properties"]["ServiceRole"] == {
-        "Fn::GetAtt": [adapter.LOCAL_BATCH_SERVICE_ROLE, "Arn"]}
-    assert {c.target for c in changes} == {adapter.LOCAL_BATCH_SERVICE_ROLE, "Ce"}
+        "Fn::GetAtt": [transforms.LOCAL_BATCH_SERVICE_ROLE, "Arn"]}
+    assert {c.target for c in changes} == {transforms.LOCAL_BATCH_SERVICE_ROLE, "Ce"}
 
 
 def test_batch_multinode_container_properties_copied_from_first_node_range() -> None:
@@ -205,26 +197,45 @@ def test_batch_multinode_container_properties_copied_from_first_node_range() -> 
     template = _template(Jd={"Type": "AWS::Batch::JobDefinition", "Properties": {
         "Type": "multinode", "NodeProperties": {"NodeRangeProperties": ranges}}},
         Single={"Type": "AWS::Batch::JobDefinition", "Properties": {"ContainerProperties": {"Image": "x"}}})
-    changes = adapter.batch_multinode_container_properties(STACK, template, LIMITS)
+    changes = transforms.batch_multinode_container_properties(STACK, template, LIMITS)
     assert template["Resources"]["Jd"]["Properties"]["ContainerProperties"] == container
     assert template["Resources"]["Single"]["Properties"]["ContainerProperties"] == {"Image": "x"}
     assert [c.target for c in changes] == ["Jd"]
 
 
-def test_placeholder_unknown_getatts_keeps_resources_and_rewrites_reads() -> None:
+def test_batch_security_groups_from_launch_template() -> None:
+    groups = [{"Fn::GetAtt": ["Sg", "GroupId"]}]
     template = _template(
-        Domain={"Type": "AWS::CodeArtifact::Domain", "Properties": {}},
-        Project={"Type": "AWS::CodeBuild::Project", "Properties": {}},
-        Param={"Type": "AWS::SSM::Parameter", "Properties": {"Value": {"Fn::GetAtt": ["Domain", "Name"]},
-                                                              "Description": {"Ref": "Domain"}}},
-        Vpc={"Type": "AWS::EC2::VPC", "Properties": {}},
-        Other={"Type": "AWS::SSM::Parameter", "Properties": {"Value": {"Fn::GetAtt": ["Vpc", "CidrBlock"]}}})
-    template["Outputs"] = {"Build": {"Value": {"Ref": "Project"}}, "Vpc": {"Value": {"Ref": "Vpc"}}}
-    changes = adapter.placeholder_unknown_getatts(STACK, template, LIMITS)
+        Lt={"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {
+            "NetworkInterfaces": [{"DeviceIndex": 0, "InterfaceType": "efa", "Groups": groups}]}}},
+        Efa={"Type": "AWS::Batch::ComputeEnvironment", "Properties": {"ComputeResources": {
+            "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Lt"}}}}},
+        Own={"Type": "AWS::Batch::ComputeEnvironment", "Properties": {"ComputeResources": {
+            "SecurityGroupIds": ["sg-1"], "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Lt"}}}}},
+        NoTemplate={"Type": "AWS::Batch::ComputeEnvironment", "Properties": {"ComputeResources": {}}})
+    changes = transforms.batch_security_groups_from_launch_template(STACK, template, LIMITS)
     resources = template["Resources"]
-    assert set(resources) == {"Domain", "Project", "Param", "Vpc", "Other"}
-    assert resources["Param"]["Properties"] == {"Value": "arn:aws:local-placeholder:::Domain/Name",
-                                                "Description": {"Ref": "Domain"}}  # Refs in resources stay
-    assert resources["Other"]["Properties"]["Value"] == {"Fn::GetAtt": ["Vpc", "CidrBlock"]}  # a known type
-    assert template["Outputs"] == {"Build": {"Value": "local-placeholder:Project"}, "Vpc": {"Value": {"Ref": "Vpc"}}}
-    assert [c.target for c in changes] == ["Param", "Build"]
+    assert resources["Efa"]["Properties"]["ComputeResources"]["SecurityGroupIds"] == groups
+    assert resources["Own"]["Properties"]["ComputeResources"]["SecurityGroupIds"] == ["sg-1"]
+    assert "SecurityGroupIds" not in resources["NoTemplate"]["Properties"]["ComputeResources"]
+    assert [c.target for c in changes] == ["Efa"]
+
+
+def test_every_transformation_has_a_reason_and_a_readme_row() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**What the adapter changes"):]
+    names = [t.name for t in adapter.TRANSFORMATIONS]
+    assert len(set(names)) == len(names)
+    for transformation in adapter.TRANSFORMATIONS:
+        assert len(transformation.reason) > 20, transformation.name
+        assert f"`{transformation.name}`" in section, transformation.name
+
+
+def test_no_transformation_stands_in_for_a_missing_model() -> None:
+    """Types the emulator did not know get models now: no transformation rewrites reads of unknown types."""
+    assert "placeholder_unknown_getatts" not in {t.name for t in adapter.TRANSFORMATIONS}
+    template = _template(
+        Domain={"Type": "AWS::CodeArtifact::Domain", "Properties": {"DomainName": "d"}},
+        Param={"Type": "AWS::SSM::Parameter", "Properties": {"Value": {"Fn::GetAtt": ["Domain", "Name"]}}})
+    adapted, changes = adapter.adapt_template(STACK, template)
+    assert adapted["Resources"] == template["Resources"] and changes == []

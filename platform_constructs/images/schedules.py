@@ -1,0 +1,50 @@
+"""When the builds run: each level's rebuild schedule, and the rebuild of a level when the level below publishes a
+newly approved image (an EventBridge rule on the SSM "Parameter Store Change" event of the parameter's update)."""
+
+from __future__ import annotations
+
+import jsii
+from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk.interfaces.aws_events import IRuleRef
+from constructs import Construct
+
+from platform_constructs.images.level import ImageLevel
+
+DEFAULT_BASE_SCHEDULE = events.Schedule.cron(minute="0", hour="3", day="1", month="1/3")
+"""Level 0 rebuild: 03:00 UTC on the first day of every third month."""
+DEFAULT_RUNTIME_SCHEDULE = events.Schedule.cron(minute="0", hour="3", day="1", month="*")
+"""Level 1 rebuild: 03:00 UTC on the first day of every month."""
+
+
+@jsii.implements(events.IRuleTarget)
+class StartBuild:
+    """An EventBridge target that starts one CodeBuild project with the pipeline's events role."""
+
+    def __init__(self, project: codebuild.CfnProject, role: iam.IRole) -> None:
+        self._project = project
+        self._role = role
+
+    def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
+        return events.RuleTargetConfig(arn=self._project.attr_arn, role=self._role)
+
+
+def schedule_rebuild(scope: Construct, id: str, *, schedule: events.Schedule, level: ImageLevel,
+                     repository_name: str, role: iam.IRole) -> events.Rule:
+    return events.Rule(scope, id, schedule=schedule, description=f"Scheduled rebuild of {repository_name}",
+                       targets=[StartBuild(level.project, role)])
+
+
+def rebuild_on_approval(scope: Construct, id: str, *, approved: ImageLevel, dependant: ImageLevel,
+                        role: iam.IRole) -> events.Rule:
+    # The event SSM sends when a parameter changes (Amazon EventBridge Events Reference, "Amazon EC2 Systems Manager
+    # events": source aws.ssm, detail-type "Parameter Store Change"; detail.operation Create, Update, Delete, ...).
+    return events.Rule(
+        scope, id,
+        description=f"Rebuild Level {dependant.level} {dependant.name} when a new Level {approved.level} image is "
+                    "approved",
+        event_pattern=events.EventPattern(
+            source=["aws.ssm"], detail_type=["Parameter Store Change"],
+            detail={"name": [approved.parameter_name], "operation": ["Update"]}),
+        targets=[StartBuild(dependant.project, role)])

@@ -1,0 +1,77 @@
+"""The parliament adapter: every parliament issue belongs to a rule, and findings are acknowledged one by one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from platform_constructs.compliance.acknowledgments import ORIGIN_KEY
+from platform_constructs.compliance.decisions import DECISIONS
+from platform_constructs.compliance.engine import check_template, unacknowledged
+from platform_constructs.compliance.iam.parliament_adapter import (
+    FINDING_ID,
+    GAP_RULES,
+    ISSUE_RULES,
+    RULE_IDS,
+    expansions,
+    load_parliament,
+)
+from platform_constructs.compliance.rules import ALL_RULES
+from platform_constructs.compliance.rules.base import METADATA_KEY
+from platform_constructs.policy import load_policy
+
+POLICY = load_policy()
+
+
+def test_every_issue_parliament_reports_is_attributed_to_one_of_our_rules() -> None:
+    assert set(load_parliament().config) == set(ISSUE_RULES)  # its core issues (config.yaml), none dropped
+    iam_rules = {rule.id for rule in ALL_RULES if rule.id.startswith("PLAT-IAM")}
+    assert set(ISSUE_RULES.values()) | set(GAP_RULES.values()) == iam_rules == set(RULE_IDS)
+
+
+def test_parliament_loads_without_pkg_resources_and_leaves_sys_modules_as_it_was() -> None:
+    """setuptools 82 removed pkg_resources, which parliament 1.6.4 imports (duo-labs/parliament#247)."""
+    script = ("import sys; sys.modules['pkg_resources'] = None\n"  # what `import pkg_resources` sees without it
+              "from platform_constructs.compliance.iam.parliament_adapter import condition_key_type, expansions\n"
+              "assert expansions('ecs:Poll') == {'ecs:Poll'} and condition_key_type('aws:SourceArn') == 'Arn'\n"
+              "assert sys.modules['pkg_resources'] is None\n")
+    done = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_wildcard_expands_through_the_catalogue() -> None:
+    assert {"s3:ListBucket", "s3:ListAllMyBuckets"} <= expansions("s3:List*")
+    assert expansions("s3:NoSuchAction") == frozenset()
+
+
+NETWORK_INTERFACES = "codebuild-vpc-network-interfaces"
+DECISION = DECISIONS[NETWORK_INTERFACES]
+
+
+def policy_template(acknowledged: list[str], *, decision: str = NETWORK_INTERFACES) -> dict[str, Any]:
+    """A policy as a platform construct writes it, with the library's acknowledgment of ``acknowledged``."""
+    statement = {"Effect": "Allow", "Resource": "*",
+                 "Action": ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"]}
+    return {"Resources": {"Policy": {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Metadata": {METADATA_KEY: [{"id": rule_id, "reason": DECISION.reason, "decision": decision}
+                                    for rule_id in acknowledged],
+                     ORIGIN_KEY: {"type": "GoldenImagePipeline", "path": "stack/Images"}},
+        "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}}}}
+
+
+def iam_findings(template: dict[str, Any]) -> list[Any]:
+    return [f for f in check_template(template, POLICY, POLICY.environment("dev")) if f.rule_id.startswith("PLAT-IAM")]
+
+
+def test_each_finding_has_its_own_id_and_only_that_id_acknowledges_it() -> None:
+    found = iam_findings(policy_template([]))
+    assert all(FINDING_ID.match(f.rule_id) for f in found)
+    create, delete = (f"PLAT-IAM5[Action::ec2:{action}NetworkInterface]" for action in ("Create", "Delete"))
+    assert sorted(f.rule_id for f in found) == [create, delete]
+    assert len(unacknowledged(iam_findings(policy_template(["PLAT-IAM5"])))) == 2  # the rule id alone covers none
+    partly = iam_findings(policy_template([create]))
+    assert [f.rule_id for f in unacknowledged(partly)] == [delete]
+    # the same entry under a decision that does not cover the id acknowledges nothing
+    assert len(unacknowledged(iam_findings(policy_template([create], decision="batch-submit-job-resources")))) == 2
