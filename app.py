@@ -40,11 +40,12 @@ class GoldenImagesStack(Stack):
 def build_app(app: App) -> App:
     network = PlatformNetworkStack(app, "platform-network")
     images = GoldenImagesStack(app, "platform-images")
-    images.add_dependency(network)
+    images.add_stack_dependency(network, "the golden image builds run in the platform network")
     for stack_id, stack_class in EXAMPLE_STACKS.items():
-        stack_class(app, stack_id).add_dependency(network)
+        stack_class(app, stack_id).add_stack_dependency(network, "the stack runs in the platform network")
     for stack_id in EXAMPLE_STACKS:  # their default images are the pipeline's published ones
-        Stack.of(app.node.find_child(stack_id)).add_dependency(images)
+        Stack.of(app.node.find_child(stack_id)).add_stack_dependency(images, "its default images come from the "
+                                                                             "golden image pipeline")
     return app
 
 

@@ -1,10 +1,13 @@
 """Machinery every platform construct shares: the per-app platform context and the base class.
 
 * :class:`PlatformContext` — one per app: which environment and policy apply (from CDK context), the
-  compliance gate (installed once, automatically, on the app root), and the record of every
-  acknowledgment the library made (listed in the synth report).
+  compliance gate and the synth report (:mod:`platform_constructs.synth_report`; both installed once,
+  automatically, on the app root), and the record of every acknowledgment the library made.
 * :class:`PlatformConstruct` — the base of every public construct: validates the common tag
-  arguments, applies the required tags to everything it creates, and exposes the environment policy.
+  arguments, applies the required tags to everything it creates, exposes the environment policy, and records
+  in its stack's template the environment and policy of the synth and what it built
+  (:mod:`platform_constructs.facts`). The first one installs the top-level error hook
+  (:mod:`platform_constructs.toplevel`).
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from aws_cdk import RemovalPolicy, Stack, Tags
+from aws_cdk import RemovalPolicy, Stack, Tags, Validations
 from constructs import Construct, IConstruct
 
-from platform_constructs.errors import PolicyError, Problems
+from platform_constructs import facts, toplevel
+from platform_constructs.errors import PlatformValidationError, Problem, Problems
 from platform_constructs.gate import install_compliance_gate
 from platform_constructs.policy import (
     DEFAULT_ENVIRONMENT,
@@ -25,6 +29,7 @@ from platform_constructs.policy import (
     Policy,
     load_policy,
 )
+from platform_constructs.synth_report import VERBOSE_CONTEXT_KEY, SynthReportPlugin, is_verbose
 from platform_constructs.tags import resolve_tags
 
 _CONTEXT_ID = "PlatformConstructs"
@@ -49,14 +54,16 @@ class PlatformContext:
         holder = root.node.try_find_child(_CONTEXT_ID)
         if isinstance(holder, _ContextHolder):
             return holder.context
-        env_name = root.node.try_get_context(ENV_CONTEXT_KEY) or DEFAULT_ENVIRONMENT
+        env_name = root.node.try_get_context(ENV_CONTEXT_KEY)
         policy_file = root.node.try_get_context(POLICY_FILE_CONTEXT_KEY)
         policy = load_policy(policy_file)
-        if not isinstance(env_name, str):
-            raise PolicyError(policy.file, [f"context `{ENV_CONTEXT_KEY}` must be a string, got {env_name!r}"])
-        context = PlatformContext(policy=policy, env=policy.environment(env_name))
+        context = PlatformContext(policy=policy, env=policy.environment(
+            DEFAULT_ENVIRONMENT if env_name is None or env_name == "" else env_name))
         _ContextHolder(root, context)
         install_compliance_gate(root, context.policy, context.env, context.acknowledgments)
+        Validations.of(root).add_plugins(SynthReportPlugin(
+            context.policy, context.env, context.acknowledgments,
+            verbose=is_verbose(root.node.try_get_context(VERBOSE_CONTEXT_KEY))))
         return context
 
     @property
@@ -91,7 +98,14 @@ class PlatformConstruct(Construct):
         owner: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, id)
+        toplevel.install()
+        try:
+            super().__init__(scope, id)
+        except RuntimeError as error:  # jsii's error for an id the scope already has: said in our words
+            problem = toplevel.duplicate_id_problem(str(error), scope_path=scope.node.path or "the app")
+            if problem is None:
+                raise
+            raise PlatformValidationError(f"{scope.node.path}/{id}", [_with_free_id(problem, scope, id)]) from None
         self.platform = PlatformContext.of(self)
         self.policy = self.platform.policy
         self.env = self.platform.env
@@ -104,7 +118,18 @@ class PlatformConstruct(Construct):
             self.problems.add(problem.argument, problem.value, problem.allowed, problem.fix)
         for key, value in self.tags.items():
             Tags.of(self).add(key, value)
+        facts.record_synth(self.stack, self.policy, self.env)
+        facts.record_construct(self, cost_center=self.tags.get("CostCenter", str(cost_center)))
 
     @property
     def stack(self) -> Stack:
         return Stack.of(self)
+
+
+def _with_free_id(problem: Problem, scope: Construct, taken: str) -> Problem:
+    """``problem`` with a fix naming an id that is still free in ``scope``."""
+    number = 2
+    while scope.node.try_find_child(f"{taken}{number}") is not None:
+        number += 1
+    return Problem(problem.argument, problem.value, problem.allowed,
+                   problem.fix.replace(f"'{taken}2'", f"'{taken}{number}'"), reason=problem.reason)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,8 @@ Acknowledgments = list[tuple[str, str, str]]
 NAG_PACKS = ("AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
 GUARD_PLUGIN = "cdk-validator-cfnguard"
 PLUGIN_NAME = "platform-rules"
+GATE_PLUGINS = (*NAG_PACKS, GUARD_PLUGIN, PLUGIN_NAME)
+"""Every check the gate runs at synth, in the order the synth report names them."""
 FOREIGN_ACKNOWLEDGMENT = "PLAT-ACK2"
 GATE_ID_PREFIXES = (*(f"{pack}-" for pack in NAG_PACKS), f"{GUARD_PLUGIN}::", f"{PLUGIN_NAME}::", "PLAT-")
 """Acknowledgment ids of the gate's findings (cdk-nag's ``<pack>-<rule>``, CDK's ``<plugin>::<rule>``, ours)."""
@@ -93,8 +94,9 @@ class ControlTowerRules:
 
 @jsii.implements(IPolicyValidationPlugin)
 class PlatformRulesPlugin:
-    """Runs the platform rule pack over every synthesized template (nested stacks' too), refuses acknowledgments
-    made outside the decision table, and prints the synth report."""
+    """Runs the platform rule pack over every synthesized template (nested stacks' too) and refuses
+    acknowledgments made outside the decision table (the synth report is :mod:`platform_constructs.synth_report`'s,
+    a plugin of its own)."""
 
     def __init__(self, policy: Policy, env: EnvironmentPolicy, acknowledgments: Acknowledgments,
                  root: IConstruct | None = None) -> None:
@@ -144,14 +146,13 @@ class PlatformRulesPlugin:
                             violating_resources=resources, severity="error")
             for (rule_id, description), resources in by_rule.items()
         ]
-        _print_synth_report(self._policy, self._env, self._acknowledgments, templates)
         return PolicyValidationPluginReport(
             success=not violations,
             violations=violations,
             metadata={
                 "environment": self._env.name,
                 "policy": self._policy.file,
-                "packs": ", ".join((*NAG_PACKS, GUARD_PLUGIN, PLUGIN_NAME)),
+                "packs": ", ".join(GATE_PLUGINS),
                 "acknowledgments": str(len(self._acknowledgments)),
             },
         )
@@ -184,21 +185,6 @@ def _resources_under(construct: IConstruct) -> list[Any]:
     from aws_cdk import CfnResource
 
     return [c for c in [construct, *construct.node.find_all()] if isinstance(c, CfnResource)]
-
-
-def _print_synth_report(policy: Policy, env: EnvironmentPolicy, acknowledgments: Acknowledgments,
-                        templates: list[str]) -> None:
-    lines = [
-        f"platform-constructs: compliance gate ({env.name}, policy {policy.file})",
-        f"  checked {len(templates)} template(s) with: {', '.join((*NAG_PACKS, GUARD_PLUGIN, PLUGIN_NAME))}",
-        f"  library acknowledgments applied: {len(acknowledgments)}",
-    ]
-    seen: set[tuple[str, str]] = set()
-    for _path, rule_id, reason in acknowledgments:
-        if (rule_id, reason) not in seen:
-            seen.add((rule_id, reason))
-            lines.append(f"    - {rule_id}: {reason}")
-    print("\n".join(lines), file=sys.stderr)
 
 
 def install_compliance_gate(root: IConstruct, policy: Policy, env: EnvironmentPolicy,

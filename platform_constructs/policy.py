@@ -14,21 +14,26 @@ Which file and which environment apply to an app comes from CDK context:
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-from platform_constructs.errors import PolicyError
+from platform_constructs.errors import PolicyError, Problem, UnknownEnvironmentError
 from platform_constructs.policy_schema import SEVERITIES, validate
+from platform_constructs.values import closest, describe
 
 __all__ = [  # SEVERITIES is re-exported: the image pipeline reads the scan severities from here
     "DEFAULT_ENVIRONMENT", "ENV_CONTEXT_KEY", "POLICY_FILE_CONTEXT_KEY", "SEVERITIES", "AlarmPolicy", "ArtifactPolicy",
-    "BatchPolicy", "EnvironmentPolicy", "ImagePolicy", "NetworkPolicy", "Policy", "TagRule", "default_policy_file",
-    "load_policy",
+    "BatchPolicy", "EnvironmentPolicy", "ImagePolicy", "NetworkPolicy", "PackageIndexPolicy", "Policy", "PricePolicy",
+    "TagRule",
+    "default_policy_file", "load_policy",
 ]
 
 ENV_CONTEXT_KEY = "env"
@@ -121,10 +126,23 @@ class AlarmPolicy:
     batch_failed_jobs: int
 
 
+DEFAULT_ALLOWED_PICKLE_IMPORTS: tuple[str, ...] = (
+    "sklearn", "numpy", "scipy", "joblib.numpy_pickle", "collections.OrderedDict", "collections.defaultdict",
+    "copyreg._reconstructor", "_codecs.encode", "builtins.slice", "builtins.set", "builtins.frozenset",
+    "builtins.complex", "builtins.bytearray", "builtins.object", "builtins.dict", "builtins.list", "builtins.tuple",
+)
+"""What a scikit-learn model saved with ``joblib.dump`` imports when loaded: the estimators, numpy/scipy arrays and
+the pickle machinery they use (dangerous names inside them, such as ``numpy.testing._private.utils.runstring``,
+are refused by picklescan's own list)."""
+
+
 @dataclass(frozen=True)
 class ArtifactPolicy:
     max_size_gb: float
     required_metadata_fields: tuple[str, ...]
+    allowed_pickle_imports: tuple[str, ...] = DEFAULT_ALLOWED_PICKLE_IMPORTS
+    """``artifacts.allowed_pickle_imports``: modules (and packages, or ``module.name``) a ``model.joblib`` may
+    import when loaded; default :data:`DEFAULT_ALLOWED_PICKLE_IMPORTS`."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +161,36 @@ class BatchPolicy:
 
 
 @dataclass(frozen=True)
+class PricePolicy:
+    """Hourly prices (``prices:``) the cost estimate uses: the organisation's negotiated rates."""
+
+    currency: str
+    hours_per_month: float
+    instance_hour: Mapping[str, float]
+    """Per instance type (``ml.*`` for endpoints, EC2 types for Batch), per instance-hour."""
+    endpoint_hour: float = 0.0
+    """A charge per endpoint per hour on top of its instances (0: none)."""
+    interface_endpoint_hour: float = 0.0
+    """Per VPC interface endpoint per Availability Zone per hour."""
+    serverless_gb_hour: float | None = None
+    """SageMaker serverless inference, per GB of memory per hour of compute (None: not estimated)."""
+    fargate_vcpu_hour: float | None = None
+    fargate_gb_hour: float | None = None
+
+
+@dataclass(frozen=True)
+class PackageIndexPolicy:
+    """``package_index:`` — where data scientists' projects install platform-constructs from (e.g. the
+    organisation's CodeArtifact PyPI repository), never a bare public name."""
+
+    url: str
+    """The pip index URL (``--index-url``), e.g. ``https://<domain>-<account>.d.codeartifact.<region>.amazonaws.com
+    /pypi/<repository>/simple/``."""
+    login: str | None = None
+    """The command that logs pip in, e.g. ``aws codeartifact login --tool pip --domain ... --repository ...``."""
+
+
+@dataclass(frozen=True)
 class Policy:
     """The whole validated policy file."""
 
@@ -156,14 +204,30 @@ class Policy:
     artifacts: ArtifactPolicy
     environments: dict[str, EnvironmentPolicy]
     batch: BatchPolicy
+    sha256: str = ""
+    """SHA-256 of the policy file's bytes: which policy a template was synthesized under (``platform:synth``)."""
+    prices: PricePolicy | None = None
+    """``prices:`` (optional): without it no cost is estimated."""
+    cost_caps: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    """``cost_caps:`` (optional): cost centre -> environment -> the most its stacks may cost per month."""
+    package_index: PackageIndexPolicy | None = None
+    """``package_index:`` (optional): what ``platform new`` writes into a project's install step."""
 
-    def environment(self, name: str) -> EnvironmentPolicy:
-        if name not in self.environments:
-            raise PolicyError(self.file, [
-                f"environment {name!r} (from `-c {ENV_CONTEXT_KEY}=...`) is not defined; "
-                f"expected one of: {', '.join(sorted(self.environments))}"
-            ])
-        return self.environments[name]
+    def environment(self, name: object, *, option: str = f"-c {ENV_CONTEXT_KEY}") -> EnvironmentPolicy:
+        """The settings of environment ``name``; :class:`UnknownEnvironmentError` naming ``option`` (where the name
+        came from: ``-c env`` at synth, ``--env`` of ``platform-check``) and the closest environment otherwise."""
+        if isinstance(name, str) and name in self.environments:
+            return self.environments[name]
+        choices = sorted(self.environments)
+        meant = closest(name, choices)
+        where = "the app's CDK context" if option.startswith("-c") else "the command line"
+        reason = (f"environment {name!r} is not defined in the policy" if isinstance(name, str)
+                  else f"the environment must be a string, got {describe(name)}")
+        raise UnknownEnvironmentError(where, [Problem(
+            option, name, f"one of: {', '.join(choices)} (the environments of the policy {self.file})",
+            f"{option}={meant}" if meant is not None else
+            f"{option}={DEFAULT_ENVIRONMENT}, or ask the platform team to add environments.{name} to the policy",
+            reason=reason)])
 
 
 @lru_cache(maxsize=16)
@@ -172,10 +236,11 @@ def load_policy(file: str | Path | None = None) -> Policy:
     path = Path(file) if file is not None else default_policy_file()
     label = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = yaml.safe_load(raw.decode("utf-8"))
     except FileNotFoundError:
         raise PolicyError(label, ["file not found (set `-c policy_file=...` to an existing file)"]) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise PolicyError(label, [f"not valid YAML: {exc}"]) from None
     problems = validate(data)
     if problems:
@@ -207,8 +272,23 @@ def load_policy(file: str | Path | None = None) -> Policy:
         artifacts=ArtifactPolicy(
             max_size_gb=float(data["artifacts"]["max_size_gb"]),
             required_metadata_fields=tuple(data["artifacts"]["required_metadata_fields"]),
+            allowed_pickle_imports=tuple(data["artifacts"].get("allowed_pickle_imports",
+                                                               DEFAULT_ALLOWED_PICKLE_IMPORTS)),
         ),
         environments=envs,
         batch=BatchPolicy(**{**data["batch"], "team_shares": {
             str(k): float(v) for k, v in data["batch"]["team_shares"].items()}}),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        prices=_prices(data.get("prices")),
+        package_index=PackageIndexPolicy(**data["package_index"]) if "package_index" in data else None,
+        cost_caps=MappingProxyType({str(center): MappingProxyType({str(env): float(cap) for env, cap in caps.items()})
+                                    for center, caps in data.get("cost_caps", {}).items()}),
     )
+
+
+def _prices(data: dict[str, Any] | None) -> PricePolicy | None:
+    if data is None:
+        return None
+    values = {k: float(v) for k, v in data.items() if k not in ("currency", "instance_hour")}
+    return PricePolicy(currency=data["currency"], instance_hour=MappingProxyType(
+        {str(k): float(v) for k, v in data["instance_hour"].items()}), **values)

@@ -33,6 +33,17 @@ ENVIRONMENT: dict[str, Any] = {
     "log_retention_days": int,
     "retain_stateful_resources": bool,
 }
+PRICES: dict[str, Any] = {
+    "currency": str,
+    "hours_per_month": float,
+    "instance_hour": {"*": float},
+    "?endpoint_hour": float,
+    "?interface_endpoint_hour": float,
+    "?serverless_gb_hour": float,
+    "?fargate_vcpu_hour": float,
+    "?fargate_gb_hour": float,
+}
+"""Hourly prices for the cost estimate (``platform describe``, the synth summary, ``cost_caps``)."""
 SCHEMA: dict[str, Any] = {
     "version": int,
     "tags": {"required": {"*": TAG_RULE}},
@@ -59,7 +70,7 @@ SCHEMA: dict[str, Any] = {
         "batch_queue_depth": int,
         "batch_failed_jobs": int,
     },
-    "artifacts": {"max_size_gb": float, "required_metadata_fields": STR_LIST},
+    "artifacts": {"max_size_gb": float, "required_metadata_fields": STR_LIST, "?allowed_pickle_imports": STR_LIST},
     "batch": {
         "runnable_cancel_minutes": int,
         "spot_retry_attempts": int,
@@ -69,6 +80,9 @@ SCHEMA: dict[str, Any] = {
         "root_volume_gib": int,
     },
     "environments": {"*": ENVIRONMENT},
+    "?prices": PRICES,
+    "?package_index": {"url": str, "?login": str},
+    "?cost_caps": {"*": {"*": float}},
 }
 REQUIRED_ENVIRONMENTS = ("dev", "staging", "prod")
 # CloudWatch Logs accepts only these retention periods (days).
@@ -165,6 +179,44 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
         problems.append("images.keep_images: expected a positive integer")
     if data["images"]["scan_block_severity"] not in SEVERITIES:
         problems.append(f"images.scan_block_severity: expected one of {', '.join(SEVERITIES)}")
+    _price_checks(data, problems)
+    _package_index_checks(data, problems)
+
+
+def _package_index_checks(data: dict[str, Any], problems: list[str]) -> None:
+    index = data.get("package_index")
+    if index is not None and not re.fullmatch(r"https://[^\s/]+(/\S*)?", index["url"], re.ASCII):
+        problems.append(f"package_index.url: expected an https:// pip index URL, got {index['url']!r}")
+
+
+def _price_checks(data: dict[str, Any], problems: list[str]) -> None:
+    """Prices are non-negative and cover every instance type an environment allows; caps need prices."""
+    prices = data.get("prices")
+    caps = data.get("cost_caps", {})
+    if prices is not None:
+        if not 1 <= prices["hours_per_month"] <= 744:
+            problems.append("prices.hours_per_month: expected 1..744 (730 is AWS's average month)")
+        for key, value in prices.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+                problems.append(f"prices.{key}: expected a price >= 0, got {value!r}")
+        for name, value in prices["instance_hour"].items():
+            if value < 0:
+                problems.append(f"prices.instance_hour.{name}: expected a price >= 0, got {value!r}")
+        for env, settings in data["environments"].items():
+            for field in ("sagemaker_instance_types", "ec2_instance_types"):
+                for name in settings[field]:
+                    if name not in prices["instance_hour"]:
+                        problems.append(f"prices.instance_hour.{name}: missing (environments.{env}.{field} allows "
+                                        "it; every allowed type needs a price)")
+    elif caps:
+        problems.append("cost_caps: needs a prices section (a cap is checked against the estimated cost)")
+    for center, per_env in caps.items():
+        for env, cap in per_env.items():
+            if env not in data["environments"]:
+                problems.append(f"cost_caps.{center}.{env}: not an environment of this policy "
+                                f"({', '.join(sorted(data['environments']))})")
+            if cap <= 0:
+                problems.append(f"cost_caps.{center}.{env}: expected a monthly amount > 0, got {cap!r}")
 
 
 def validate(data: Any) -> list[str]:

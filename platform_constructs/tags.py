@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping
 
 from platform_constructs.errors import Problem
-from platform_constructs.policy import Policy
+from platform_constructs.policy import Policy, TagRule
+from platform_constructs.values import closest, describe
 
 ENVIRONMENT_TAG = "Environment"
 KEYWORD_TAGS: dict[str, str] = {
@@ -34,6 +35,34 @@ def _is_tag_value(value: object) -> bool:
     return isinstance(value, str) and _VALUE.fullmatch(value) is not None and not value.lower().startswith("aws:")
 
 
+def _meant(rule: TagRule, value: object) -> str | None:
+    """The value the caller most likely meant: the closest allowed one, or the value made a slug that the rule's
+    pattern accepts (``Bad_CC`` -> ``bad-cc``); ``None`` when nothing fits."""
+    if rule.allowed is not None:
+        return closest(value if isinstance(value, str) else str(value), rule.allowed)
+    if isinstance(value, str):
+        slug = re.sub(r"[^a-z0-9-]+", "-", value.strip().lower()).strip("-")
+        if slug != value and rule.accepts(slug):
+            return slug
+    return None
+
+
+def _tag_problem(rule: TagRule, argument: str, value: object, policy_file: str) -> Problem:
+    """The problem of a value the tag rule refuses: the wrong type named, the likely value as the fix."""
+    where = (f"pass {argument}=..." if rule.name in KEYWORD_TAGS else f"pass tags={{{rule.name!r}: ...}}")
+    fix = f"{where} matching the {rule.name} tag rule in {policy_file}"
+    meant = _meant(rule, value)
+    if meant is not None:
+        fix = (f"pass {argument}={meant!r}" if rule.name in KEYWORD_TAGS else f"pass tags={{{rule.name!r}: {meant!r}}}")
+    if value is None:
+        reason = f"{argument} is required (the policy's {rule.name} tag has no default), got None"
+    elif not isinstance(value, str):
+        reason = f"{argument} must be a string, got {describe(value)}"
+    else:
+        reason = f"{argument} {value!r} does not fit the {rule.name} tag rule"
+    return Problem(argument, value, rule.expectation(), fix, reason=reason)
+
+
 def resolve_tags(policy: Policy, env_name: str, keywords: Mapping[str, object],
                  extra: object) -> tuple[dict[str, str], list[Problem]]:
     """The tags a construct applies, and the problems of its tag arguments.
@@ -45,13 +74,16 @@ def resolve_tags(policy: Policy, env_name: str, keywords: Mapping[str, object],
     given: dict[str, str] = {}
     if extra is not None and not isinstance(extra, Mapping):
         problems.append(Problem("tags", extra, "a mapping of tag names to string values",
-                                "pass tags={'Team': 'recs'} (or omit tags)"))
+                                "pass tags={'Team': 'recs'} (or omit tags)",
+                                reason=f"tags must be a mapping, got {describe(extra)}"))
         extra = None
     for key, value in (extra or {}).items():
         argument = f"tags[{key!r}]"
         if not isinstance(key, str) or _KEY.fullmatch(key) is None or key.lower().startswith("aws:"):
             problems.append(Problem("tags", key, "tag keys of 1-128 letters, digits, spaces and _.:/=+-@, not "
-                                    "starting with 'aws:'", "rename the tag"))
+                                    "starting with 'aws:'", "rename the tag",
+                                    reason=f"the tag key {key!r} is not a valid tag key" if isinstance(key, str)
+                                    else f"tag keys must be strings, got {describe(key)}"))
         elif key == ENVIRONMENT_TAG:
             problems.append(Problem(argument, value, "no Environment tag: it is set from the CDK context",
                                     "remove it and choose the environment with `cdk synth -c env=...`"))
@@ -59,7 +91,9 @@ def resolve_tags(policy: Policy, env_name: str, keywords: Mapping[str, object],
             problems.append(Problem(argument, value, f"the {key} tag through its own argument",
                                     f"pass {KEYWORD_TAGS[key]}={value!r} instead of tags={{{key!r}: ...}}"))
         elif not _is_tag_value(value):
-            problems.append(Problem(argument, value, _VALUE_RULE, f"pass tags={{{key!r}: 'value'}}"))
+            problems.append(Problem(argument, value, _VALUE_RULE, f"pass tags={{{key!r}: 'value'}}",
+                                    reason=None if isinstance(value, str) else
+                                    f"{argument} must be a string, got {describe(value)}"))
         else:
             given[key] = value
     for name, argument in KEYWORD_TAGS.items():
@@ -74,19 +108,17 @@ def resolve_tags(policy: Policy, env_name: str, keywords: Mapping[str, object],
         value = given.get(rule.name, rule.default)
         if rule.name == ENVIRONMENT_TAG and not rule.accepts(env_name):
             continue  # an unknown environment is reported where the environment is chosen, not as a tag
-        fix = (f"pass {argument}=... matching the {rule.name} tag rule in {policy.file}" if rule.name in KEYWORD_TAGS
-               else f"pass tags={{{rule.name!r}: ...}} matching the {rule.name} tag rule in {policy.file}")
-        if value is None:
-            problems.append(Problem(argument, None, rule.expectation(), fix))
-        elif not isinstance(value, str) or not rule.accepts(value):
-            problems.append(Problem(argument, value, rule.expectation(), fix))
+        if value is None or not isinstance(value, str) or not rule.accepts(value):
+            problems.append(_tag_problem(rule, argument, value, policy.file))
         else:
             tags[rule.name] = value
     required = {rule.name for rule in policy.tags}
     for name, argument in KEYWORD_TAGS.items():  # a keyword tag the policy does not require: still well-formed
         value = given.get(name)
         if name not in required and value is not None and not _is_tag_value(value):
-            problems.append(Problem(argument, value, _VALUE_RULE, f"pass {argument}='value' (or omit it)"))
+            problems.append(Problem(argument, value, _VALUE_RULE, f"pass {argument}='value' (or omit it)",
+                                    reason=None if isinstance(value, str) else
+                                    f"{argument} must be a string, got {describe(value)}"))
             del given[name]
     for key, value in given.items():  # free-form tags beyond the policy's
         if key not in required:

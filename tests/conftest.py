@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 
 @pytest.fixture(scope="session")
 def example_app(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
-    """The repository's example app (app.py), synthesized once with every check."""
+    """The repository's example app (app.py), synthesized once with every check and cdk.json's feature flags."""
+    from snapshot_apps import cli_context
+
     import app as example
 
-    return synthesize(example.build_app(new_app(outdir=tmp_path_factory.mktemp("example"))))
+    return synthesize(example.build_app(new_app(cli_context(), outdir=tmp_path_factory.mktemp("example"))))
 
 
 @pytest.fixture(scope="session")

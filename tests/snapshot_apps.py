@@ -7,6 +7,10 @@ only from public names, so the apps survive a refactor of the package's internal
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 from aws_cdk import App, Stack
 
 from platform_constructs import (
@@ -17,6 +21,16 @@ from platform_constructs import (
     PlatformNetwork,
     SecureModelEndpoint,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli_context() -> dict[str, Any]:
+    """The context ``cdk synth`` of the example app gets from ``cdk.json`` (its feature flags, as ``cdk init``
+    writes them), without the environment: tests build the app as the CLI does."""
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    return {key: value for key, value in context.items() if key != "env"}
+
 
 URL = "s3://my-bucket/models/rec-model.tar.gz"
 PINNED = ["torch==2.3.0", "pandas==2.0.3", "numpy==1.26.4", "scikit-learn==1.3.0"]

@@ -49,13 +49,14 @@ def normalised(template: Mapping[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="session", params=ENVIRONMENTS)
 def snapshot_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, SynthResult]:
-    """The example app plus every construct mode (tests/snapshot_apps.py), synthesized once per environment."""
-    from snapshot_apps import build_variants_app
+    """The example app plus every construct mode (tests/snapshot_apps.py), synthesized once per environment with
+    cdk.json's feature flags (as ``cdk synth`` builds it)."""
+    from snapshot_apps import build_variants_app, cli_context
 
     import app as example
 
     env_name: str = request.param
-    app = new_app({"env": env_name}, outdir=tmp_path_factory.mktemp(f"snapshots-{env_name}"))
+    app = new_app({**cli_context(), "env": env_name}, outdir=tmp_path_factory.mktemp(f"snapshots-{env_name}"))
     return env_name, synthesize(build_variants_app(example.build_app(app)))
 
 

@@ -7,6 +7,7 @@ Usage::
     platform-check cdk.out/ --env prod --junit report.xml --sarif report.sarif
     platform-check cdk.out/ --checkov            # also run checkov (pip install 'platform-constructs[checkov]')
     platform-check artifact model/               # the model artifact contract (see platform_constructs.cli.artifact)
+    platform-check artifact model.tar.gz         # ... on the archive SageMaker receives
 
 Each template is checked by the platform rule pack (the same rules the synth-time gate runs), cfn-lint
 (loaded once, errors and warnings), cdk-nag's AwsSolutions, HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1
@@ -34,6 +35,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from platform_constructs.cli import environment
 from platform_constructs.cli.cdk_checks import run_cdk_checks
 from platform_constructs.cli.linters import CfnLint, checkov_executable, run_checkov
 from platform_constructs.cli.reports import PROG, render_table, sarif, write_junit
@@ -42,7 +44,7 @@ from platform_constructs.cli.templates import discover, load_template
 from platform_constructs.compliance.engine import check_template
 from platform_constructs.compliance.exports import Exports, exported_values
 from platform_constructs.compliance.rules.base import RuleContext
-from platform_constructs.errors import PolicyError
+from platform_constructs.errors import PlatformValidationError, PolicyError
 from platform_constructs.policy import DEFAULT_ENVIRONMENT, EnvironmentPolicy, Policy, load_policy
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -70,12 +72,15 @@ def check_one(path: Path, template: Mapping[str, Any], policy: Policy, env: Envi
 def _templates_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Check CloudFormation templates (a cdk.out directory or files) with the platform rule pack "
-                    "and cfn-lint. `platform-check artifact DIR` checks a model artifact instead.",
+        description="Check CloudFormation templates (a cdk.out directory or files) with the platform rule pack, "
+                    "cfn-lint, cdk-nag's four packs and AWS Control Tower's cfn-guard rules. "
+                    "`platform-check artifact DIR` checks a model artifact instead.",
     )
     parser.add_argument("paths", nargs="+", help="cdk.out directories and/or template files")
-    parser.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="policy environment (default: %(default)s)")
-    parser.add_argument("--policy", help="policy file (default: the one shipped with platform-constructs)")
+    parser.add_argument("--env", help="policy environment (default: the one the templates were synthesized for, "
+                                      f"else {DEFAULT_ENVIRONMENT}); refused when it differs from theirs")
+    parser.add_argument("--policy", help="policy file (default: the one the templates were synthesized under, else "
+                                         "the one shipped with platform-constructs)")
     parser.add_argument("--region", action="append", dest="regions", help="cfn-lint region (default: us-east-1)")
     parser.add_argument("--no-cfn-lint", action="store_true", help="skip cfn-lint")
     parser.add_argument("--no-cdk-nag", action="store_true", help="skip cdk-nag's packs")
@@ -89,18 +94,21 @@ def _templates_parser() -> argparse.ArgumentParser:
 
 def _policy(policy_file: str | None, env_name: str) -> tuple[Policy, EnvironmentPolicy]:
     policy = load_policy(policy_file)
-    return policy, policy.environment(env_name)
+    return policy, policy.environment(env_name, option="--env")
 
 
 def check_templates(argv: Sequence[str]) -> int:
     args = _templates_parser().parse_args(argv)
     err = sys.stderr
+    paths, problems = discover(args.paths)
     try:
-        policy, env = _policy(args.policy, args.env)
-    except PolicyError as exc:
+        selection = environment.select(environment.read_records(paths), env=args.env, policy=args.policy)
+        policy, env = _policy(selection.policy_file, selection.env)
+        environment.check_policy_hash(selection, policy.sha256, policy.file)
+    except (PolicyError, PlatformValidationError, environment.SelectionError) as exc:
         print(f"{PROG}: {exc}", file=err)
         return EXIT_USAGE
-    paths, problems = discover(args.paths)
+    run_properties = environment.properties(selection, policy.file, policy.sha256)
     checkov = checkov_executable() if args.checkov else None
     if args.checkov and checkov is None:
         problems.append("--checkov: checkov is not installed (no `checkov` on PATH); install it with "
@@ -112,8 +120,8 @@ def check_templates(argv: Sequence[str]) -> int:
     started = time.perf_counter()
     tools = ["platform-rules", *([] if args.no_cfn_lint else ["cfn-lint"]), *([] if args.no_cdk_nag else ["cdk-nag"]),
              *([] if args.no_cfn_guard else ["cfn-guard"]), *(["checkov"] if checkov else [])]
-    print(f"{PROG}: {len(paths)} template(s), env {env.name}, policy {policy.file}; checks: {', '.join(tools)}",
-          file=err)
+    print(f"{PROG}: {len(paths)} template(s), env {env.name} (from {selection.source}), policy {policy.file}; "
+          f"checks: {', '.join(tools)}", file=err)
     linter = None if args.no_cfn_lint else CfnLint(args.regions or ["us-east-1"])
     try:
         checkov_results = run_checkov(checkov, paths) if checkov else {}
@@ -157,9 +165,9 @@ def check_templates(argv: Sequence[str]) -> int:
                     print(f"acknowledged {r.tool}:{r.rule_id} on {report.path.name}/{r.logical_id}: "
                           f"{r.acknowledged_reason}")
     if args.junit:
-        write_junit(reports, args.junit)
+        write_junit(reports, args.junit, run_properties)
     if args.sarif:
-        args.sarif.write_text(json.dumps(sarif(reports, Path.cwd()), indent=2), encoding="utf-8")
+        args.sarif.write_text(json.dumps(sarif(reports, Path.cwd(), run_properties), indent=2), encoding="utf-8")
     total = sum(not f.acknowledged for report in reports for f in report.findings)
     acknowledged = sum(f.acknowledged for report in reports for f in report.findings)
     elapsed = time.perf_counter() - started
@@ -173,8 +181,9 @@ def check_artifact(argv: Sequence[str]) -> int:
     from platform_constructs.cli.artifact import validate_artifact
 
     parser = argparse.ArgumentParser(prog=f"{PROG} artifact",
-                                     description="Check a model artifact directory against the artifact contract.")
-    parser.add_argument("directory", type=Path)
+                                     description="Check a model artifact (a directory, or the model.tar.gz that "
+                                                 "model_data_url points to) against the artifact contract.")
+    parser.add_argument("directory", type=Path, metavar="PATH", help="the artifact directory or model.tar.gz")
     parser.add_argument("--policy", help="policy file (default: the one shipped with platform-constructs)")
     args = parser.parse_args(argv)
     try:

@@ -8,7 +8,7 @@ failures).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +50,9 @@ def render_table(reports: Sequence[TemplateReport]) -> str:
     return "\n".join(lines)
 
 
-def write_junit(reports: Sequence[TemplateReport], file: Path) -> None:
-    """One test suite per template; one failing test case per finding (acknowledged ones: skipped)."""
+def write_junit(reports: Sequence[TemplateReport], file: Path, properties: Mapping[str, str] | None = None) -> None:
+    """One test suite per template; one failing test case per finding (acknowledged ones: skipped). ``properties``
+    (the run's environment and policy) are written into every suite's ``<properties>``."""
     import xml.etree.ElementTree as ET
 
     root = ET.Element("testsuites", name=PROG)
@@ -61,6 +62,10 @@ def write_junit(reports: Sequence[TemplateReport], file: Path) -> None:
         suite = ET.SubElement(root, "testsuite", name=str(report.path), tests=str(max(1, len(findings))),
                               failures=str(len(failures)), errors="0",
                               skipped=str(len(findings) - len(failures)), time=f"{report.seconds:.3f}")
+        if properties:
+            bag = ET.SubElement(suite, "properties")
+            for key, value in properties.items():
+                ET.SubElement(bag, "property", name=key, value=value)
         if not findings:
             ET.SubElement(suite, "testcase", classname=report.path.name, name="compliance", time="0")
         for finding in findings:
@@ -78,8 +83,9 @@ def write_junit(reports: Sequence[TemplateReport], file: Path) -> None:
     ET.ElementTree(root).write(file, encoding="utf-8", xml_declaration=True)
 
 
-def sarif(reports: Sequence[TemplateReport], base: Path) -> dict[str, Any]:
-    """SARIF 2.1.0 with one run; acknowledged findings carry an in-source suppression and its reason."""
+def sarif(reports: Sequence[TemplateReport], base: Path, properties: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """SARIF 2.1.0 with one run; acknowledged findings carry an in-source suppression and its reason; ``properties``
+    (the run's environment and policy) are the run's property bag."""
     from platform_constructs import __version__
 
     rules: dict[str, dict[str, Any]] = {}
@@ -116,5 +122,6 @@ def sarif(reports: Sequence[TemplateReport], base: Path) -> dict[str, Any]:
         "runs": [{
             "tool": {"driver": {"name": PROG, "version": __version__, "rules": list(rules.values())}},
             "results": results,
+            **({"properties": dict(properties)} if properties else {}),
         }],
     }

@@ -1,11 +1,13 @@
 """``platform new KIND NAME``: write a data-scientist project from the templates in ``ds_templates/project/``.
 
-A project is a folder with a ten-line ``app.py`` stack, ``cdk.json``, ``requirements.txt``, a test that
-synthesizes the stack with every compliance check (``platform_constructs.testing``) and a README. The
-files come from ``project/_common/`` and then ``project/<kind>/`` (a kind's file wins over a common one
-of the same name). Files ending in ``.tmpl`` are rendered with :class:`string.Template`
-(``${name}``, ``${class_name}``, ``${cost_center}``, ``${version}``, ``${kind}``, ``${requirement}``) and
-lose the suffix; others are copied. ``dot-NAME`` becomes ``.NAME``.
+A project is a folder with a ten-line ``app.py`` stack, ``cdk.json`` (CDK's recommended feature flags),
+``requirements.txt`` (platform-constructs from the organisation's index or wheel: :mod:`.install_source`),
+``package.json`` (the pinned CDK CLI and Node 22), a test that synthesizes the stack with every compliance check
+(``platform_constructs.testing``) and a README whose steps work as written. The files come from
+``project/_common/`` and then ``project/<kind>/`` (a kind's file wins over a common one of the same name). Files
+ending in ``.tmpl`` are rendered with :class:`string.Template` (``${name}``, ``${class_name}``, ``${cost_center}``,
+``${version}``, ``${kind}``, ``${requirement}``, ``${install_from}``, ``${install_login}``) and lose the suffix;
+others are copied. ``dot-NAME`` becomes ``.NAME``.
 
 The templates are found in the installed wheel (``platform_constructs/_templates``) or, in a checkout of
 the repository, in ``ds_templates/``.
@@ -17,6 +19,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+
+from platform_constructs.cli.install_source import InstallSource, NoInstallSourceError, install_source
+from platform_constructs.policy import Policy, load_policy
 
 COMMON = "_common"
 TEMPLATE_SUFFIX = ".tmpl"
@@ -98,8 +103,12 @@ def render(files: dict[Path, Path], destination: Path, values: dict[str, str]) -
 
 
 def new_project(kind: str, name: str, *, directory: Path | None = None, cost_center: str | None = None,
-                root: Path | None = None, kinds: dict[str, Kind] | None = None) -> list[Path]:
-    """Write a ``kind`` project called ``name`` into ``directory`` (default ``./NAME``); the files written."""
+                root: Path | None = None, kinds: dict[str, Kind] | None = None, policy: Policy | None = None,
+                wheel: Path | None = None) -> list[Path]:
+    """Write a ``kind`` project called ``name`` into ``directory`` (default ``./NAME``); the files written.
+
+    ``policy`` (default: the packaged one) may name the organisation's package index; ``wheel`` is the
+    platform-constructs wheel the project installs (see :func:`.install_source.install_source`)."""
     from platform_constructs import __version__
 
     known = KINDS if kinds is None else kinds
@@ -116,20 +125,26 @@ def new_project(kind: str, name: str, *, directory: Path | None = None, cost_cen
     target = directory if directory is not None else Path(name)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         problems.append(f"{target} already exists and is not an empty directory; choose another --dir")
-    if problems:
+    source: InstallSource | None = None
+    try:
+        source = install_source(policy if policy is not None else load_policy(), __version__, wheel=wheel)
+    except NoInstallSourceError as exc:
+        problems.append(str(exc))
+    if problems or source is None:
         raise ScaffoldError("cannot create the project:\n  - " + "\n  - ".join(problems))
     base = (root if root is not None else templates_root()) / "project"
     kind_dir = base / kind
     if not kind_dir.is_dir():
         raise ScaffoldError(f"no project templates for kind {kind!r} in {base}")
-    major, minor, *_ = __version__.split(".")
     values = {
         "name": name,
         "kind": kind,
         "class_name": class_name(name),
         "cost_center": cost,
         "version": __version__,
-        "requirement": f"platform-constructs>={__version__},<{major}.{int(minor) + 1}"
-        if major == "0" else f"platform-constructs>={__version__},<{int(major) + 1}",
+        "requirement": source.requirement,
+        "install_from": source.description,
+        "install_login": f"{source.login}   # log pip in to the organisation's package index\n" if source.login
+        else "",
     }
     return render(project_files(kind_dir, base / COMMON), target, values)

@@ -33,21 +33,29 @@ def add_deploy_local_parser(subparsers: argparse._SubParsersAction[argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the local deploy for parsed ``args``; print the summary; 0 when every check passed."""
-    from platform_constructs.local.deploy import LocalDeployError, deploy_local, summary
+    """Run the local deploy for parsed ``args`` — the platform prerequisites the app needs first
+    (:mod:`platform_constructs.local.prerequisites`), then the app; print the summary; 0 when every check passed."""
+    from platform_constructs.local.deploy import LocalDeployError, summary
+    from platform_constructs.local.prerequisites import deploy_project
 
     app_dir: Path = args.app
     if not (app_dir / "cdk.json").exists():
         print(f"deploy-local: no cdk.json in {app_dir.resolve()} (pass --app DIR)", file=sys.stderr)
         return 2
     try:
-        result = deploy_local(app_dir, env_name=args.env_name, run_platform_check=not args.skip_platform_check,
-                              log=lambda message: print(f"==> {message}", file=sys.stderr, flush=True))
+        deployed = deploy_project(app_dir, env_name=args.env_name, run_platform_check=not args.skip_platform_check,
+                                  log=lambda message: print(f"==> {message}", file=sys.stderr, flush=True))
     except LocalDeployError as exc:
         print(f"deploy-local: {exc}", file=sys.stderr)
         return 1
-    print(summary(result))
-    return 0 if result.ok else 1
+    first = deployed.prerequisites
+    if first is not None:
+        stacks = ", ".join(f"{s.stack} ({s.passed}/{len(s.checks)} checks)" for s in first.stacks)
+        print(f"platform prerequisites deployed first: {stacks}" + ("" if first.ok else " - FAILED"))
+    if deployed.needed.other:
+        print("not published by any platform prerequisite (their deploy fails): " + ", ".join(deployed.needed.other))
+    print(summary(deployed.project))
+    return 0 if deployed.project.ok and (first is None or first.ok) else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from platform_constructs.cli.scaffold import (
 )
 from platform_constructs.testing import cfn_lint, new_app, synthesize
 
+WHEEL = Path(__file__)  # any existing file stands for the wheel where the templates do not render it
 DEMO = {"demo": Kind("demo", "a demo kind", "platform_constructs.network:PlatformNetwork")}
 
 
@@ -41,7 +43,7 @@ def demo_root(tmp_path: Path) -> Path:
 
 def test_mechanism_renders_common_then_kind_files(demo_root: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    written = new_project("demo", "churn-model", directory=out, root=demo_root, kinds=DEMO)
+    written = new_project("demo", "churn-model", directory=out, root=demo_root, kinds=DEMO, wheel=WHEEL)
     assert sorted(p.relative_to(out).as_posix() for p in written) == [
         ".gitignore", "app.py", "cdk.json", "tests/test_app.py"]
     assert (out / "app.py").read_text() == "# churn-model (demo), cost center churn-model, ${literal}\n"
@@ -55,28 +57,34 @@ def test_every_problem_is_reported_together(demo_root: Path, tmp_path: Path) -> 
     taken.mkdir()
     (taken / "file").write_text("x")
     with pytest.raises(ScaffoldError) as info:
-        new_project("nope", "Bad_Name", directory=taken, cost_center="X", root=demo_root, kinds=DEMO)
+        new_project("nope", "Bad_Name", directory=taken, cost_center="X", root=demo_root, kinds=DEMO,
+                    wheel=tmp_path / "missing.whl")
     message = str(info.value)
     assert "kind 'nope' is unknown; choose one of: demo" in message
     assert "name 'Bad_Name' must be 3-64 lowercase letters" in message
     assert "cost center 'X' must be" in message
     assert f"{taken} already exists and is not an empty directory" in message
+    assert f"--wheel {tmp_path / 'missing.whl'}: no such file" in message
 
 
 def test_unknown_placeholder_names_the_template(demo_root: Path, tmp_path: Path) -> None:
     (demo_root / "project" / "demo" / "app.py.tmpl").write_text("${nme}\n")
     with pytest.raises(ScaffoldError, match=r"app.py.tmpl uses an unknown or malformed placeholder: 'nme'"):
-        new_project("demo", "churn", directory=tmp_path / "x", root=demo_root, kinds=DEMO)
+        new_project("demo", "churn", directory=tmp_path / "x", root=demo_root, kinds=DEMO, wheel=WHEEL)
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_shipped_templates_render_to_valid_python(kind: str, tmp_path: Path) -> None:
     base = templates_root() / "project"
     values = {"name": "churn", "kind": kind, "class_name": "ChurnStack", "cost_center": "churn",
-              "version": "0.1.0", "requirement": "platform-constructs>=0.1.0,<0.2"}
+              "version": "0.1.0", "requirement": "platform-constructs[local] @ file:///wheels/p.whl",
+              "install_from": "the wheel /wheels/p.whl", "install_login": ""}
     written = render(project_files(base / kind, base / "_common"), tmp_path, values)
     names = {p.relative_to(tmp_path).as_posix() for p in written}
-    assert {"app.py", "cdk.json", "requirements.txt", "tests/test_app.py", "README.md", ".gitignore"} <= names
+    assert {"app.py", "cdk.json", "requirements.txt", "tests/test_app.py", "tests/conftest.py", "README.md",
+            ".gitignore", "package.json"} <= names
+    json.loads((tmp_path / "cdk.json").read_text())
+    json.loads((tmp_path / "package.json").read_text())
     for path in written:
         if path.suffix == ".py":
             compile(path.read_text(), str(path), "exec")
@@ -93,7 +101,9 @@ def test_class_name() -> None:
 
 def test_endpoint_project_synthesizes_compliant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = tmp_path / "churn"
-    assert main(["new", "endpoint", "churn", "--dir", str(project)]) == 0
+    wheel = tmp_path / "platform_constructs-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"")
+    assert main(["new", "endpoint", "churn", "--dir", str(project), "--wheel", str(wheel)]) == 0
     assert "created endpoint project 'churn'" in capsys.readouterr().out
     spec = importlib.util.spec_from_file_location("scaffolded_churn_app", project / "app.py")
     assert spec is not None and spec.loader is not None

@@ -14,6 +14,7 @@ from aws_cdk.assertions import Match, Template
 
 from platform_constructs import PlatformNetwork, PlatformValidationError, PolicyError
 from platform_constructs.core import PlatformContext
+from platform_constructs.errors import UnknownEnvironmentError
 from platform_constructs.policy import default_policy_file
 from platform_constructs.testing import new_app, synthesize
 
@@ -48,14 +49,36 @@ def test_stateful_resources_are_retained_only_where_the_policy_says() -> None:
     assert PlatformContext.of(new_app({"env": "dev"})).removal_policy == RemovalPolicy.DESTROY
 
 
-@pytest.mark.parametrize(("context", "message"), [
-    ({"env": "qa"}, r"environment 'qa' \(from `-c env=...`\) is not defined; expected one of: dev, prod, staging"),
-    ({"env": 3}, r"context `env` must be a string, got 3"),
-    ({"policy_file": "/nonexistent/policy.yaml"}, r"/nonexistent/policy.yaml:\n  - file not found"),
+def test_a_missing_policy_file_is_a_policy_error_naming_it() -> None:
+    with pytest.raises(PolicyError, match=r"/nonexistent/policy.yaml:\n  - file not found"):
+        PlatformNetwork(Stack(new_app({"policy_file": "/nonexistent/policy.yaml"}), "Net"), "Network")
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ("qa", r"argument '-c env' = 'qa' is not allowed: environment 'qa' is not defined in the policy\. Allowed: one "
+           r"of: dev, prod, staging \(the environments of the policy .*platform\.yaml\)\. Fix: -c env=dev, or ask "
+           r"the platform team to add environments\.qa"),
+    ("production", r"environment 'production' is not defined in the policy.*Fix: -c env=prod$"),
+    ("Prod", r"Fix: -c env=prod$"),
+    ("stagging", r"Fix: -c env=staging$"),
+    (3, r"the environment must be a string, got the integer 3.*Fix: -c env=dev"),
 ])
-def test_bad_context_is_a_policy_error_naming_it(context: dict[str, object], message: str) -> None:
-    with pytest.raises(PolicyError, match=message):
-        PlatformNetwork(Stack(new_app(context), "Net"), "Network")
+def test_an_unknown_environment_is_an_error_about_the_env_context(env: object, message: str) -> None:
+    """Not "Invalid platform policy file": the file is fine, the -c env value is not."""
+    with pytest.raises(UnknownEnvironmentError, match=message) as info:
+        PlatformNetwork(Stack(new_app({"env": env}), "Net"), "Network")
+    assert info.value.path == "the app's CDK context"
+    assert "Invalid platform policy" not in str(info.value)
+
+
+def test_a_duplicate_construct_id_is_explained_in_our_words() -> None:
+    stack = Stack(new_app(), "Stack2")
+    PlatformNetwork(stack, "Network", publish_parameters=False)
+    with pytest.raises(PlatformValidationError, match=(
+            r"^Stack2/Network: argument 'id' = 'Network' is not allowed: two constructs in Stack2 have the id "
+            r"'Network'\. Allowed: an id no other construct directly inside Stack2 has\. Fix: give the second "
+            r"construct another id, e.g\. 'Network2'")):
+        PlatformNetwork(stack, "Network", publish_parameters=False)
 
 
 def test_policy_file_from_context_applies_its_tags_to_every_resource(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from platform_constructs.errors import PolicyError
+from platform_constructs.errors import PolicyError, UnknownEnvironmentError
 from platform_constructs.policy import default_policy_file, load_policy
 
 
@@ -73,6 +73,9 @@ def test_missing_and_unparsable_files(tmp_path: Path) -> None:
         load_policy(bad)
 
 
-def test_unknown_environment_is_named() -> None:
-    with pytest.raises(PolicyError, match=r"environment 'qa'.*expected one of: dev, prod, staging"):
+def test_unknown_environment_is_named_with_the_option_it_came_from() -> None:
+    with pytest.raises(UnknownEnvironmentError, match=r"environment 'qa'.*one of: dev, prod, staging"):
         load_policy().environment("qa")
+    with pytest.raises(UnknownEnvironmentError, match=r"^the command line: argument '--env' = 'Staging'.*"
+                                                      r"Fix: --env=staging$"):
+        load_policy().environment("Staging", option="--env")

@@ -41,7 +41,8 @@ def test_a_tag_the_platform_team_adds_is_required_and_accepted_through_tags() ->
     tags, problems = resolve(policy)
     assert "Team" not in tags
     assert problems == [Problem("tags['Team']", None, "team slug (pattern ^[a-z-]+$)",
-                                f"pass tags={{'Team': ...}} matching the Team tag rule in {POLICY.file}")]
+                                f"pass tags={{'Team': ...}} matching the Team tag rule in {POLICY.file}",
+                                reason="tags['Team'] is required (the policy's Team tag has no default), got None")]
     assert resolve(policy, extra={"Team": "recs"}) == ({**DEFAULTS, "Team": "recs"}, [])
     _, problems = resolve(policy, extra={"Team": "Recs Team"})
     assert [(p.argument, p.value) for p in problems] == [("tags['Team']", "Recs Team")]
@@ -93,7 +94,8 @@ def test_the_fix_of_a_keyword_tag_given_through_tags_names_the_keyword() -> None
 def test_keyword_tags_are_checked_against_their_policy_rules() -> None:
     _, problems = resolve(cost_center="Product Recs", data_classification="secret", owner="nobody")
     assert [p.argument for p in problems] == ["cost_center", "data_classification", "owner"]
-    assert problems[0].fix == f"pass cost_center=... matching the CostCenter tag rule in {POLICY.file}"
+    assert problems[0].fix == "pass cost_center='product-recs'"  # the slug the rule accepts
+    assert problems[2].fix == f"pass owner=... matching the Owner tag rule in {POLICY.file}"  # nothing close
     _, problems = resolve(cost_center=None)
     assert [(p.argument, p.value) for p in problems] == [("cost_center", None)]
 
@@ -117,3 +119,17 @@ def test_every_problem_is_reported_together() -> None:
     _, problems = resolve(with_rules(TEAM), extra={"Environment": "prod", "Purpose": 1}, cost_center="X")
     assert [p.argument for p in problems] == ["tags['Environment']", "tags['Purpose']", "cost_center",
                                               "tags['Team']"]
+
+
+def test_a_wrong_type_is_named_and_the_fix_is_what_was_most_likely_meant() -> None:
+    _, problems = resolve(cost_center=3)
+    assert [(p.argument, p.reason) for p in problems] == [("cost_center", "cost_center must be a string, got the "
+                                                                          "integer 3")]
+    _, problems = resolve(cost_center="Product_Recs")
+    assert [p.fix for p in problems] == ["pass cost_center='product-recs'"]
+    _, problems = resolve(data_classification="CONFIDENTIAL")
+    assert [p.fix for p in problems] == ["pass data_classification='confidential'"]
+    _, problems = resolve(extra="Team=recs")
+    assert [p.reason for p in problems] == ["tags must be a mapping, got the string 'Team=recs'"]
+    _, problems = resolve(extra={"Team": 3})
+    assert [p.reason for p in problems] == ["tags['Team'] must be a string, got the integer 3"]
