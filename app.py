@@ -7,6 +7,8 @@ network through the SSM parameters the network stack publishes, so deploy ``plat
 (the dependencies below make ``cdk deploy --all`` do that).
 """
 
+from pathlib import Path
+
 from aws_cdk import App, Stack
 from constructs import Construct
 
@@ -22,8 +24,13 @@ class PlatformNetworkStack(Stack):
         self.network = PlatformNetwork(self, "Network")
 
 
+LOCK_FILES = Path(__file__).resolve().parent / "golden_images"
+"""The example's lock files (``name==version --hash=sha256:...``): the training runtime's and one project's."""
+
+
 class GoldenImagesStack(Stack):
-    """Platform-owned: the Level 0/1 golden images and one project image, built in the platform network.
+    """Platform-owned: the golden images of every lineage (training and inference, GPU and CPU) and one project
+    image, built in the platform network. It owns the account's registry settings (scanning and signing).
 
     Created before the data-scientist stacks, so their default images are the pipeline's approved ones.
     """
@@ -31,10 +38,9 @@ class GoldenImagesStack(Stack):
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id, description="platform-constructs golden image pipeline")
         self.pipeline = GoldenImagePipeline(
-            self, "GoldenImages", cost_center="ml-platform",
-            runtime_requirements=["torch==2.1.0", "transformers==4.30.2", "pandas==2.0.3", "numpy==1.24.3",
-                                  "scikit-learn==1.3.0"])
-        self.pipeline.add_project_image("recommendations", requirements=["implicit==0.7.2", "requests==2.31.0"])
+            self, "GoldenImages", cost_center="ml-platform", registry_settings=True,
+            runtime_requirements=str(LOCK_FILES / "runtime.lock"))
+        self.pipeline.add_project_image("recommendations", requirements=str(LOCK_FILES / "recommendations.lock"))
 
 
 def build_app(app: App) -> App:

@@ -33,7 +33,7 @@ from platform_constructs.compliance.rules.base import METADATA_KEY
 from platform_constructs.compliance.statements import nag_resource
 from platform_constructs.core import PlatformConstruct, PlatformContext
 
-__all__ = ["AcknowledgmentScope", "acknowledge", "acknowledge_resources", "nag_resource"]
+__all__ = ["AcknowledgmentScope", "acknowledge", "acknowledge_resources", "nag_resource", "platform_origin"]
 
 
 @runtime_checkable
@@ -97,15 +97,17 @@ def acknowledge_grant(grantee: object, decision_key: str) -> None:
         acknowledge(holder, decision_key)
 
 
-def acknowledge_resources(construct: IConstruct, decision_key: str, resources: Iterable[str]) -> None:
+def acknowledge_resources(construct: IConstruct, decision_key: str, resources: Iterable[str], *,
+                          owner: IConstruct | None = None) -> None:
     """Apply a decision whose rule ids name a resource (``...[Resource::{resource}]``) once per resource.
 
     ``resources`` are the policy's resource values (ARNs, possibly with tokens); each is resolved in the
     construct's stack and flattened the way cdk-nag names it (:func:`nag_resource`), so each acknowledgment
-    covers exactly one finding, never a whole rule.
+    covers exactly one finding, never a whole rule. ``owner``: as for :func:`acknowledge` (pass
+    :func:`platform_origin`'s answer, read at construction, when the decision is applied later, at synth).
     """
     stack = Stack.of(construct)
-    owner = _origin(construct, None)
+    owner = _origin(construct, owner)
     for resource in resources:
         acknowledge(construct, decision_key, owner=owner, resource=nag_resource(stack.resolve(resource)))
 
@@ -119,6 +121,12 @@ def _targets(construct: IConstruct, decision: Decision) -> list[CfnResource]:
                 and candidate not in found:
             found.append(candidate)
     return found
+
+
+def platform_origin(construct: IConstruct) -> IConstruct | None:
+    """The platform construct behind ``construct`` now: the nearest one above it, or the one whose method is
+    running (``None`` outside both)."""
+    return _origin(construct, None)
 
 
 def _origin(construct: IConstruct, owner: IConstruct | None) -> IConstruct | None:

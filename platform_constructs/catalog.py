@@ -101,18 +101,18 @@ def _max_gpus_within(specs: Sequence[InstanceSpec], vcpus: int) -> list[int]:
 def worst_case_gpus(specs: Sequence[InstanceSpec], max_vcpus: int, *, overshoot: bool) -> int:
     """The most GPUs a managed compute environment with these instance types and ``maxvCpus`` can run at once.
 
-    Without ``overshoot`` (on-demand ``BEST_FIT``) Batch never exceeds ``maxvCpus``: the worst case is the most
-    GPUs on any mix of the types totalling at most ``maxvCpus`` vCPUs. With ``overshoot`` (every other strategy)
-    Batch adds instances while it runs fewer than ``maxvCpus`` vCPUs and "never exceeds maxvCpus by more than a
-    single instance" (Batch API reference, ``ComputeResource.maxvCpus``): the worst case is the most GPUs on a mix
-    totalling at most ``maxvCpus - 1`` vCPUs plus the most GPUs of any one chosen type. Mixed types are covered:
-    the mix is the one with the most GPUs per vCPU the types allow.
+    This is AWS Batch's documented bound, nothing about its scaling algorithm beyond it: with every allocation
+    strategy except ``BEST_FIT`` on on-demand (``EC2``) capacity "Batch might need to exceed maxvCpus to meet
+    your capacity requirements. In this event, Batch never exceeds maxvCpus by more than a single instance"
+    (AWS Batch API reference, ``ComputeResource.maxvCpus``). So the worst case is ``maxvCpus`` worth of
+    instances (the most GPUs on any mix of the types totalling at most ``maxvCpus`` vCPUs) plus, with
+    ``overshoot``, one instance of the type with the most GPUs. Mixed types are covered: the mix is the one
+    with the most GPUs the types allow within the vCPUs.
     """
     if max_vcpus <= 0 or not specs:
         return 0
-    if not overshoot:
-        return _max_gpus_within(specs, max_vcpus)[max_vcpus]
-    return _max_gpus_within(specs, max_vcpus - 1)[max_vcpus - 1] + max(spec.gpus for spec in specs)
+    within = _max_gpus_within(specs, max_vcpus)[max_vcpus]
+    return within + max(spec.gpus for spec in specs) if overshoot else within
 
 
 def max_vcpus_for_gpus(specs: Sequence[InstanceSpec], gpus: int, vcpu_cap: int, *, overshoot: bool) -> int:
@@ -120,10 +120,10 @@ def max_vcpus_for_gpus(specs: Sequence[InstanceSpec], gpus: int, vcpu_cap: int, 
     if vcpu_cap <= 0 or not specs:
         return 0
     best = _max_gpus_within(specs, vcpu_cap)
-    top = max(spec.gpus for spec in specs)
+    top = max(spec.gpus for spec in specs) if overshoot else 0
     chosen = 0
     for vcpus in range(1, vcpu_cap + 1):
-        if (best[vcpus - 1] + top if overshoot else best[vcpus]) <= gpus:
+        if best[vcpus] + top <= gpus:
             chosen = vcpus
         else:
             break  # worst_case_gpus grows with maxvCpus
@@ -131,12 +131,14 @@ def max_vcpus_for_gpus(specs: Sequence[InstanceSpec], gpus: int, vcpu_cap: int, 
 
 
 STRICT_ALLOCATION_STRATEGY = "BEST_FIT"
-"""On-demand GPU capacity: the only strategy with which AWS Batch never exceeds ``maxvCpus`` (AWS Batch API
-reference, ``ComputeResource.maxvCpus``), so the GPU budget holds without an overshoot allowance."""
+"""AWS Batch's default allocation strategy; on on-demand (``EC2``) capacity the only one with which Batch never
+exceeds ``maxvCpus`` (AWS Batch API reference, ``ComputeResource.maxvCpus``), so the GPU budget holds without
+an overshoot allowance there."""
 
 
-def overshoots(strategy: str | None) -> bool:
-    """Whether AWS Batch may exceed ``maxvCpus`` by one instance with this allocation strategy."""
-    return strategy is not None and strategy != STRICT_ALLOCATION_STRATEGY
-
-
+def overshoots(strategy: str | None, compute_type: str) -> bool:
+    """Whether AWS Batch may exceed ``maxvCpus`` by one instance: every strategy (``None``: Batch's default,
+    ``BEST_FIT``) except ``BEST_FIT`` on on-demand ``EC2`` capacity; ``BEST_FIT`` on ``SPOT`` overshoots too
+    (AWS Batch API reference, ``ComputeResource.maxvCpus``)."""
+    chosen = STRICT_ALLOCATION_STRATEGY if strategy is None else strategy
+    return not (chosen == STRICT_ALLOCATION_STRATEGY and compute_type.upper() == "EC2")

@@ -2,8 +2,8 @@
 
 The network has private isolated subnets only (no internet gateway, no NAT): workloads reach AWS
 through VPC endpoints, and every endpoint's policy lets them reach only resources of the deploying
-account, of the approved registries' accounts, of the policy's ``network.resource_accounts`` and of its
-``network.resource_org_id`` (``aws:ResourceAccount`` / ``aws:ResourceOrgID``, the data-perimeter pattern of
+account, of the approved registries' and framework images' accounts, of the policy's ``network.resource_accounts``
+and of its ``network.resource_org_id`` (``aws:ResourceAccount`` / ``aws:ResourceOrgID``, the data-perimeter pattern of
 aws-samples/data-perimeter-policy-examples), so a job cannot write to another account's bucket. The S3
 gateway also admits reads of the AWS-owned buckets that hold ECR image layers (ours and the Deep Learning
 Containers') and the Amazon Linux package repositories of Batch hosts. Flow logs go to a KMS-encrypted log
@@ -195,13 +195,17 @@ class PlatformNetwork(PlatformConstruct):
 
 def resource_accounts(scope: Construct, policy: Policy) -> list[str]:
     """The accounts whose resources workloads may reach: the deploying account, the literal accounts of the
-    approved registries (e.g. the Deep Learning Containers' 763104351884) and the policy's ``resource_accounts``."""
+    approved registries (golden-image bases included, e.g. the Deep Learning Containers' 763104351884), the accounts
+    ``{account}`` may be (``registries.accounts``), the accounts hosting SageMaker's framework images
+    (``registries.framework_accounts``, every region's: a stack's region may be known only at deploy time) and the
+    policy's ``network.resource_accounts``."""
     accounts = [Stack.of(scope).account]
-    for registry in policy.approved_registries:
-        found = re.match(r"(\d{12})\.dkr\.ecr\.", registry)
-        if found and found[1] not in accounts:
-            accounts.append(found[1])
-    accounts.extend(a for a in policy.network.resource_accounts if a not in accounts)
+    literal = [found[1] for registry in (*policy.approved_registries, *policy.base_registries)
+               if (found := re.match(r"(\d{12})\.dkr\.ecr\.", registry))]
+    hosting = sorted({account for regions in policy.framework_accounts.values() for account in regions.values()})
+    for account in (*literal, *policy.image_accounts, *hosting, *policy.network.resource_accounts):
+        if account not in accounts:
+            accounts.append(account)
     return accounts
 
 

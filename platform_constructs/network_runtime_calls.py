@@ -21,7 +21,7 @@ guide, "IAM role for publishing flow logs to CloudWatch Logs": the trust policy'
 NETWORK_CALLS = RuntimeTable(
     construct="PlatformNetwork",
     anchor=Sibling("FlowLogRole", "AWS::IAM::Role"),
-    roles=(RoleCalls(role="FlowLogRole", service="vpc-flow-logs.amazonaws.com", assume_context=FLOW_LOG_SOURCE, calls=(
+    roles=(RoleCalls(role="FlowLogRole", service="vpc-flow-logs.amazonaws.com", context=FLOW_LOG_SOURCE, calls=(
         Call("logs:DescribeLogStreams", {"log_group": LOGS}, "finds the log streams of the network interfaces"),
         Call("logs:CreateLogStream", {"log_group": LOGS, "stream": STREAM},
              "creates a log stream per network interface"),

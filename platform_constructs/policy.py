@@ -27,6 +27,14 @@ import yaml
 
 from platform_constructs.errors import PolicyError, Problem, UnknownEnvironmentError
 from platform_constructs.policy_schema import SEVERITIES, validate
+from platform_constructs.policy_serving import (
+    EndpointSchedule,
+    FrameworkImages,
+    ServerlessPolicy,
+    environment_values,
+    framework_accounts,
+    frameworks,
+)
 from platform_constructs.values import closest, describe
 
 __all__ = [  # SEVERITIES is re-exported: the image pipeline reads the scan severities from here
@@ -87,6 +95,17 @@ class EnvironmentPolicy:
     spot: bool
     log_retention_days: int
     retain_stateful_resources: bool
+    endpoint_async_min_capacity: int | None = None
+    """The floor of asynchronous endpoints (0: they may scale to zero). Default: ``endpoint_min_capacity``."""
+    endpoint_serverless: ServerlessPolicy = field(default_factory=ServerlessPolicy)
+    """Whether serverless endpoints are allowed, and their bounds. Default: allowed, within SageMaker's limits."""
+    endpoint_schedule: EndpointSchedule | None = None
+    """When endpoints sleep and wake (scheduled scaling). Default: none (they never sleep)."""
+
+    @property
+    def async_min_capacity(self) -> int:
+        return self.endpoint_min_capacity if self.endpoint_async_min_capacity is None \
+            else self.endpoint_async_min_capacity
 
 
 @dataclass(frozen=True)
@@ -100,7 +119,19 @@ class ImagePolicy:
     ssm_prefix: str = "/platform/images"
     """SSM prefix under which a GoldenImagePipeline publishes its approved images."""
     keep_images: int = 20
-    """How many images each golden-image repository keeps (older ones expire)."""
+    """How many ``build-*`` images each golden-image repository keeps (``approved-*`` images never expire)."""
+    inference_cpu: str | None = None
+    """The approved inference image for CPU instance types. Default: none (``inference`` serves both kinds)."""
+    require_signed_images: bool = False
+    """Constructs accept only images the golden-image pipeline signed (its approved images). Default: off."""
+    base_pins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Package -> the exact version the policy's base images install (golden images are checked against them)."""
+    allowed_packages: tuple[str, ...] = ()
+    """The only packages golden-image builds may install (the package index serves nothing else)."""
+    signing_profile: str = "platform_golden_images"
+    """The AWS Signer profile ECR managed signing signs the platform's images with (one per account and region)."""
+    frameworks: dict[str, FrameworkImages] = field(default_factory=dict)
+    """Approved inference images per framework (``SecureModelEndpoint(framework=...)``). Default: none."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +235,13 @@ class Policy:
     artifacts: ArtifactPolicy
     environments: dict[str, EnvironmentPolicy]
     batch: BatchPolicy
+    image_accounts: tuple[str, ...] = ()
+    """``registries.accounts``: accounts besides the deploying one that ``{account}`` in the approved registries may
+    be (e.g. a central images account). Default: none."""
+    base_registries: tuple[str, ...] = ()
+    """Every ``registries.approved`` prefix: where golden-image bases may come from. ``approved_registries`` (what
+    constructs accept) is the same list, or with ``images.require_signed_images`` only its ``platform/`` prefixes,
+    whose images the registry signs (ECR managed signing)."""
     sha256: str = ""
     """SHA-256 of the policy file's bytes: which policy a template was synthesized under (``platform:synth``)."""
     prices: PricePolicy | None = None
@@ -212,6 +250,8 @@ class Policy:
     """``cost_caps:`` (optional): cost centre -> environment -> the most its stacks may cost per month."""
     package_index: PackageIndexPolicy | None = None
     """``package_index:`` (optional): what ``platform new`` writes into a project's install step."""
+    framework_accounts: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Registry family -> region -> the AWS account hosting the framework images there. Default: none."""
 
     def environment(self, name: object, *, option: str = f"-c {ENV_CONTEXT_KEY}") -> EnvironmentPolicy:
         """The settings of environment ``name``; :class:`UnknownEnvironmentError` naming ``option`` (where the name
@@ -228,6 +268,17 @@ class Policy:
             f"{option}={meant}" if meant is not None else
             f"{option}={DEFAULT_ENVIRONMENT}, or ask the platform team to add environments.{name} to the policy",
             reason=reason)])
+
+
+SIGNED_REPOSITORY_PREFIX = "platform/"
+"""The repositories whose images the platform signs (GoldenImagePipeline repositories, ECR managed signing)."""
+
+
+def _consumer_registries(data: dict[str, Any]) -> tuple[str, ...]:
+    approved = tuple(data["registries"]["approved"])
+    if not data["images"].get("require_signed_images", False):
+        return approved
+    return tuple(p for p in approved if p.partition("/")[2].startswith(SIGNED_REPOSITORY_PREFIX))
 
 
 @lru_cache(maxsize=16)
@@ -259,13 +310,17 @@ def load_policy(file: str | Path | None = None) -> Policy:
     for name, settings in data["environments"].items():
         values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()}
         values["max_job_hours"] = float(values["max_job_hours"])
-        envs[name] = EnvironmentPolicy(name=name, **values)
+        envs[name] = EnvironmentPolicy(name=name, **environment_values(values))
     return Policy(
         file=label,
         version=data["version"],
         tags=tags,
-        approved_registries=tuple(data["registries"]["approved"]),
-        images=ImagePolicy(**data["images"]),
+        approved_registries=_consumer_registries(data),
+        base_registries=tuple(data["registries"]["approved"]),
+        images=ImagePolicy(**{**data["images"],
+                                 "base_pins": MappingProxyType(dict(data["images"].get("base_pins", {}))),
+                                 "allowed_packages": tuple(data["images"].get("allowed_packages", ())),
+                                 "frameworks": frameworks(data["images"])}),
         network=NetworkPolicy(**{**data["network"],
                                   "resource_accounts": tuple(data["network"].get("resource_accounts", ()))}),
         alarms=AlarmPolicy(**data["alarms"]),
@@ -278,11 +333,13 @@ def load_policy(file: str | Path | None = None) -> Policy:
         environments=envs,
         batch=BatchPolicy(**{**data["batch"], "team_shares": {
             str(k): float(v) for k, v in data["batch"]["team_shares"].items()}}),
+        image_accounts=tuple(data["registries"].get("accounts", ())),
         sha256=hashlib.sha256(raw).hexdigest(),
         prices=_prices(data.get("prices")),
         package_index=PackageIndexPolicy(**data["package_index"]) if "package_index" in data else None,
         cost_caps=MappingProxyType({str(center): MappingProxyType({str(env): float(cap) for env, cap in caps.items()})
                                     for center, caps in data.get("cost_caps", {}).items()}),
+        framework_accounts=framework_accounts(data["registries"]),
     )
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from platform_constructs.policy_serving import ENVIRONMENT_KEYS, IMAGES_KEYS, REGISTRIES_KEYS, check
+
 STR_LIST = [str]
 TAG_RULE: dict[str, Any] = {"?pattern": str, "?allowed": STR_LIST, "?default": str, "description": str}
 ENVIRONMENT: dict[str, Any] = {
@@ -32,6 +34,7 @@ ENVIRONMENT: dict[str, Any] = {
     "spot": bool,
     "log_retention_days": int,
     "retain_stateful_resources": bool,
+    **ENVIRONMENT_KEYS,
 }
 PRICES: dict[str, Any] = {
     "currency": str,
@@ -47,9 +50,10 @@ PRICES: dict[str, Any] = {
 SCHEMA: dict[str, Any] = {
     "version": int,
     "tags": {"required": {"*": TAG_RULE}},
-    "registries": {"approved": STR_LIST},
+    "registries": {"approved": STR_LIST, "?accounts": STR_LIST, **REGISTRIES_KEYS},
     "images": {
         "inference": str,
+        "?inference_cpu": str,
         "training": str,
         "batch": str,
         "cuda_version": str,
@@ -57,6 +61,11 @@ SCHEMA: dict[str, Any] = {
         "scan_block_severity": str,
         "?ssm_prefix": str,
         "?keep_images": int,
+        "?require_signed_images": bool,
+        "?base_pins": {"*": str},
+        "?allowed_packages": STR_LIST,
+        "?signing_profile": str,
+        **IMAGES_KEYS,
     },
     "network": {"ssm_prefix": str, "cidr": str, "max_azs": int, "?resource_accounts": STR_LIST,
                 "?resource_org_id": str},
@@ -179,8 +188,17 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
         problems.append("images.keep_images: expected a positive integer")
     if data["images"]["scan_block_severity"] not in SEVERITIES:
         problems.append(f"images.scan_block_severity: expected one of {', '.join(SEVERITIES)}")
+    for index, account in enumerate(data["registries"].get("accounts", [])):
+        if re.fullmatch(r"[0-9]{12}", account) is None:
+            problems.append(f"registries.accounts[{index}]: expected a 12-digit AWS account id, got {account!r}")
+    if re.fullmatch(r"[A-Za-z0-9_]{2,64}", data["images"].get("signing_profile", "platform")) is None:
+        problems.append("images.signing_profile: expected an AWS Signer profile name (2-64 letters, digits, '_')")
+    for name, version in data["images"].get("base_pins", {}).items():
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", str(name)) is None or not version.strip():
+            problems.append(f"images.base_pins.{name}: expected a package name and its exact version")
     _price_checks(data, problems)
     _package_index_checks(data, problems)
+    check(data, problems)
 
 
 def _package_index_checks(data: dict[str, Any], problems: list[str]) -> None:

@@ -33,7 +33,9 @@ def cli_context() -> dict[str, Any]:
 
 
 URL = "s3://my-bucket/models/rec-model.tar.gz"
-PINNED = ["torch==2.3.0", "pandas==2.0.3", "numpy==1.26.4", "scikit-learn==1.3.0"]
+LOCKED = ["einops==0.8.0 --hash=sha256:9572fb63046264a862693b0a87088af3bdc8c068fde03de63453cbbde245465f",
+          "tenacity==8.3.0 --hash=sha256:3649f6443dbc0d9b01b9d8020a9c4ec7a1ff5f6f3c6c8a036ef371f573fe9185"]
+"""Golden-image lock lines (real PyPI hashes, as in golden_images/runtime.lock)."""
 
 
 def build_variants_app(app: App) -> App:
@@ -50,12 +52,13 @@ def build_variants_app(app: App) -> App:
     BatchComputeEnv(Stack(app, "snap-batch-gpu"), "Batch", cost_center="recs", gpu=True,
                     instance_types=["g4dn.xlarge"])
     BatchComputeEnv(Stack(app, "snap-batch-fargate"), "Batch", cost_center="recs", fargate=True)
+    BatchComputeEnv(Stack(app, "snap-batch-fair-share"), "Batch", cost_center="recs", fair_share=True)
     GpuTrainingCluster(Stack(app, "snap-training-scratch"), "Train", cost_center="recs", shared_scratch=True)
     pipeline = GoldenImagePipeline(Stack(app, "snap-images"), "Golden", cost_center="ml-platform",
-                                   runtime_requirements=PINNED, name="snap", publish_defaults=False,
-                                   enhanced_scanning=False)
-    pipeline.add_project_image("churn", requirements=["implicit==0.7.2"])
-    if app.node.try_get_context("env") == "prod":  # EFA: only prod allows p4d.24xlarge
+                                   runtime_requirements=LOCKED, name="snap", publish_defaults=False)
+    pipeline.add_project_image("churn", requirements=[
+        "cachetools==5.3.3 --hash=sha256:0abad1021d3f8325b2fc1d2e9c8b9c9d57b04c3932657a72465447332c24d945"])
+    if app.node.try_get_context("env") == "prod":  # EFA-capable 4-GPU types (p4d's 2 nodes alone fill prod's 16)
         GpuTrainingCluster(Stack(app, "snap-training-efa"), "Train", cost_center="recs",
-                           instance_types=["p4d.24xlarge"], shared_scratch=True)
+                           instance_types=["g4dn.12xlarge", "g5.12xlarge"], shared_scratch=True)
     return app

@@ -18,6 +18,7 @@ from __future__ import annotations
 from platform_constructs.compliance import premises as p
 from platform_constructs.compliance import service_premises as sp
 from platform_constructs.compliance.decision_model import GUARD, NAG_COMPLIANCE_PACKS, Decision, packs
+from platform_constructs.compliance.decisions_compute import COMPUTE_DECISIONS
 from platform_constructs.compliance.policy_decisions import POLICY_DECISIONS
 
 __all__ = ["DECISIONS", "GUARD", "NAG_COMPLIANCE_PACKS", "Decision", "packs"]
@@ -115,6 +116,28 @@ RESOURCE_DECISIONS: dict[str, Decision] = {
         ),
         resource_types=("AWS::CodeBuild::Project",), premises=(sp.ISOLATED_BUILD,),
     ),
+    "image-build-gpu-host": Decision(
+        rule_ids=("AwsSolutions-CB5",),
+        reason=(
+            "A GPU lineage's build runs on a GPU host only when the platform gives the pipeline its own build image "
+            "(gpu_build_image: CodeBuild's standard image with the NVIDIA container toolkit preinstalled, in the "
+            "platform's ECR, pinned by digest): CodeBuild's managed image installs that toolkit from the internet "
+            "when a GPU build starts, which the isolated network cannot reach. Every other build uses the managed "
+            "image aws/codebuild/standard:7.0."
+        ),
+        resource_types=("AWS::CodeBuild::Project",), premises=(sp.DIGEST_PINNED_BUILD_IMAGE, sp.ISOLATED_BUILD),
+    ),
+    "image-parameter-build-tagged": Decision(
+        rule_ids=("PLAT-TAG1",),
+        reason=(
+            "A golden image's approved-image parameter is written by its build (the approved digest) and created "
+            "by CloudFormation with constant properties, so that no stack update ever rewrites the approval: "
+            "CloudFormation's SSM handler puts the template's value whenever any property of the parameter "
+            "changes, tags included. The template therefore carries no Tags; the build applies the required tags "
+            "(ssm:AddTagsToResource on its own parameter only) each time it publishes."
+        ),
+        resource_types=("AWS::SSM::Parameter",), premises=(sp.CONSTANT_PARAMETER,),
+    ),
     "image-build-no-source-repository": Decision(
         rule_ids=packs("CodeBuildProjectSourceRepoUrl", ("HIPAA.Security", "PCI.DSS.321")),
         reason=(
@@ -129,10 +152,10 @@ RESOURCE_DECISIONS: dict[str, Decision] = {
                   f"{GUARD}efs_automatic_backups_enabled_check"),
         reason=(
             "The shared scratch file system holds only intermediate data of running training jobs (checkpoints "
-            "and results go to the versioned datastore bucket); it is deleted with the stack by design, so a "
-            "backup plan would only keep copies of throw-away data."
+            "and results go to the versioned datastore bucket), so a backup plan would only keep copies of "
+            "throw-away data."
         ),
-        resource_types=("AWS::EFS::FileSystem",), premises=(sp.DELETED_WITH_STACK,),
+        resource_types=("AWS::EFS::FileSystem",), premises=(sp.SCRATCH_FILE_SYSTEM,),
     ),
     "log-retention-per-environment": Decision(
         rule_ids=(f"{GUARD}cloudwatch_log_group_retention_period_check",),
@@ -177,5 +200,5 @@ RESOURCE_DECISIONS: dict[str, Decision] = {
 }
 """The decisions on resources other than policies."""
 
-DECISIONS: dict[str, Decision] = {**RESOURCE_DECISIONS, **POLICY_DECISIONS}
+DECISIONS: dict[str, Decision] = {**RESOURCE_DECISIONS, **POLICY_DECISIONS, **COMPUTE_DECISIONS}
 """Every decision the library makes, by key."""

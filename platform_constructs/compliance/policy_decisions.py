@@ -14,19 +14,22 @@ POLICIES = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")
 PULLS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 OBJECT_PREFIX = r"<[A-Za-z0-9]+\.Arn>/[A-Za-z0-9._/-]*\*"
 """An object ARN pattern under one prefix of a bucket of the same template (``<Bucket.Arn>/prefix/*``)."""
-SAGEMAKER_VPC = ("ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-                 "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces",
-                 "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs")
+SAGEMAKER_VPC_DESCRIBE = ("ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
+                          "ec2:DescribeSubnets", "ec2:DescribeVpcs")
+SAGEMAKER_VPC_INTERFACES = ("ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission",
+                            "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission")
 CODEBUILD_VPC = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
                  "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions", "ec2:DescribeVpcs")
+INSPECTOR = ("inspector2:CreateSbomExport", "inspector2:GetSbomExport", "inspector2:ListCoverage",
+             "inspector2:ListFindings")
 ENI_ARN = rf"arn:{p.PARTITION}:ec2:{p.REGION}:{p.ACCOUNT}:network-interface/\*"
 """The network interfaces of the stack's account and region (a pattern)."""
 SAGEMAKER_ON_ANY_RESOURCE = p.only_these_on_any_resource(
-    ("ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", *SAGEMAKER_VPC),
+    ("ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", *SAGEMAKER_VPC_DESCRIBE),
     conditioned={"cloudwatch:PutMetricData": "cloudwatch:namespace"})
 CODEBUILD_ON_ANY_RESOURCE = p.only_these_on_any_resource(
-    ("ecr:GetAuthorizationToken", "inspector2:ListFindings", "inspector2:ListCoverage", "sts:GetServiceBearerToken",
-     *CODEBUILD_VPC), conditioned={"sts:GetServiceBearerToken": "sts:AWSServiceName"})
+    ("ecr:GetAuthorizationToken", *INSPECTOR, "sts:GetServiceBearerToken", *CODEBUILD_VPC),
+    conditioned={"sts:GetServiceBearerToken": "sts:AWSServiceName"})
 
 
 POLICY_DECISIONS: dict[str, Decision] = {
@@ -34,13 +37,37 @@ POLICY_DECISIONS: dict[str, Decision] = {
         rule_ids=("AwsSolutions-IAM5[Resource::*]",),
         reason=(
             "A SageMaker execution role needs ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited by a "
-            "cloudwatch:namespace condition) and the EC2 actions that attach a model to its VPC. The Describe* "
-            "actions support no resource-level permissions (IAM service authorization reference); the network-"
-            "interface create/delete/permission actions do, and are on '*' as AWS documents them for SageMaker "
-            "('Give SageMaker hosted endpoints access to resources in your Amazon VPC')."
+            "cloudwatch:namespace condition) and, for a model in a VPC, ec2:DescribeVpcs, DescribeSubnets, "
+            "DescribeSecurityGroups, DescribeNetworkInterfaces and DescribeDhcpOptions; none of these supports "
+            "resource-level permissions (IAM service authorization reference). The network-interface write actions "
+            "are not on '*': they are scoped to this account's and region's interfaces in the endpoint's VPC."
         ),
         resource_types=POLICIES,
         premises=(SAGEMAKER_ON_ANY_RESOURCE,),
+    ),
+    "sagemaker-role-vpc-network-interfaces": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "SageMaker creates the network interfaces that attach the endpoint's instances to its VPC, with ids "
+            "known only then: ec2:CreateNetworkInterface, DeleteNetworkInterface and the interface permissions name "
+            "this account's and region's network-interface/* and subnet/* ARNs, conditioned on ec2:Vpc being the "
+            "endpoint's VPC wherever the request carries that key (the interface being created carries none, "
+            "Service Authorization Reference); the security group is named exactly."
+        ),
+        resource_types=POLICIES,
+        premises=(p.scoped_resource(rf"arn:{p.PARTITION}:ec2:{p.REGION}:{p.ACCOUNT}:(network-interface|subnet)/\*",
+                                    SAGEMAKER_VPC_INTERFACES, condition="ec2:Vpc"),),
+    ),
+    "sagemaker-role-vpc-deploy-time": Decision(
+        rule_ids=("PLAT-IAM3[Unverifiable::Condition::{resource}]",),
+        reason=(
+            "The ec2:Vpc condition of the SageMaker execution role's network-interface statements names the "
+            "endpoint's VPC, whose id is a deploy-time input (the SSM parameter the platform network publishes, or "
+            "an imported value): synth cannot see it. The key and the operator are checked (ec2:Vpc applies to the "
+            "subnet, security-group and network-interface resources of these actions; an ARN operator for an ARN "
+            "key), and the value is that VPC's ARN built from the input."
+        ),
+        resource_types=POLICIES, premises=(sp.VPC_CONDITION,),
     ),
     "sagemaker-role-object-prefixes": Decision(
         rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
@@ -125,7 +152,8 @@ POLICY_DECISIONS: dict[str, Decision] = {
                   "AwsSolutions-IAM5[Resource::{resource}]"),  # the account's and region's network interfaces
         reason=(
             "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
-            "inspector2:ListFindings and inspector2:ListCoverage (the scan gate's findings), "
+            "inspector2:ListFindings, ListCoverage, CreateSbomExport and GetSbomExport (the scan gate's findings "
+            "and the approved image's SBOM; Inspector has no resource-level permissions for them), "
             "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
             "the ec2 Describe* actions CodeBuild needs to run in a VPC; ec2:Create/DeleteNetworkInterface support "
             "resource-level permissions and are on '*' as AWS documents them for CodeBuild ('Use AWS CodeBuild "
@@ -138,6 +166,26 @@ POLICY_DECISIONS: dict[str, Decision] = {
         premises=(CODEBUILD_ON_ANY_RESOURCE,
                   p.scoped_resource(ENI_ARN, ("ec2:CreateNetworkInterfacePermission",))),
     ),
+    "image-build-evidence-prefix": Decision(
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
+        reason=(
+            "A golden image build writes its approval record under <repository>/<digest>/ of the pipeline's SBOM "
+            "bucket, beside the SBOM Inspector exports there; the digest is known only when the image is built, so "
+            "the grant (s3:PutObject only) names the level's own repository prefix, and no other level's."
+        ),
+        resource_types=POLICIES, premises=(p.scoped_resource(OBJECT_PREFIX, ("s3:PutObject",)),),
+    ),
+    "image-build-signing-status": Decision(
+        rule_ids=("PLAT-IAM1[Action::ecr:DescribeImageSigningStatus]",),
+        reason=(
+            "ecr:DescribeImageSigningStatus is the Read action of ECR's DescribeImageSigningStatus API (ECR managed "
+            "signing, Amazon ECR User Guide 'Managed signing'; the Service Authorization Reference lists it on the "
+            "repository resource). It is newer than parliament 1.6.4's action catalogue, which therefore calls it "
+            "unknown; the grant names the level's own repository only."
+        ),
+        resource_types=POLICIES,
+        premises=(p.granted_on_template_resources(("ecr:DescribeImageSigningStatus",), ("AWS::ECR::Repository",)),),
+    ),
     "logs-key-arn-condition": Decision(
         rule_ids=("PLAT-IAM3[Condition::ArnLike::kms:EncryptionContext:aws:logs:arn]",),
         reason=(
@@ -148,23 +196,6 @@ POLICY_DECISIONS: dict[str, Decision] = {
             "limits the key to log groups of this account and region, as intended."
         ),
         resource_types=("AWS::KMS::Key",), premises=(sp.LOGS_ENCRYPTION_CONTEXT,),
-    ),
-    "sagemaker-vpc-network-interfaces": Decision(
-        rule_ids=(
-            "PLAT-IAM5[Action::ec2:CreateNetworkInterface]",
-            "PLAT-IAM5[Action::ec2:CreateNetworkInterfacePermission]",
-            "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]",
-        ),
-        reason=(
-            "SageMaker creates, shares and deletes the network interfaces that attach the model to its VPC with the "
-            "execution role, and AWS documents these actions on Resource '*' for it (SageMaker Developer Guide, "
-            "'Give SageMaker hosted endpoints access to resources in your Amazon VPC'). They do support "
-            "resource-level permissions (network-interface, subnet, security-group; Service Authorization "
-            "Reference), but a narrower grant (those ARNs, or ec2:Vpc conditions) is not documented for SageMaker "
-            "and cannot be tested without an AWS account, and a wrong one stops the endpoint from being created. "
-            "The model's subnets are the platform network's isolated subnets."
-        ),
-        resource_types=POLICIES, premises=(SAGEMAKER_ON_ANY_RESOURCE,),
     ),
     "codebuild-vpc-network-interfaces": Decision(
         rule_ids=("PLAT-IAM5[Action::ec2:CreateNetworkInterface]", "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]"),

@@ -108,10 +108,11 @@ def only_these_on_any_resource(actions: Iterable[str], *, conditioned: Mapping[s
     return Premise(f"the only actions on Resource '*' are: {listed}", check)
 
 
-def scoped_resource(pattern: str, actions: Iterable[str], *, resource: str | None = None) -> Premise:
+def scoped_resource(pattern: str, actions: Iterable[str], *, resource: str | None = None,
+                    condition: str | None = None) -> Premise:
     """The acknowledged resource (the literal ``resource``, else the decision's ``resource`` placeholder) matches
     ``pattern`` (a regular expression over cdk-nag's flattened form) and every statement naming it holds only
-    ``actions``."""
+    ``actions`` (and, with ``condition``, is limited by that condition key)."""
     allowed = frozenset(actions)
     compiled = re.compile(pattern)
 
@@ -132,9 +133,47 @@ def scoped_resource(pattern: str, actions: Iterable[str], *, resource: str | Non
             if extra:
                 problems.append(f"{statement.location} grants {', '.join(map(str, extra))} on {named_resource!r}, "
                                 "which the decision does not cover")
+            if condition is not None and condition not in condition_keys(statement):
+                problems.append(f"{statement.location} names {named_resource!r} without a {condition} condition")
         return problems
 
-    return Premise(f"the resource matches {pattern} and only {', '.join(sorted(allowed))} are granted on it", check)
+    limited = f", each limited by {condition}" if condition is not None else ""
+    return Premise(f"the resource matches {pattern} and only {', '.join(sorted(allowed))} are granted on it{limited}",
+                   check)
+
+
+def condition_keys(statement: Statement) -> set[str]:
+    """The condition keys a statement tests (under any operator)."""
+    conditions = statement.body.get("Condition", {}) if statement.body is not None else {}
+    if not isinstance(conditions, Mapping):
+        return set()
+    return {str(key) for block in conditions.values() if isinstance(block, Mapping) for key in block}
+
+
+def granted_on_template_resources(actions: Iterable[str], resource_types: Iterable[str]) -> Premise:
+    """Every statement granting one of ``actions`` names only resources of ``resource_types`` in the same template
+    (a ``Ref`` or ``Fn::GetAtt`` of one); at least one such statement exists."""
+    wanted, types = frozenset(actions), frozenset(resource_types)
+
+    def check(subject: Subject) -> list[str]:
+        resources = subject.ctx.template.get("Resources", {})
+        own = {str(i) for i, r in (resources.items() if isinstance(resources, Mapping) else ())
+               if isinstance(r, Mapping) and r.get("Type") in types}
+        statements = _statements(subject)
+        problems = _unreadable(statements)
+        found = False
+        for statement in statements:
+            granted = statement.values("Action")
+            if not statement.allows or not wanted.intersection(map(str, granted)):
+                continue
+            found = True
+            if not all(any(refers_to(r, target) for target in own) for r in statement.values("Resource")):
+                problems.append(f"{statement.location} names resources other than this template's "
+                                f"{', '.join(sorted(types))}")
+        return problems if found else [f"no statement of the policy grants {', '.join(sorted(wanted))}"]
+
+    return Premise(f"{', '.join(sorted(wanted))} is granted only on this template's {', '.join(sorted(types))}",
+                   check)
 
 
 def approved_repository_patterns(registries: Iterable[str]) -> set[str]:

@@ -3,13 +3,14 @@ provider (see :mod:`platform_constructs.compliance.premises` for what a premise 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from platform_constructs.catalog import sagemaker_has_instance_store
 from platform_constructs.compliance.premises import ACCOUNT, PARTITION, REGION, Premise, Subject, refers_to
-from platform_constructs.compliance.rules.base import props
+from platform_constructs.compliance.rules.base import is_true, props
 from platform_constructs.compliance.statements import identity_statements, nag_resource
 
 # --- SageMaker ----------------------------------------------------------------------------------------
@@ -113,12 +114,71 @@ def _no_source(subject: Subject) -> list[str]:
 NO_SOURCE = Premise("the project has no source repository (NO_SOURCE)", _no_source)
 
 
-def _deleted_with_stack(subject: Subject) -> list[str]:
-    policy = subject.resource.get("DeletionPolicy", "Delete")
-    return [] if policy == "Delete" else [f"the resource is kept when its stack is deleted (DeletionPolicy {policy})"]
+def _scratch_file_system(subject: Subject) -> list[str]:
+    problems = [] if is_true(subject.properties.get("Encrypted")) and subject.properties.get("KmsKeyId") else [
+        "the file system is not encrypted with a KMS key"]
+    points = [i for i, a in subject.others("AWS::EFS::AccessPoint")
+              if refers_to(props(a).get("FileSystemId"), subject.logical_id)]
+    if not points:
+        problems.append("no access point of the template serves the file system (it is not a scratch space)")
+    policy = subject.properties.get("FileSystemPolicy")
+    statements = policy.get("Statement", []) if isinstance(policy, Mapping) else []
+    allows = [st for st in statements if isinstance(st, Mapping) and st.get("Effect") == "Allow"]
+    if not allows or any("elasticfilesystem:AccessPointArn" not in json.dumps(st.get("Condition", {}))
+                         for st in allows):
+        problems.append("the file system policy admits clients other than through an access point")
+    return problems
 
 
-DELETED_WITH_STACK = Premise("the resource is deleted with its stack (DeletionPolicy Delete)", _deleted_with_stack)
+SCRATCH_FILE_SYSTEM = Premise("the file system is KMS-encrypted and mounted only through an access point of the "
+                              "template (a job's scratch space)", _scratch_file_system)
+
+
+def _digest_pinned_build_image(subject: Subject) -> list[str]:
+    environment = subject.properties.get("Environment")
+    image = environment.get("Image") if isinstance(environment, Mapping) else None
+    credentials = environment.get("ImagePullCredentialsType") if isinstance(environment, Mapping) else None
+    problems = [] if isinstance(image, str) and re.fullmatch(
+        r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/[^@]+@sha256:[0-9a-f]{64}", image) else [
+        f"the build image {image!r} is not an ECR image pinned by digest"]
+    if credentials != "SERVICE_ROLE":
+        problems.append("the image is not pulled with the project's service role (ImagePullCredentialsType)")
+    return problems
+
+
+DIGEST_PINNED_BUILD_IMAGE = Premise("the build image is an ECR image pinned by digest, pulled with the service role",
+                                    _digest_pinned_build_image)
+
+
+def _constant_parameter(subject: Subject) -> list[str]:
+    problems = [f"the parameter's {name} is computed, not a constant" for name, value in subject.properties.items()
+                if not isinstance(value, (str, int, float, bool))]
+    if "Tags" in subject.properties:
+        problems.append("the template tags the parameter (so an update would rewrite its value)")
+    return problems
+
+
+CONSTANT_PARAMETER = Premise("the parameter's properties are constants and the template carries no Tags",
+                             _constant_parameter)
+
+
+def _vpc_condition(subject: Subject) -> list[str]:
+    try:
+        condition = json.loads(subject.values.get("resource", ""))
+    except ValueError:
+        return ["the acknowledged condition is not a condition block"]
+    if not (isinstance(condition, Mapping) and condition and all(
+            operator in ("ArnEquals", "ArnEqualsIfExists") and isinstance(block, Mapping) and set(block) == {"ec2:Vpc"}
+            for operator, block in condition.items())):
+        return [f"the acknowledged condition {condition!r} tests more than ec2:Vpc with an ARN operator"]
+    if not any(s.body is not None and s.body.get("Condition") == condition
+               for s in identity_statements(subject.resource)):
+        return ["no statement of the policy carries the acknowledged condition"]
+    return []
+
+
+VPC_CONDITION = Premise("the acknowledged condition is an ARN condition on ec2:Vpc only, carried by a statement of "
+                        "the policy", _vpc_condition)
 
 
 def _environment_retention(subject: Subject) -> list[str]:
@@ -216,3 +276,57 @@ def _submit_to_template_queues(subject: Subject) -> list[str]:
 
 SUBMIT_TO_TEMPLATE_QUEUES = Premise("batch:SubmitJob is granted only on job queues and job definitions of the "
                                     "template", _submit_to_template_queues)
+
+
+def _batch_target(value: Any, subject: Subject, metaflow: re.Pattern[str]) -> bool:
+    """A job queue or job definition of this template (or exported to it by another template checked with it), or
+    the pattern of Metaflow's job definitions."""
+    template, resolved = subject.ctx.template, value
+    imported = value.get("Fn::ImportValue") if isinstance(value, Mapping) else None
+    if isinstance(imported, str) and imported in subject.ctx.exports:
+        template, resolved = subject.ctx.exports[imported]
+    if isinstance(resolved, Mapping) and "Ref" in resolved:
+        target = template.get("Resources", {}).get(resolved["Ref"], {})
+        return isinstance(target, Mapping) and target.get("Type") in ("AWS::Batch::JobQueue",
+                                                                      "AWS::Batch::JobDefinition")
+    return bool(metaflow.fullmatch(nag_resource(value)))
+
+
+def _submit_to_queues_only(subject: Subject) -> list[str]:
+    metaflow = re.compile(rf"arn:{PARTITION}:batch:{REGION}:{ACCOUNT}:job-definition/metaflow_\*")
+    problems: list[str] = []
+    found = False
+    for statement in identity_statements(subject.resource):
+        if statement.body is None or "batch:SubmitJob" not in statement.values("Action"):
+            continue
+        found = True
+        if statement.values("Action") != ["batch:SubmitJob"]:
+            problems.append(f"{statement.location} grants more than batch:SubmitJob")
+        if not all(_batch_target(r, subject, metaflow) for r in statement.values("Resource")):
+            problems.append(f"{statement.location} names resources other than job queues and job definitions of the "
+                            "templates and Metaflow's job definitions (metaflow_*)")
+    return problems if found else ["no statement of the policy grants batch:SubmitJob"]
+
+
+SUBMIT_TO_QUEUES_ONLY = Premise("batch:SubmitJob is granted alone, on the construct's job queues and job definitions "
+                                "and Metaflow's (metaflow_*) only", _submit_to_queues_only)
+
+
+def _recoverable_expiring_table(subject: Subject) -> list[str]:
+    properties = subject.properties
+    recovery = properties.get("PointInTimeRecoverySpecification")
+    ttl = properties.get("TimeToLiveSpecification")
+    sse = properties.get("SSESpecification")
+    problems = []
+    if not (isinstance(recovery, Mapping) and is_true(recovery.get("PointInTimeRecoveryEnabled"))):
+        problems.append("point-in-time recovery is not enabled")
+    if not (isinstance(ttl, Mapping) and is_true(ttl.get("Enabled"))):
+        problems.append("items do not expire (TimeToLiveSpecification.Enabled)")
+    if not (isinstance(sse, Mapping) and is_true(sse.get("SSEEnabled")) and sse.get("SSEType") == "KMS"
+            and sse.get("KMSMasterKeyId")):
+        problems.append("the table is not encrypted with a customer managed KMS key")
+    return problems
+
+
+RECOVERABLE_EXPIRING_TABLE = Premise("the table has point-in-time recovery, items that expire by TTL and a customer "
+                                     "managed KMS key", _recoverable_expiring_table)

@@ -1,25 +1,29 @@
 """What BatchComputeEnv and GpuTrainingCluster share: one base class, one public surface.
 
 The base builds the foundation (the construct's KMS key, encrypted log group, datastore bucket and job role),
-the instances' security group, monitoring and the stack outputs; it publishes ``metaflow_config()`` and the
-grants, registers the synth-time checks (:mod:`~platform_constructs.compute.checks`) and the warnings.
+the instances' security group, monitoring, the Step Functions support Metaflow needs, the run-time guardrail and
+the stack outputs; it publishes ``metaflow_config()`` and the grants, registers the synth-time checks
+(:mod:`~platform_constructs.compute.checks`) and the warnings.
 
 Arguments both constructs take (their keyword-only signatures repeat them; defaults are applied once, in
 :func:`platform_constructs.compute.plan.common_settings`):
 
-:param cost_center: cost centre tag; also the team's default share identifier and data prefix. Required.
-:param max_job_hours: the attempt timeout of every job definition. Default: the environment policy's
-    ``max_job_hours``; refused above it.
+:param cost_center: cost centre tag; also the team's share identifier (on a fair-share queue) and default data
+    prefix. Required.
+:param max_job_hours: the attempt timeout of every job definition, Metaflow's default run-time limit, and the
+    run-time guardrail's limit for every job on the queues. Default: the environment policy's ``max_job_hours``;
+    refused above it.
 :param spot: spot capacity first with an on-demand fallback (``False``: on-demand only). Default: the
     environment policy's ``spot``.
-:param team_shares: fair-share weight factor per share identifier. Default: the policy's ``batch.team_shares``
-    plus ``{cost_center: 1.0}``.
-:param fair_share: attach the fair-share scheduling policy to the queues; every job must then be submitted with
-    a share identifier (AWS Batch ``SubmitJob``). Default: ``True``.
+:param team_shares: fair-share weight factor per share identifier (with ``fair_share=True``). Default: the
+    policy's ``batch.team_shares`` plus ``{cost_center: 1.0}``.
+:param fair_share: fair-share queues instead of FIFO queues. Every job must then be submitted with a share
+    identifier (the team's is the cost centre; ``grant_submit`` allows only it) and AWS Batch rejects jobs
+    without one, such as Metaflow's ``@batch`` jobs. Default: ``False`` (FIFO).
 :param data_prefix: the datastore key prefix the job role (and the datastore grants) may read and write.
     Default: ``"<cost_center>/"``.
-:param datastore_bucket: an existing datastore bucket. Default: a new KMS-encrypted, versioned, access-logged
-    bucket from the platform baseline.
+:param datastore_bucket: an existing datastore bucket with its KMS key (``encryption_key``). Default: a new
+    KMS-encrypted, versioned, access-logged bucket from the platform baseline.
 :param vpc: the VPC (its isolated subnets are used). Default: the platform network
     (:func:`~platform_constructs.network.resolve_network`).
 :param image: the job definitions' container image. Default: the approved image for the construct's purpose.
@@ -29,9 +33,8 @@ Arguments both constructs take (their keyword-only signatures repeat them; defau
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-import jsii
 from aws_cdk import Annotations, CfnOutput, Stack
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_cloudwatch as cw
@@ -41,17 +44,20 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
-from constructs import Construct, IValidation
+from constructs import Construct, IConstruct
 
 from platform_constructs import baseline
-from platform_constructs.acknowledge import acknowledge, acknowledge_grant
-from platform_constructs.compute import checks
+from platform_constructs.acknowledge import acknowledge
+from platform_constructs.compute import checks, grants
 from platform_constructs.compute import iam as compute_iam
+from platform_constructs.compute.deferred import Deferred
+from platform_constructs.compute.guardrail import RunTimeGuardrail, run_time_guardrail
 from platform_constructs.compute.job_definition import job_definition_facts
-from platform_constructs.compute.metaflow import metaflow_config
+from platform_constructs.compute.metaflow import metaflow_config, output_image
 from platform_constructs.compute.monitoring import monitoring
 from platform_constructs.compute.plan import CommonSettings, PlanContext
 from platform_constructs.compute.queue import environment_facts, queue_order
+from platform_constructs.compute.workflows import StepFunctionsSupport, step_functions_support
 from platform_constructs.core import PlatformConstruct
 from platform_constructs.images.defaults import Purpose, default_image, is_approved_image
 from platform_constructs.network import NetworkRef, resolve_network
@@ -62,44 +68,12 @@ WARNING_PREFIX = "platform-constructs:compute"
 prints the id with each warning)."""
 
 
-@jsii.implements(IValidation)
-class _Deferred:
-    """A ``node.add_validation`` check built from a function returning error messages."""
-
-    def __init__(self, check: Callable[[], list[str]]) -> None:
-        self._check = check
-
-    def validate(self) -> list[str]:
-        return self._check()
-
-
-def compute_key(scope: Construct) -> kms.Key:
-    """The construct's key: datastore, logs, alarm topic and the instances' EBS volumes.
-
-    EC2 encrypts the volumes on behalf of the instance launcher (Batch's EC2 fleet / Auto Scaling service-linked
-    roles), so the key allows its use *through EC2 in this account only* (``kms:ViaService`` +
-    ``kms:CallerAccount``), the same statement AWS's own ``aws/ebs`` key carries.
-    """
-    key = baseline.platform_key(scope, "Key", description=f"{scope.node.path} Batch datastore, logs, volumes and "
-                                "alarms", service_principals=("logs", "cloudwatch", "events"))
-    stack = Stack.of(scope)
-    via_ec2 = {"StringEquals": {"kms:ViaService": f"ec2.{stack.region}.amazonaws.com",
-                                "kms:CallerAccount": stack.account}}
-    key.add_to_resource_policy(iam.PolicyStatement(
-        sid="AllowEbsThroughEc2InThisAccount", principals=[iam.AnyPrincipal()],
-        actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
-                 "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
-        resources=["*"], conditions=via_ec2))
-    key.add_to_resource_policy(iam.PolicyStatement(
-        sid="AllowEbsGrantsThroughEc2InThisAccount", principals=[iam.AnyPrincipal()], actions=["kms:CreateGrant"],
-        resources=["*"], conditions={**via_ec2, "Bool": {"kms:GrantIsForAWSResource": "true"}}))
-    return key
-
-
 def security_group(scope: Construct, vpc: ec2.IVpc, *, cluster_traffic: bool) -> ec2.SecurityGroup:
     """No ingress; HTTPS out (the isolated subnets reach AWS only through VPC endpoints).
 
-    ``cluster_traffic`` also opens all traffic between members of the group (multi-node jobs: NCCL/EFA).
+    ``cluster_traffic`` also opens all traffic between members of the group: the nodes of a multi-node job talk
+    on any port (NCCL; the self-referencing all-traffic rule EFA also requires, EC2 User Guide, "Prepare an
+    EFA-enabled security group").
     """
     group = ec2.SecurityGroup(scope, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
                               description="Batch instances: HTTPS to VPC endpoints only")
@@ -111,14 +85,20 @@ def security_group(scope: Construct, vpc: ec2.IVpc, *, cluster_traffic: bool) ->
     return group
 
 
+def _path(construct: object) -> str:
+    """A construct's path, to name it in a problem (its repr is a jsii proxy)."""
+    return str(construct.node.path)  # type: ignore[attr-defined]
+
+
 class BatchConstruct(PlatformConstruct):
     """The base of the Batch constructs (see the module docstring for the arguments they share).
 
     Attributes every Batch construct has: ``key``, ``log_group``, ``alarm_topic``, ``alarms``, ``dashboard``,
     ``bucket`` (the datastore), ``role`` (the job role), ``security_group``, ``compute_environments``,
     ``job_queue`` / ``job_queues``, ``job_definition`` / ``job_definitions``, ``launch_template`` (``None`` on
-    Fargate), ``scheduling_policy`` (``None`` without fair share), ``execution_role`` (Fargate only), and the
-    validated ``settings``.
+    Fargate), ``scheduling_policy`` (``None`` without fair share), ``execution_role`` (Fargate only),
+    ``step_functions`` (the foreach table and the Step Functions and EventBridge roles), ``guardrail`` (the
+    run-time guardrail), ``share_identifier`` and the validated ``settings``.
     """
 
     key: kms.Key
@@ -134,6 +114,8 @@ class BatchConstruct(PlatformConstruct):
     job_queues: tuple[batch.CfnJobQueue, ...]
     job_definition: batch.CfnJobDefinition
     job_definitions: tuple[batch.CfnJobDefinition, ...]
+    step_functions: StepFunctionsSupport
+    guardrail: RunTimeGuardrail
 
     def __init__(self, scope: Construct, id: str, *, cost_center: str, data_classification: str | None,
                  project: str | None, owner: str | None, tags: Mapping[str, str] | None) -> None:
@@ -144,6 +126,7 @@ class BatchConstruct(PlatformConstruct):
         self.scheduling_policy: batch.CfnSchedulingPolicy | None = None
         self.execution_role: baseline.PlatformRole | None = None
         self._bucket_key: kms.IKey | None = None
+        self._common: CommonSettings | None = None
 
     # --- planning -------------------------------------------------------------------------------------------
     def _plan_context(self, purpose: Purpose) -> PlanContext:
@@ -151,10 +134,35 @@ class BatchConstruct(PlatformConstruct):
                            default_image=default_image(self, purpose),
                            image_approved=lambda image: is_approved_image(self, image))
 
+    def _check_resources(self, *, vpc: object, datastore_bucket: object) -> None:
+        """The construct-typed arguments, before jsii sees them (the plan raises every problem together)."""
+        if vpc is not None:
+            if not all(hasattr(vpc, name) for name in ("node", "vpc_id", "isolated_subnets", "select_subnets")):
+                self.problems.add("vpc", vpc, "an ec2.IVpc (e.g. the PlatformNetwork's vpc)",
+                                  "pass vpc=network.vpc, or omit vpc to use the platform network")
+            elif not vpc.isolated_subnets:  # type: ignore[attr-defined]
+                self.problems.add("vpc", _path(vpc), "an ec2.IVpc with isolated subnets (Batch jobs run only in "
+                                  "isolated subnets)", "pass the PlatformNetwork's vpc, or omit vpc")
+        if datastore_bucket is not None:
+            if not all(hasattr(datastore_bucket, name) for name in ("node", "bucket_name", "bucket_arn",
+                                                                    "arn_for_objects", "encryption_key")):
+                self.problems.add("datastore_bucket", datastore_bucket, "an s3.IBucket",
+                                  "pass an s3.Bucket (or s3.Bucket.from_bucket_attributes(...)), or omit "
+                                  "datastore_bucket for a new one")
+            elif datastore_bucket.encryption_key is None:  # type: ignore[attr-defined]
+                self.problems.add("datastore_bucket", _path(datastore_bucket),
+                                  "an s3.IBucket whose KMS key is known (encryption_key): the job role and the "
+                                  "datastore grants need it to read and write",
+                                  "pass s3.Bucket.from_bucket_attributes(self, 'Datastore', bucket_name=..., "
+                                  "encryption_key=key), or omit datastore_bucket for a new one")
+
     def _adopt(self, common: CommonSettings) -> None:
+        self._common = common
         self.max_job_hours = common.max_job_hours
         self.data_prefix = common.data_prefix
         self.image = common.image
+        self.share_identifier: str | None = common.share_identifier if common.fair_share else None
+        """The team's share identifier on the fair-share queues (the cost centre); ``None`` on FIFO queues."""
 
     # --- resources ------------------------------------------------------------------------------------------
     def _foundation(self, *, datastore_bucket: s3.IBucket | None, vpc: ec2.IVpc | None,
@@ -162,48 +170,56 @@ class BatchConstruct(PlatformConstruct):
         """Network, key, encrypted log group, datastore bucket (the baseline's unless one is given), job role
         and security group."""
         network = resolve_network(self, vpc)
-        self.key = compute_key(self)
+        self.key = compute_iam.compute_key(self)
         self.log_group = baseline.log_group(self, "Logs", key=self.key)
         if datastore_bucket is None:
             self.bucket = baseline.secure_bucket(self, "Datastore", key=self.key, purpose="datastore")
             self._bucket_key = self.key
         else:
             self.bucket, self._bucket_key = datastore_bucket, datastore_bucket.encryption_key
-            if self._bucket_key is None:
-                self._warn("datastoreKeyUnknown", "datastore_bucket has no known KMS key, so the job role gets no "
-                           "kms:Decrypt/GenerateDataKey: if the bucket is encrypted with a customer-managed key, "
-                           "grant them on that key to this construct's role (or pass a bucket with its key)")
         self.role = compute_iam.job_role(self, bucket=self.bucket, prefix=self.data_prefix, key=self._bucket_key)
         self.security_group = security_group(self, network.vpc, cluster_traffic=cluster_traffic)
         return network
 
     def _finish(self, *, common: CommonSettings, max_vcpus: int, max_gpus: int,
                 outputs: Mapping[str, tuple[str, str]]) -> None:
-        """Monitoring, the stack outputs (the shared ones plus ``outputs``), the synth-time checks and warnings.
+        """Monitoring, Step Functions support, the run-time guardrail, the stack outputs (the shared ones plus
+        ``outputs``), the synth-time checks and warnings.
 
         Call after ``compute_environments``, ``job_queues`` and ``job_definitions`` are set.
         """
         watch = monitoring(self, key=self.key, queues=self.job_queues, alarm_policy=self.policy.alarms,
                            title=self.node.path)
         self.alarm_topic, self.alarms, self.dashboard = watch.topic, watch.alarms, watch.dashboard
+        self.step_functions = step_functions_support(self, key=self.key, queues=self.job_queues, job_role=self.role)
+        self.guardrail = run_time_guardrail(self, queues=self.job_queues, limit_seconds=common.timeout_seconds,
+                                            prefix=self.step_functions.prefix, log_group=self.log_group,
+                                            max_job_hours=common.max_job_hours)
         shared = {
             "JobQueueArn": (self.job_queue.ref, "AWS Batch job queue (METAFLOW_BATCH_JOB_QUEUE)"),
             "JobRoleArn": (self.role.role_arn, "Job role (METAFLOW_ECS_S3_ACCESS_IAM_ROLE)"),
             "DatastoreBucketName": (self.bucket.bucket_name, "Datastore bucket"),
             "DatastorePrefix": (self.data_prefix, "The team's prefix in the datastore bucket"),
+            "StateMachinePrefix": (self.step_functions.prefix, "Prefix of the flows' state machines and schedules "
+                                   "(METAFLOW_SFN_STATE_MACHINE_PREFIX)"),
         }
+        if self.share_identifier is not None:
+            shared["ShareIdentifier"] = (self.share_identifier, "The team's share identifier (SubmitJob "
+                                         "shareIdentifier) on the fair-share queues")
         for name, (value, description) in {**shared, **outputs}.items():
             CfnOutput(self, name, value=value, description=description)
         CfnOutput(self, "MetaflowConfig", value=Stack.of(self).to_json_string(self.metaflow_config()),
                   description="Metaflow settings: save as ~/.metaflowconfig/config.json")
-        self.node.add_validation(_Deferred(lambda: self._budget_problems(max_vcpus=max_vcpus, max_gpus=max_gpus)))
-        self.node.add_validation(_Deferred(lambda: checks.timeout_problems(
+        self.node.add_validation(Deferred(lambda: self._budget_problems(max_vcpus=max_vcpus, max_gpus=max_gpus)))
+        self.node.add_validation(Deferred(lambda: checks.timeout_problems(
             [job_definition_facts(j) for j in self.node.find_all() if isinstance(j, batch.CfnJobDefinition)],
             max_job_hours=self.max_job_hours)))
         if common.fair_share:
-            self._warn("fairShareNeedsShareIdentifier", "the job queues are fair-share queues: AWS Batch rejects a "
-                       "job submitted without a shareIdentifier (SubmitJob), and Metaflow's @batch sends none. "
-                       "Pass fair_share=False for a FIFO queue when the submitter cannot set one")
+            self._warn("fairShareNeedsShareIdentifier", "the job queues are fair-share queues (fair_share=True): "
+                       "AWS Batch rejects a job submitted without a shareIdentifier (SubmitJob), and Metaflow's "
+                       "@batch sends none, so METAFLOW_BATCH_JOB_QUEUE cannot take Metaflow jobs. Omit fair_share "
+                       "for FIFO queues, or submit with shareIdentifier="
+                       f"{common.share_identifier!r}")
 
     def _budget_problems(self, *, max_vcpus: int, max_gpus: int) -> list[str]:
         problems = checks.budget_problems([environment_facts(e) for e in self.compute_environments], env=self.env,
@@ -219,26 +235,49 @@ class BatchConstruct(PlatformConstruct):
 
     # --- public helpers ---------------------------------------------------------------------------------------
     def metaflow_config(self) -> dict[str, str]:
-        """The Metaflow settings for ``@batch`` against :attr:`job_queue` (values resolve at deploy time).
+        """The Metaflow settings for ``@batch`` and ``step-functions create`` against :attr:`job_queue` (values
+        resolve at deploy time; the keys are described in :mod:`platform_constructs.compute.metaflow`).
 
         The stack output ``MetaflowConfig`` holds the same keys as JSON, ready to save as
-        ``~/.metaflowconfig/config.json``: ``METAFLOW_BATCH_JOB_QUEUE``, ``METAFLOW_ECS_S3_ACCESS_IAM_ROLE``,
-        ``METAFLOW_DATASTORE_SYSROOT_S3``, ``METAFLOW_DATATOOLS_S3ROOT``, ``METAFLOW_DEFAULT_DATASTORE``,
-        ``METAFLOW_BATCH_CONTAINER_IMAGE`` (and ``METAFLOW_ECS_FARGATE_EXECUTION_ROLE`` on Fargate).
+        ``~/.metaflowconfig/config.json``.
         """
+        assert self._common is not None
         return metaflow_config(queue=self.job_queue, role=self.role, bucket=self.bucket, prefix=self.data_prefix,
-                               image=self.image, execution_role=self.execution_role)
+                               image=output_image(self, self.image), timeout_seconds=self._common.timeout_seconds,
+                               workflows=self.step_functions, execution_role=self.execution_role)
 
-    def grant_submit(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow ``grantee`` to submit jobs to this construct's queues with its job definitions
-        (``batch:SubmitJob`` on exactly those ARNs, as aws-cdk's ``grantSubmitJob`` does). On a fair-share queue
-        each job must carry a share identifier, e.g. the cost centre."""
-        grant = iam.Grant.add_to_principal(
-            grantee=grantee, actions=["batch:SubmitJob"],
-            resource_arns=[*(q.ref for q in self.job_queues), *(j.ref for j in self.job_definitions)])
-        if grant.success:  # the queue and revision AWS Batch documents, not the catalogue's (decision's reason)
-            acknowledge_grant(grantee, "batch-submit-job-resources")
-        return grant
+    def _client_grantee(self, grantee: iam.IGrantable, method: str) -> IConstruct:
+        self.problems.raise_if_any()  # nothing pending from construction
+        grants.check_grantee(self.problems, grantee, method)
+        self.problems.raise_if_any()
+        return grantee  # type: ignore[return-value]  # check_grantee: a construct
+
+    def grant_submit(self, grantee: iam.IGrantable) -> iam.ManagedPolicy:
+        """Allow ``grantee`` (an IAM role, user or group) to run jobs on this construct's queues, as
+        ``aws batch submit-job`` or Metaflow's ``@batch`` does: submit with this construct's or Metaflow's job
+        definitions (on fair-share queues only with :attr:`share_identifier`), register Metaflow's job definitions
+        (never privileged, only with the job role), follow and stop jobs.
+
+        The permissions are a managed policy this construct owns, attached to ``grantee`` and returned.
+        """
+        target = self._client_grantee(grantee, "grant_submit")
+        client = grants.submit_statements(
+            Stack.of(target), queues=[q.ref for q in self.job_queues], job_definitions=[j.ref for j in
+                                                                                       self.job_definitions],
+            job_role_arn=self.role.role_arn, share_identifier=self.share_identifier)
+        return grants.attach_client_policy(self, target, "BatchSubmit", client)
+
+    def grant_deploy_step_functions(self, grantee: iam.IGrantable) -> iam.ManagedPolicy:
+        """Allow ``grantee`` (an IAM role, user or group) to run ``python flow.py step-functions create`` (and
+        ``trigger``, ``delete``) with this construct's configuration: state machines and schedule rules named
+        ``<METAFLOW_SFN_STATE_MACHINE_PREFIX>_*``, passing only this construct's Step Functions and EventBridge
+        roles, and registering Metaflow's job definitions. Returns the attached managed policy."""
+        target = self._client_grantee(grantee, "grant_deploy_step_functions")
+        client = grants.deploy_statements(
+            Stack.of(target), prefix=self.step_functions.prefix,
+            state_machine_role_arn=self.step_functions.state_machine_role.role_arn,
+            events_role_arn=self.step_functions.events_role.role_arn, job_role_arn=self.role.role_arn)
+        return grants.attach_client_policy(self, target, "StepFunctionsDeploy", client)
 
     def grant_read_datastore(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow ``grantee`` to list and read the objects under :attr:`data_prefix` of the datastore (and to
@@ -251,4 +290,3 @@ class BatchConstruct(PlatformConstruct):
         under :attr:`data_prefix` (and use the datastore's key through S3)."""
         return compute_iam.grant_datastore(self, grantee, bucket=self.bucket, prefix=self.data_prefix,
                                            key=self._bucket_key, write=True)
-

@@ -1,9 +1,10 @@
 """BatchComputeEnv: a secure, budgeted AWS Batch environment for Metaflow-style ``@batch`` jobs.
 
 A data scientist writes ``BatchComputeEnv(self, "Batch", cost_center="recs")`` and gets, in the platform
-network's isolated subnets: spot capacity with an on-demand fallback behind one fair-share job queue, a secure
-launch template, least-privilege roles, a KMS-encrypted datastore, log group and alarm topic, alarms and a
-dashboard, a job definition with a timeout and spot-only retries, and the Metaflow settings as stack outputs.
+network's isolated subnets: spot capacity with an on-demand fallback behind one FIFO job queue (fair share on
+request), a secure launch template, least-privilege roles, a KMS-encrypted datastore, log group and alarm topic,
+alarms and a dashboard, a job definition with a timeout and spot-only retries, the run-time guardrail, what
+Metaflow's ``step-functions create`` needs, and the Metaflow settings as stack outputs.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from platform_constructs.compute.plan import BatchSettings, ComputePlan
 
 
 class BatchComputeEnv(BatchConstruct):
-    """AWS Batch compute for ``@batch``-style jobs, with spot + on-demand fallback, fair share and budget guards.
+    """AWS Batch compute for ``@batch``-style jobs, with spot + on-demand fallback and budget guards.
 
     Arguments of its own (the shared ones, ``cost_center`` to ``tags``, are documented in
     :mod:`platform_constructs.compute.base`):
@@ -56,7 +57,7 @@ class BatchComputeEnv(BatchConstruct):
         fargate: bool = False,
         max_job_hours: float | None = None,
         team_shares: Mapping[str, float] | None = None,
-        fair_share: bool = True,
+        fair_share: bool = False,
         data_prefix: str | None = None,
         datastore_bucket: s3.IBucket | None = None,
         vpc: ec2.IVpc | None = None,
@@ -68,6 +69,7 @@ class BatchComputeEnv(BatchConstruct):
     ) -> None:
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
                          project=project, owner=owner, tags=tags)
+        self._check_resources(vpc=vpc, datastore_bucket=datastore_bucket)
         self.settings: BatchSettings = plan.batch_settings(
             self._plan_context("batch"),
             plan.CommonArguments(max_job_hours=max_job_hours, spot=spot, team_shares=team_shares,
@@ -100,7 +102,8 @@ class BatchComputeEnv(BatchConstruct):
         common = settings.common
         self.scheduling_policy = queue.scheduling_policy(self, batch_policy, common.shares) if common.fair_share \
             else None
-        self.job_queue = queue.job_queue(self, "JobQueue", environments=self.compute_environments,
+        self.job_queue = queue.job_queue(self, queue.queue_id("", fair_share=common.fair_share),
+                                         environments=self.compute_environments,
                                          policy=self.scheduling_policy, batch_policy=batch_policy)
         self.job_queues = (self.job_queue,)
         self.job_definition = job_definition(

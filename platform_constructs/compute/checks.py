@@ -6,6 +6,10 @@ caller may change them, or add job definitions under the construct, after constr
 re-verify them over what the resources say at synth (each construct registers them with
 ``node.add_validation``). They take plain values read from the L1s and return error messages: a value that is a
 deploy-time token cannot be verified and is reported, never passed.
+
+They read the L1s' typed properties, so a raw ``add_property_override`` is not seen here; the compliance gate's
+PLAT-BATCH1 and PLAT-BATCH2, which judge the synthesized template (overrides included) with the same arithmetic,
+still refuse it. This tier exists for its messages, which name the construct's arguments.
 """
 
 from __future__ import annotations
@@ -81,14 +85,16 @@ def budget_problems(environments: Sequence[EnvironmentFacts], *, env: Environmen
             problems.append(f"compute environment '{facts.name}' has 'allocationStrategy' = {strategy!r}: the GPU "
                             "budget depends on it")
             continue
-        gpus = catalog.worst_case_gpus(specs, vcpus, overshoot=catalog.overshoots(strategy))
+        gpus = catalog.worst_case_gpus(specs, vcpus, overshoot=catalog.overshoots(
+            strategy, facts.type if isinstance(facts.type, str) else "SPOT"))
         total_gpus += gpus
         parts.append(f"{facts.name}: {gpus}")
     if total_vcpus > max_vcpus:
         problems.append(f"the compute environments' 'maxvCpus' add up to {total_vcpus} > 'max_vcpus' = {max_vcpus}")
     if total_gpus > max_gpus:
         problems.append(f"the compute environments can run {total_gpus} GPUs at once ({', '.join(parts)}; AWS Batch "
-                        f"may exceed maxvCpus by one instance except with BEST_FIT) > 'max_gpus' = {max_gpus}")
+                        "may exceed maxvCpus by one instance except with BEST_FIT on on-demand capacity) > "
+                        f"'max_gpus' = {max_gpus}")
     return problems
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from aws_cdk import aws_batch as batch
-from aws_cdk import aws_efs as efs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from platform_constructs.compute.checks import JobDefinitionFacts
 from platform_constructs.compute.plan import JobSize
-from platform_constructs.compute.scratch import scratch_volume
+from platform_constructs.compute.scratch import Scratch, scratch_volume
 from platform_constructs.policy import BatchPolicy
 
 SPOT_RECLAIM_STATUS_REASON = "Host EC2*"
@@ -38,7 +37,7 @@ def resource_requirements(size: JobSize) -> list[batch.CfnJobDefinition.Resource
 
 def container(*, image: str, role: iam.IRole, group: logs.ILogGroup, size: JobSize,
               execution_role: iam.IRole | None = None, fargate: bool = False,
-              scratch: efs.CfnFileSystem | None = None) -> batch.CfnJobDefinition.ContainerPropertiesProperty:
+              scratch: Scratch | None = None) -> batch.CfnJobDefinition.ContainerPropertiesProperty:
     """A job container: the job role, the construct's log group, no privileged mode, no public IP on Fargate.
 
     No command: the image's own entrypoint runs unless the submitter overrides it (``containerOverrides``).

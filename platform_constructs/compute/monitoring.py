@@ -71,6 +71,10 @@ def monitoring(scope: Construct, *, key: kms.IKey, queues: Sequence[batch.CfnJob
     stuck = metrics.matched(stuck_rule, "cancelled after stuck in RUNNABLE")
     entered = metrics.matched(runnable_rule, "entered RUNNABLE")
     started = metrics.matched(started_rule, "started")
+    # RUNNING_SUM adds up only the datapoints of the query's time range: for the alarm that is its own
+    # evaluation window, so this is the backlog's growth within that window, not its total (AWS Batch publishes
+    # no queue-depth metric). Jobs that wait too long are cancelled and reported by the StuckRunnable alarm.
+    window = alarm_policy.period_minutes * alarm_policy.evaluation_periods
     backlog = cw.MathExpression(expression="RUNNING_SUM(FILL(entered, 0) - FILL(started, 0))",
                                 using_metrics={"entered": entered, "started": started},
                                 period=period, label="queue backlog growth")
@@ -80,7 +84,8 @@ def monitoring(scope: Construct, *, key: kms.IKey, queues: Sequence[batch.CfnJob
             evaluation_periods=alarm_policy.evaluation_periods,
             comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-            alarm_description=f"{title}: the queue backlog grew by {alarm_policy.batch_queue_depth}+ jobs"),
+            alarm_description=f"{title}: {alarm_policy.batch_queue_depth}+ more jobs entered RUNNABLE than started "
+                              f"within {window} minutes (the backlog's growth in that window)"),
         "failed_jobs": failed.create_alarm(
             scope, "FailedJobsAlarm", threshold=alarm_policy.batch_failed_jobs, evaluation_periods=1,
             comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

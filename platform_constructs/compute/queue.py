@@ -28,10 +28,15 @@ RUNNABLE_CANCEL_REASONS = (
 
 
 def ec2_compute_environment(scope: Construct, plan: ComputePlan, *, subnet_ids: list[str],
-                            security_group_ids: list[str] | None, template: ec2.CfnLaunchTemplate,
+                            security_group_ids: list[str], template: ec2.CfnLaunchTemplate,
                             instance_profile: iam.CfnInstanceProfile, gpu: bool, tags: Mapping[str, str],
                             placement_group: str | None = None) -> batch.CfnComputeEnvironment:
-    """A managed EC2 or SPOT compute environment in the isolated subnets with the secure launch template."""
+    """A managed EC2 or SPOT compute environment in ``subnet_ids`` with the secure launch template.
+
+    ``security_group_ids`` are always set: without them Batch puts the instances, and the ``awsvpc`` network
+    interfaces of multi-node jobs, in the VPC's default security group ("Compute environment considerations
+    for MNP", AWS Batch User Guide), which the platform network closes.
+    """
     return batch.CfnComputeEnvironment(
         scope, plan.name,
         type="MANAGED", state="ENABLED", service_role=service_linked_role_arn(Stack.of(scope)),
@@ -76,9 +81,25 @@ def scheduling_policy(scope: Construct, batch_policy: BatchPolicy,
                 share_identifier=team, weight_factor=weight) for team, weight in sorted(shares.items())]))
 
 
+def queue_id(base: str, *, fair_share: bool) -> str:
+    """The construct id of a job queue: ``JobQueue`` / ``MultiNodeJobQueue`` for fair-share queues (their ids
+    before FIFO became the default), ``FifoJobQueue`` / ``MultiNodeFifoJobQueue`` for FIFO queues.
+
+    A queue cannot lose its scheduling policy (``CreateJobQueue``: "After a job queue has a fair-share scheduling
+    policy, it can be replaced but can't be removed"), so a FIFO queue is a new resource, never an update.
+    """
+    return f"{base}JobQueue" if fair_share else f"{base}FifoJobQueue"
+
+
 def job_queue(scope: Construct, id: str, *, environments: Sequence[batch.CfnComputeEnvironment],
               policy: batch.CfnSchedulingPolicy | None, batch_policy: BatchPolicy) -> batch.CfnJobQueue:
-    """A queue over ``environments`` in order (spot first), cancelling jobs stuck in RUNNABLE."""
+    """A queue over ``environments`` in order (spot first), cancelling jobs stuck in RUNNABLE.
+
+    With ``policy`` it is a fair-share queue: AWS Batch then requires a ``shareIdentifier`` on every submitted
+    job, and refuses one on a FIFO queue (``SubmitJob``: "Don't specify this parameter if the job queue doesn't
+    have a fair-share scheduling policy. If the job queue has a fair-share scheduling policy, then this parameter
+    must be specified.").
+    """
     return batch.CfnJobQueue(
         scope, id, priority=1, state="ENABLED",
         compute_environment_order=[batch.CfnJobQueue.ComputeEnvironmentOrderProperty(

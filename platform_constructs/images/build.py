@@ -20,7 +20,21 @@ from string import Template
 
 DOCKER_USER = "mluser"
 DOCKER_UID = 1001
+SERVING_USER = "root"
+"""The user inference images run as: "SageMaker AI expects all containers to run with root users" (SageMaker
+Developer Guide, "Custom Inference Code with Hosting Services")."""
 _PACKAGE = "platform_constructs.images.dockerfiles"
+LOCK_FILE = "requirements.lock"
+_INSTALL = """# The package index URL (with its short-lived token) is a build secret: never in a layer or the history.
+# --require-hashes: every distribution is checked against the lock file's hashes; --no-deps: nothing beyond the
+# lock file is installed; --only-binary=:all:: no source distribution is built (no setup.py runs).
+RUN --mount=type=secret,id=pip_index_url,required=true \\
+    PIP_INDEX_URL="$(cat /run/secrets/pip_index_url)" \\
+    python -m pip install --no-cache-dir --require-hashes --no-deps --only-binary=:all: -r {lock} \\
+ && python -m pip check \\
+ && python -m pip freeze --all > {freeze}"""
+_NO_INSTALL = """# Nothing to install: the lock file is empty. The base's packages are consistent and recorded.
+RUN python -m pip check && python -m pip freeze --all > {freeze}"""
 
 
 def template_text(name: str) -> str:
@@ -32,6 +46,24 @@ def render_dockerfile(level: int, **values: str) -> str:
     """Render ``level{level}.Dockerfile``; every ``${name}`` must be given (``$$`` is a literal ``$``)."""
     return Template(template_text(f"level{level}.Dockerfile")).substitute(
         user=DOCKER_USER, uid=str(DOCKER_UID), **values)
+
+
+def level_dockerfile(level: int, *, lineage_key: str, serving: bool, title: str, installs: bool,
+                     python_version: str = "", cuda_version: str = "", gpu: bool = False, project: str = "") -> str:
+    """The Dockerfile of one level of a lineage: Level 0 hardens the base, Levels 1 and 2 install their lock file
+    (``installs``: it is not empty). Training images end as :data:`DOCKER_USER`, inference images as
+    :data:`SERVING_USER`."""
+    lock = "/opt/platform/requirements.lock" if level == 1 else "/opt/platform/project-requirements.lock"
+    freeze = "/opt/platform/runtime-freeze.txt" if level == 1 else "/opt/platform/project-freeze.txt"
+    values = {"title": title, "lineage": lineage_key, "final_user": SERVING_USER if serving else DOCKER_USER}
+    if level == 0:
+        values.update(python_version=python_version, cuda_version=cuda_version, gpu="1" if gpu else "0",
+                      serving="1" if serving else "0")
+    else:
+        values["install"] = (_INSTALL if installs else _NO_INSTALL).format(lock=lock, freeze=freeze)
+    if level == 2:
+        values["project"] = project
+    return render_dockerfile(level, **values)
 
 
 def build_context(files: dict[str, str]) -> str:
@@ -69,7 +101,7 @@ def buildspec(context_b64: str) -> str:
 
 
 def build_environment(*, level: int, repository_name: str, repository_uri: str, approved_parameter: str,
-                      block_severities: Sequence[str], scan_timeout_seconds: int, gpu: bool,
+                      block_severities: Sequence[str], scan_timeout_seconds: int, gpu: bool, gpu_host: bool = False,
                       extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment variables ``build.sh`` reads (its header documents each), in the order the project lists
     them; ``extra`` are the level's own (the base to pull, the parameters to publish, the level below)."""
@@ -81,5 +113,6 @@ def build_environment(*, level: int, repository_name: str, repository_uri: str, 
         "SCAN_BLOCK_SEVERITIES": " ".join(block_severities),
         "SCAN_TIMEOUT_SECONDS": str(scan_timeout_seconds),
         "GPU": "1" if gpu else "0",
+        "GPU_HOST": "1" if gpu_host else "0",
         **(extra or {}),
     }

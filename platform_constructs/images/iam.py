@@ -1,9 +1,23 @@
-"""The pipeline's roles and their permissions: the build role (every level's CodeBuild project), the events role
-(schedules and approvals start builds), and the deferred check that their policies fit IAM's size limit.
+"""The pipeline's roles and their permissions: one build role per level (its CodeBuild project's), the events role
+(schedules and approvals start builds), the start-build grant that refuses overrides, and the deferred check that
+every policy fits IAM's size limit.
 
-Every statement is scoped to the ARN it needs; the only ``*`` resources are actions IAM authorises on nothing else
-(acknowledged once, ``image-build-service-wildcards``). Statement ids carry the level and its repository suffix,
-so a policy diff names the level it changes.
+* **A role per level.** A level's build can push only its own repository, publish only its own parameter (and, for
+  a runtime, its lineage's default-image parameter), read only the approved image of the level below — so a
+  project (Level 2) build cannot poison a platform default or the base and runtime repositories.
+* **Confused deputy.** Each build role trusts ``codebuild.amazonaws.com`` only for its own project
+  (``aws:SourceArn`` = the project's ARN, built from its fixed name; ``aws:SourceAccount``: AWS CodeBuild User
+  Guide, "Cross-service confused deputy prevention"); the events role trusts ``events.amazonaws.com`` only for the
+  pipeline's rules (``aws:SourceArn`` ``rule/<name>-img-*``, ``aws:SourceAccount``).
+* **No overrides.** ``codebuild:StartBuild`` is granted with explicit denies for every request that overrides the
+  project: CodeBuild's ``StartBuild`` condition keys (Service Authorization Reference, "Actions, resources, and
+  condition keys for AWS CodeBuild") include one per override field, present only when the request overrides it
+  (``Null`` false: AWS CodeBuild User Guide, "AWS CodeBuild condition keys"), so a buildspec, image, privileged
+  mode, environment variable, role, source, key, logs, cache or artifacts override is refused.
+
+Every other statement is scoped to the ARN it needs; the only ``*`` resources are actions IAM authorises on nothing
+else (acknowledged on each role, ``image-build-service-wildcards``). Statement ids carry the level and its
+repository suffix, so a policy diff names the level it changes.
 """
 
 from __future__ import annotations
@@ -13,12 +27,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import jsii
 from aws_cdk import Stack
-from aws_cdk import aws_codeartifact as codeartifact
-from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_ssm as ssm
 from constructs import Construct, IValidation
 
 from platform_constructs import baseline
@@ -29,9 +40,25 @@ ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr
 """What pulling an image needs on its repository (besides ``ecr:GetAuthorizationToken`` on ``*``)."""
 ECR_PUSH_AND_GATE_ACTIONS = (
     "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
-    "ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer",
-    "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart")
-"""A level's build on its own repository: push, read the scan findings, add the ``approved-*`` tag."""
+    "ecr:DescribeImageScanFindings", "ecr:DescribeImageSigningStatus", "ecr:DescribeImages",
+    "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart")
+"""A level's build on its own repository: push (and ECR managed signing's signature upload, which uses the pushing
+identity: Amazon ECR User Guide, "Managed signing"), read the scan findings and the signing status, add the
+``approved-*`` tag."""
+INSPECTOR_ACTIONS = ("inspector2:CreateSbomExport", "inspector2:GetSbomExport", "inspector2:ListCoverage",
+                     "inspector2:ListFindings")
+"""Enhanced scanning's findings and coverage (ECR reads them from Inspector for ``DescribeImageScanFindings``) and
+the SBOM export; Inspector authorises none of them on a resource narrower than ``*``."""
+DENIED_OVERRIDES = (
+    "codebuild:source.buildspec", "codebuild:source.location", "codebuild:environment.image",
+    "codebuild:environment.privilegedMode", "codebuild:environment.environmentVariables",
+    "codebuild:environment.type", "codebuild:environment.computeType", "codebuild:serviceRole",
+    "codebuild:encryptionKey", "codebuild:logsConfig", "codebuild:cache", "codebuild:artifacts",
+    "codebuild:secondarySources",
+)
+"""``StartBuild`` condition keys of the override fields a caller must never send (each present only when the
+request sets the field): buildspec, source, image, privileged mode, environment variables, environment type and
+compute, service role, key, logs, cache, artifacts, secondary sources."""
 
 
 def sid(level: int, suffix: str, purpose: str) -> str:
@@ -39,21 +66,35 @@ def sid(level: int, suffix: str, purpose: str) -> str:
     return f"{purpose}Level{level}" + "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", suffix))
 
 
-def build_role(scope: Construct) -> baseline.PlatformRole:
-    """The role every level's CodeBuild project runs as."""
-    return baseline.platform_role(scope, "BuildRole", assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
-                                  description=f"golden image builds of {scope.node.path}")
+def project_arn(stack: Stack, project_name: str) -> str:
+    return f"arn:{stack.partition}:codebuild:{stack.region}:{stack.account}:project/{project_name}"
 
 
-def events_role(scope: Construct) -> baseline.PlatformRole:
-    """The role EventBridge uses to start the builds (schedules and approvals)."""
-    return baseline.platform_role(scope, "EventsRole", assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
+def build_role(scope: Construct, *, project_name: str, description: str) -> baseline.PlatformRole:
+    """The role of one level's CodeBuild project, assumable by CodeBuild for that project only."""
+    stack = Stack.of(scope)
+    principal = iam.ServicePrincipal("codebuild.amazonaws.com", conditions={
+        "StringEquals": {"aws:SourceAccount": stack.account},
+        "ArnEquals": {"aws:SourceArn": project_arn(stack, project_name)}})
+    return baseline.platform_role(scope, "BuildRole", assumed_by=principal, description=description)
+
+
+def rule_arn_pattern(stack: Stack, rule_prefix: str) -> str:
+    return f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/{rule_prefix}*"
+
+
+def events_role(scope: Construct, *, rule_prefix: str) -> baseline.PlatformRole:
+    """The role EventBridge uses to start the builds, assumable by EventBridge for the pipeline's rules only."""
+    stack = Stack.of(scope)
+    principal = iam.ServicePrincipal("events.amazonaws.com", conditions={
+        "StringEquals": {"aws:SourceAccount": stack.account},
+        "ArnLike": {"aws:SourceArn": rule_arn_pattern(stack, rule_prefix)}})
+    return baseline.platform_role(scope, "EventsRole", assumed_by=principal,
                                   description=f"starts the golden image builds of {scope.node.path}")
 
 
-def grant_build_basics(role: baseline.PlatformRole, *, key: kms.IKey, log_group: logs.ILogGroup,
-                       domain: codeartifact.CfnDomain, package_repository: codeartifact.CfnRepository) -> None:
-    """What every build needs: its logs, the key, registry login, a VPC network interface and the package index."""
+def grant_build_basics(role: baseline.PlatformRole, *, key: kms.IKey, log_group: logs.ILogGroup) -> None:
+    """What every build needs: its logs, the key, registry login, findings and SBOMs, a VPC network interface."""
     stack = Stack.of(role)
     log_group.grant_write(role)
     role.add_to_principal_policy(iam.PolicyStatement(
@@ -61,8 +102,8 @@ def grant_build_basics(role: baseline.PlatformRole, *, key: kms.IKey, log_group:
         resources=[key.key_arn]))
     role.add_to_principal_policy(iam.PolicyStatement(
         sid="EcrLogin", actions=["ecr:GetAuthorizationToken"], resources=["*"]))
-    role.add_to_principal_policy(iam.PolicyStatement(  # enhanced scanning's findings come from Inspector
-        sid="ReadScanFindings", actions=["inspector2:ListCoverage", "inspector2:ListFindings"], resources=["*"]))
+    role.add_to_principal_policy(iam.PolicyStatement(
+        sid="ScanFindingsAndSbom", actions=list(INSPECTOR_ACTIONS), resources=["*"]))
     # CodeBuild in a VPC: the permissions of the AWS CodeBuild User Guide, "Allow CodeBuild access to AWS services
     # required to create a VPC network interface".
     role.add_to_principal_policy(iam.PolicyStatement(
@@ -74,19 +115,27 @@ def grant_build_basics(role: baseline.PlatformRole, *, key: kms.IKey, log_group:
         sid="CodeBuildVpcNetworkInterfacePermission", actions=["ec2:CreateNetworkInterfacePermission"],
         resources=[network_interface_arns(stack)],
         conditions={"StringEquals": {"ec2:AuthorizedService": "codebuild.amazonaws.com"}}))
+
+
+def grant_package_index(role: baseline.PlatformRole, *, domain_arn: str, repository_arn: str) -> None:
+    """Levels 1 and 2 install from the package index: its token (through STS, for CodeArtifact only) and reads."""
     role.add_to_principal_policy(iam.PolicyStatement(
         sid="PackageIndexBearerToken", actions=["sts:GetServiceBearerToken"], resources=["*"],
         conditions={"StringEquals": {"sts:AWSServiceName": "codeartifact.amazonaws.com"}}))
     role.add_to_principal_policy(iam.PolicyStatement(
-        sid="PackageIndexToken", actions=["codeartifact:GetAuthorizationToken"], resources=[domain.attr_arn]))
+        sid="PackageIndexToken", actions=["codeartifact:GetAuthorizationToken"], resources=[domain_arn]))
     role.add_to_principal_policy(iam.PolicyStatement(
         sid="PackageIndexRead", actions=["codeartifact:GetRepositoryEndpoint", "codeartifact:ReadFromRepository"],
-        resources=[package_repository.attr_arn]))
+        resources=[repository_arn]))
 
 
 def network_interface_arns(stack: Stack) -> str:
     """This account's and region's network interfaces (where CodeBuild may attach a build)."""
     return f"arn:{stack.partition}:ec2:{stack.region}:{stack.account}:network-interface/*"
+
+
+def parameter_arn(stack: Stack, name: str) -> str:
+    return f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:parameter{name}"
 
 
 def grant_base_pull(role: baseline.PlatformRole, base_image: str) -> None:
@@ -96,44 +145,72 @@ def grant_base_pull(role: baseline.PlatformRole, base_image: str) -> None:
     arn = uri.repository_arn(base_image, partition=stack.partition, account=stack.account, region=stack.region)
     if arn is not None:
         role.add_to_principal_policy(iam.PolicyStatement(
-            sid="PullLevel0Base",
-            actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-            resources=[arn]))
+            sid="PullLevel0Base", actions=list(ECR_PULL_ACTIONS), resources=[arn]))
 
 
-def grant_level(role: baseline.PlatformRole, *, level: int, suffix: str, repository: ecr.IRepository,
-                parameter: ssm.IStringParameter, published: Sequence[str],
-                below: tuple[ecr.IRepository, ssm.IStringParameter] | None) -> None:
-    """One level's build: push and gate its repository, publish its parameter (and ``published`` parameter
-    names: the account's defaults for Level 1), and read the approved image of the level ``below``."""
+def grant_build_image_pull(role: baseline.PlatformRole, image: str) -> None:
+    """CodeBuild pulls a custom build image with the project's role (``SERVICE_ROLE`` credentials)."""
+    stack = Stack.of(role)
+    arn = uri.repository_arn(image, partition=stack.partition, account=stack.account, region=stack.region)
+    if arn is not None:
+        role.add_to_principal_policy(iam.PolicyStatement(
+            sid="PullBuildImage", actions=list(ECR_PULL_ACTIONS), resources=[arn]))
+
+
+def grant_level(role: baseline.PlatformRole, *, level: int, suffix: str, repository_arn: str,
+                parameter_names: Sequence[str], sbom_objects: str, signing_profile_arn: str,
+                below: tuple[str, str] | None) -> None:
+    """One level's build: push, gate and sign its repository, publish and tag its parameters
+    (``parameter_names``: its own and, for a runtime, its lineage's default-image parameter), write its approval
+    record beside its SBOMs (``sbom_objects``), and read the approved image of the level ``below`` (repository ARN,
+    parameter name)."""
     stack = Stack.of(role)
     role.add_to_principal_policy(iam.PolicyStatement(
-        sid=sid(level, suffix, "PushAndGate"), actions=list(ECR_PUSH_AND_GATE_ACTIONS),
-        resources=[repository.repository_arn]))
+        sid=sid(level, suffix, "PushAndGate"), actions=list(ECR_PUSH_AND_GATE_ACTIONS), resources=[repository_arn]))
     role.add_to_principal_policy(iam.PolicyStatement(
-        sid=sid(level, suffix, "Publish"), actions=["ssm:PutParameter"], resources=[parameter.parameter_arn] + [
-            f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:parameter{name}" for name in published]))
+        sid=sid(level, suffix, "Sign"), actions=["signer:SignPayload"], resources=[signing_profile_arn]))
+    role.add_to_principal_policy(iam.PolicyStatement(
+        sid=sid(level, suffix, "Publish"), actions=["ssm:AddTagsToResource", "ssm:PutParameter"],
+        resources=[parameter_arn(stack, name) for name in parameter_names]))
+    role.add_to_principal_policy(iam.PolicyStatement(
+        sid=sid(level, suffix, "RecordApproval"), actions=["s3:PutObject"], resources=[sbom_objects]))
     if below is not None:
         below_repository, below_parameter = below
         role.add_to_principal_policy(iam.PolicyStatement(
-            sid=sid(level, suffix, "ReadBaseOf"), actions=list(ECR_PULL_ACTIONS),
-            resources=[below_repository.repository_arn]))
+            sid=sid(level, suffix, "ReadBaseOf"), actions=list(ECR_PULL_ACTIONS), resources=[below_repository]))
         role.add_to_principal_policy(iam.PolicyStatement(
             sid=sid(level, suffix, "ApprovedBaseOf"), actions=["ssm:GetParameter"],
-            resources=[below_parameter.parameter_arn]))
+            resources=[parameter_arn(stack, below_parameter)]))
 
 
-def grant_start_build(role: baseline.PlatformRole, *, level: int, suffix: str, project_arn: str) -> None:
-    role.add_to_principal_policy(iam.PolicyStatement(
-        sid=sid(level, suffix, "Start"), actions=["codebuild:StartBuild"], resources=[project_arn]))
+def grant_start_build(grantee: iam.IGrantable, *, project_arns: Sequence[str], sid_name: str) -> None:
+    """Let ``grantee`` start the builds of ``project_arns`` (the denies of :func:`deny_overrides` apply)."""
+    grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
+        sid=sid_name, actions=["codebuild:StartBuild"], resources=list(project_arns)))
+
+
+def deny_overrides(grantee: iam.IGrantable, *, projects: str) -> None:
+    """Refuse every ``StartBuild`` of ``projects`` (an ARN or ARN pattern) that overrides the project
+    (:data:`DENIED_OVERRIDES`), one deny per key: ``Null`` with several keys would deny only a request that
+    overrides all of them."""
+    for key in DENIED_OVERRIDES:
+        name = "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", key.split(":", 1)[1]))
+        grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(
+            sid=f"DenyOverride{name}", effect=iam.Effect.DENY, actions=["codebuild:StartBuild"],
+            resources=[projects], conditions={"Null": {key: "false"}}))
+
+
+def projects_pattern(stack: Stack, pipeline_name: str) -> str:
+    """Every CodeBuild project of the pipeline ``pipeline_name`` (named ``<name>-<level suffix>``)."""
+    return project_arn(stack, f"{pipeline_name}-*")
 
 
 @jsii.implements(IValidation)
 class PolicySizeValidation:
-    """Deferred (``node.add_validation``): every level adds statements to the shared roles, so whether their
-    policies fit IAM's limit is known only once the last project image is added — at synth."""
+    """Deferred (``node.add_validation``): project images add statements to the events role and roles to the
+    pipeline, so whether every policy fits IAM's limit is known only once the last project image is added."""
 
-    def __init__(self, scope: Construct, policies: Mapping[str, iam.ManagedPolicy],
+    def __init__(self, scope: Construct, policies: Callable[[], Mapping[str, iam.ManagedPolicy]],
                  known: Callable[[Stack], Mapping[str, int]], projects: Callable[[], Sequence[str]]) -> None:
         self._scope = scope
         self._policies = policies
@@ -144,7 +221,7 @@ class PolicySizeValidation:
         stack = Stack.of(self._scope)
         known = self._known(stack)
         errors: list[str] = []
-        for label, policy in self._policies.items():
+        for label, policy in self._policies().items():
             document = stack.resolve(policy.document)
             size = policy_size.minimum_size(document, known=known)
             if size <= policy_size.MANAGED_POLICY_MAX_CHARACTERS:

@@ -1,7 +1,14 @@
 """When the builds run: each level's rebuild schedule, and the rebuild of a level when the level below publishes a
-newly approved image (an EventBridge rule on the SSM "Parameter Store Change" event of the parameter's update)."""
+newly approved image (an EventBridge rule on the SSM "Parameter Store Change" event of the parameter's update).
+
+Every rule is named ``<pipeline>-img-...`` (:func:`rule_name`), so the events role's trust policy can accept
+EventBridge for these rules only (``aws:SourceArn``).
+"""
 
 from __future__ import annotations
+
+import hashlib
+import re
 
 import jsii
 from aws_cdk import aws_codebuild as codebuild
@@ -11,6 +18,9 @@ from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
 from platform_constructs.images.level import ImageLevel
+
+MAX_RULE_NAME = 64
+"""EventBridge rule names: 1-64 characters of letters, digits, ``.``, ``-`` and ``_``."""
 
 DEFAULT_BASE_SCHEDULE = events.Schedule.cron(minute="0", hour="3", day="1", month="1/3")
 """Level 0 rebuild: 03:00 UTC on the first day of every third month."""
@@ -30,18 +40,31 @@ class StartBuild:
         return events.RuleTargetConfig(arn=self._project.attr_arn, role=self._role)
 
 
-def schedule_rebuild(scope: Construct, id: str, *, schedule: events.Schedule, level: ImageLevel,
+def rule_prefix(pipeline_name: str) -> str:
+    """The prefix of every rule name of the pipeline ``pipeline_name``."""
+    return f"{pipeline_name}-img-"
+
+
+def rule_name(pipeline_name: str, label: str) -> str:
+    """``<pipeline>-img-<label>``, shortened with a hash of the label when it would exceed 64 characters."""
+    name = rule_prefix(pipeline_name) + re.sub(r"[^A-Za-z0-9._-]+", "-", label)
+    if len(name) <= MAX_RULE_NAME:
+        return name
+    return f"{name[:MAX_RULE_NAME - 9]}-{hashlib.sha256(label.encode()).hexdigest()[:8]}"
+
+
+def schedule_rebuild(scope: Construct, id: str, *, name: str, schedule: events.Schedule, level: ImageLevel,
                      repository_name: str, role: iam.IRole) -> events.Rule:
-    return events.Rule(scope, id, schedule=schedule, description=f"Scheduled rebuild of {repository_name}",
-                       targets=[StartBuild(level.project, role)])
+    return events.Rule(scope, id, rule_name=name, schedule=schedule,
+                       description=f"Scheduled rebuild of {repository_name}", targets=[StartBuild(level.project, role)])
 
 
-def rebuild_on_approval(scope: Construct, id: str, *, approved: ImageLevel, dependant: ImageLevel,
+def rebuild_on_approval(scope: Construct, id: str, *, name: str, approved: ImageLevel, dependant: ImageLevel,
                         role: iam.IRole) -> events.Rule:
     # The event SSM sends when a parameter changes (Amazon EventBridge Events Reference, "Amazon EC2 Systems Manager
     # events": source aws.ssm, detail-type "Parameter Store Change"; detail.operation Create, Update, Delete, ...).
     return events.Rule(
-        scope, id,
+        scope, id, rule_name=name,
         description=f"Rebuild Level {dependant.level} {dependant.name} when a new Level {approved.level} image is "
                     "approved",
         event_pattern=events.EventPattern(

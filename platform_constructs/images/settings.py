@@ -3,20 +3,30 @@ and of its ``add_project_image`` validated against the policy, with the defaults
 or one :class:`~platform_constructs.errors.PlatformValidationError` listing every problem.
 
 Pure: no ``aws_cdk`` import, so validation and its property tests run without a Node process. What only the
-construct knows (whether a Level 2 ``base`` is its runtime, which project names it has) is passed in as plain values.
-Accepted risks come back as :class:`SettingsWarning` values; the construct emits them as CDK warnings.
+construct knows (the stack's account, whether a Level 2 ``base`` is one of its runtimes, which project names it has)
+is passed in as plain values. Accepted risks come back as :class:`SettingsWarning` values; the construct emits them
+as CDK warnings.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from platform_constructs.errors import Problems
 from platform_constructs.images import dependencies as deps
 from platform_constructs.images import uri
+from platform_constructs.images.lineages import BY_KEY, LINEAGE_KEYS, Lineage
+from platform_constructs.images.settings_checks import (
+    check_base_image,
+    check_build_image,
+    check_flags,
+    check_version,
+    default_for_purposes,
+    lineage_keys,
+)
 from platform_constructs.policy import SEVERITIES, Policy
 
 Purpose = Literal["inference", "training", "batch"]
@@ -24,25 +34,26 @@ PURPOSES: tuple[Purpose, ...] = ("inference", "training", "batch")
 """What a default image is for: endpoints (inference), training jobs (training) and Batch jobs (batch)."""
 DEFAULT_NAME = "golden"
 """Default pipeline name: repositories ``platform/golden/...``, parameters ``{images.ssm_prefix}/golden/...``."""
-PENDING_VALUE = "pending: no image approved yet"
-"""Initial value of a level's approved-image parameter, before its first approved build."""
+PENDING_VALUE = "pending:no-golden-image-approved-yet"
+"""The value CloudFormation gives every build-owned parameter when it creates it: no image, and no white space,
+so a consumer deployed before the first approval fails with this value quoted (SageMaker's image pattern is
+``[\\S]+``). It is a constant, so no later stack update ever changes the parameter (see :mod:`.parameters`)."""
 SCAN_TIMEOUT_SECONDS = 1800
-"""How long a build waits for the ECR scan of its pushed image before it fails."""
+"""How long a build waits for the ECR scan of its pushed image, and for its managed signature, before it fails."""
 BUILD_TIMEOUT_MINUTES: Mapping[int, int] = {0: 120, 1: 240, 2: 60}
 """CodeBuild timeout of each level's build: the base, the heavy runtime, a light project image."""
 LEVEL_TITLES: Mapping[int, str] = {0: "base", 1: "runtime"}
 """Repository suffix (and construct id, capitalised) of the shared levels; a project's is ``projects/<name>``."""
-SLUG = re.compile(r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")
-"""Pipeline and project names: 3-32 lowercase letters, digits and hyphens."""
-_CUDA = re.compile(r"\d+\.\d+(\.\d+)?")
-_PYTHON = re.compile(r"3\.\d+")
+SLUG = re.compile(r"[a-z][a-z0-9-]{1,30}[a-z0-9]")
+"""Pipeline and project names: 3-32 lowercase letters, digits and hyphens (matched on the whole string)."""
 
 WARNING_BASE_PINNED_BY_TAG = "platform-constructs:images-base-pinned-by-tag"
-"""The Level 0 base is pinned by a tag, which can be moved to another image, not by digest."""
-WARNING_REGISTRY_SCANNING = "platform-constructs:images-registry-scanning-account-wide"
-"""``enhanced_scanning``: the registry scanning configuration is one per account and region."""
+"""A Level 0 base is pinned by a tag in the policy, not by digest: its build refuses to run until it is."""
+WARNING_REGISTRY_SETTINGS = "platform-constructs:images-registry-settings-account-wide"
+"""``registry_settings``: the registry's scanning and signing configurations are one per account and region."""
+WARNING_REGISTRY_SCANNING = WARNING_REGISTRY_SETTINGS
 WARNING_DEFAULTS_PENDING = "platform-constructs:images-defaults-pending-until-approved"
-"""``publish_defaults=False``: consumers in the app default to a parameter that holds no image yet."""
+"""Consumers in the app default to build-owned parameters that hold no image until the first approved build."""
 
 
 @dataclass(frozen=True)
@@ -55,26 +66,46 @@ class SettingsWarning:
 
 
 @dataclass(frozen=True)
+class LineagePlan:
+    """One lineage the pipeline builds and the base its Level 0 pulls."""
+
+    lineage: Lineage
+    base_image: str
+    """A literal image (``base_image``), or the policy's template (may hold ``{account}``/``{region}``)."""
+    base_given: bool
+    requirements: deps.Requirements
+    """Level 1's lock file: ``runtime_requirements`` (training) or ``inference_requirements`` (inference)."""
+
+
+@dataclass(frozen=True)
 class PipelineSettings:
     """The validated arguments of one pipeline, every default applied (what the construct builds)."""
 
     name: str
     cuda_version: str
     python_version: str
-    base_image: str
-    """The Level 0 base as given, or the policy's ``images.training`` (which may hold ``{account}``/``{region}``)."""
-    gpu: bool
+    lineages: tuple[LineagePlan, ...]
     default_for: tuple[Purpose, ...]
     publish_defaults: bool
-    enhanced_scanning: bool
-    create_endpoints: bool
+    registry_settings: bool
+    create_endpoints: bool | None
+    """``None``: create the build endpoints the network does not already provide (see :mod:`.build_network`)."""
+    gpu_build_image: str | None
     runtime_requirements: deps.Requirements
+    inference_requirements: deps.Requirements
     parameter_prefix: str
     """``{images.ssm_prefix}/{name}``: where each level's approved image is published."""
     block_severities: tuple[str, ...]
     """Scan finding severities that refuse an image: the policy's ``images.scan_block_severity`` and above."""
     keep_images: int
+    base_pins: Mapping[str, str]
+    allowed_packages: tuple[str, ...]
     warnings: tuple[SettingsWarning, ...] = ()
+
+    @property
+    def primary(self) -> LineagePlan:
+        """The first lineage built: its levels are ``pipeline.base`` and ``pipeline.runtime``."""
+        return self.lineages[0]
 
     def repository_name(self, suffix: str) -> str:
         """``platform/<name>/<suffix>``: the ECR repository of a level (``base``, ``runtime``, ``projects/x``)."""
@@ -83,6 +114,11 @@ class PipelineSettings:
     def parameter_name(self, suffix: str) -> str:
         """The SSM parameter holding a level's approved image."""
         return f"{self.parameter_prefix}/{suffix}"
+
+    def project_name(self, suffix: str) -> str:
+        """The CodeBuild project of a level: ``<name>-<suffix with '/' as '-'>`` (named, so that its role's trust
+        policy can name it in ``aws:SourceArn``)."""
+        return f"{self.name}-{suffix.replace('/', '-')}"
 
 
 @dataclass(frozen=True)
@@ -101,67 +137,99 @@ class ProjectSettings:
 def pipeline_settings(
     policy: Policy,
     *,
-    runtime_requirements: Sequence[str] | str,
+    runtime_requirements: object,
     path: str = "GoldenImagePipeline",
     problems: Problems | None = None,
-    cuda_version: str | None = None,
-    python_version: str | None = None,
-    name: str = DEFAULT_NAME,
-    base_image: str | None = None,
-    gpu: bool = True,
-    default_for: Sequence[str] = PURPOSES,
-    publish_defaults: bool = True,
-    enhanced_scanning: bool = True,
-    create_endpoints: bool = True,
+    account: str | None = None,
+    cuda_version: object = None,
+    python_version: object = None,
+    name: object = DEFAULT_NAME,
+    base_image: object = None,
+    lineages: object = LINEAGE_KEYS,
+    inference_requirements: object = (),
+    default_for: object = PURPOSES,
+    publish_defaults: object = True,
+    registry_settings: object = False,
+    create_endpoints: object = None,
+    gpu_build_image: object = None,
 ) -> PipelineSettings:
     """Validate the arguments of :class:`~platform_constructs.images.GoldenImagePipeline` against ``policy``.
 
-    The arguments and their defaults are the construct's (documented there). ``problems`` collects the problems of
-    the construct's other arguments (its tags), reported first; by default there are none and messages name
-    ``path``. Raises one :class:`~platform_constructs.errors.PlatformValidationError` with every problem found.
+    The arguments and their defaults are the construct's (documented there). ``account`` is the stack's account
+    when it is known at synth (``{account}`` in the approved registries is that account or one of the policy's
+    ``registries.accounts``). ``problems`` collects the problems of the construct's other arguments (its tags),
+    reported first; by default there are none and messages name ``path``. Raises one
+    :class:`~platform_constructs.errors.PlatformValidationError` with every problem found.
     """
     problems = problems if problems is not None else Problems(path)
-    check = problems.check
     images = policy.images
-    cuda = cuda_version if cuda_version is not None else images.cuda_version
-    python = python_version if python_version is not None else images.python_version
-    check(isinstance(name, str) and SLUG.match(name) is not None, "name", name,
-          "a lowercase slug of 3-32 letters, digits and hyphens", f"pass name='{DEFAULT_NAME}'")
-    check(isinstance(cuda, str) and _CUDA.fullmatch(cuda) is not None, "cuda_version", cuda,
-          "a CUDA version such as 12.1.1", f"pass cuda_version='{images.cuda_version}' (the policy's)")
-    check(isinstance(python, str) and _PYTHON.fullmatch(python) is not None, "python_version", python,
-          "a Python major.minor version such as 3.11", f"pass python_version='{images.python_version}' (the policy's)")
-    base = base_image if base_image is not None else images.training
-    _check_base_image(problems, policy, base, given=base_image is not None)
-    purposes = _default_for(problems, default_for)
-    for argument, value in (("gpu", gpu), ("publish_defaults", publish_defaults),
-                            ("enhanced_scanning", enhanced_scanning), ("create_endpoints", create_endpoints)):
-        check(isinstance(value, bool), argument, value, "True or False", f"pass {argument}=True (the default) or False")
-    lines, source, problem = deps.read_requirements(runtime_requirements, argument="runtime_requirements")
-    if problem is not None:
-        problems.add(problem.argument, problem.value, problem.allowed, problem.fix)
-    runtime = deps.check_runtime(lines, source=source)
-    for found in runtime.problems:
-        problems.add(found.argument, found.value, found.allowed, found.fix)
-    if problem is None and not lines:
-        problems.add("runtime_requirements", runtime_requirements, deps.RUNTIME_ALLOWED,
-                     "list the runtime's pinned packages, e.g. ['torch==2.1.0', 'pandas==2.0.3']")
+    accounts = (*policy.image_accounts, *([account] if account else []))
+    check_version(problems, "cuda_version", cuda_version, policy_value=images.cuda_version,
+                  pattern=r"[0-9]+\.[0-9]+(\.[0-9]+)?", allowed="a CUDA version such as 12.1.1")
+    check_version(problems, "python_version", python_version, policy_value=images.python_version,
+                  pattern=r"3\.[0-9]+", allowed="a Python major.minor version such as 3.11")
+    cuda = cuda_version if isinstance(cuda_version, str) else images.cuda_version
+    python = python_version if isinstance(python_version, str) else images.python_version
+    problems.check(isinstance(name, str) and SLUG.fullmatch(name) is not None, "name", name,
+                   "a lowercase slug of 3-32 letters, digits and hyphens", f"pass name='{DEFAULT_NAME}'")
+    keys = lineage_keys(problems, lineages)
+    purposes = default_for_purposes(problems, default_for, PURPOSES)
+    check_flags(problems, publish_defaults=publish_defaults, registry_settings=registry_settings)
+    problems.check(create_endpoints is None or isinstance(create_endpoints, bool), "create_endpoints",
+                   create_endpoints, "None (the endpoints the network lacks), True or False",
+                   "omit create_endpoints, or pass create_endpoints=False when another pipeline in the VPC "
+                   "created them")
+    build_image = check_build_image(problems, policy, gpu_build_image, accounts=accounts)
+
+    runtime = _lock(problems, runtime_requirements, "runtime_requirements", policy)
+    inference = _lock(problems, inference_requirements, "inference_requirements", policy)
+    if any(not BY_KEY[k].inference for k in keys) and not runtime.requirements and not runtime.problems:
+        problems.add("runtime_requirements", runtime_requirements, deps.LOCK_ALLOWED,
+                     "list the training runtime's pinned packages with their hashes, e.g. "
+                     "['einops==0.8.0 --hash=sha256:...']")
+    plans = []
+    for index, key in enumerate(keys):
+        lineage = BY_KEY[key]
+        given = index == 0 and base_image is not None
+        base = base_image if given else getattr(images, lineage.policy_field)
+        if not given and base is None:
+            problems.add("lineages", list(keys), f"lineages whose base the policy names (images."
+                         f"{lineage.policy_field} is not set)",
+                         f"set images.{lineage.policy_field} in the policy, or leave {key!r} out of lineages")
+            continue
+        check_base_image(problems, policy, base, given=given, field=lineage.policy_field, accounts=accounts)
+        plans.append(LineagePlan(lineage=lineage, base_image=str(base), base_given=given,
+                                 requirements=inference if lineage.inference else runtime))
     problems.raise_if_any()
 
-    prefix = f"{images.ssm_prefix}/{name}"
     settings = PipelineSettings(
-        name=name, cuda_version=str(cuda), python_version=str(python), base_image=base, gpu=gpu,
-        default_for=purposes, publish_defaults=publish_defaults, enhanced_scanning=enhanced_scanning,
-        create_endpoints=create_endpoints, runtime_requirements=runtime, parameter_prefix=prefix,
-        block_severities=SEVERITIES[SEVERITIES.index(images.scan_block_severity):], keep_images=images.keep_images)
+        name=str(name), cuda_version=str(cuda), python_version=str(python), lineages=tuple(plans),
+        default_for=purposes, publish_defaults=bool(publish_defaults), registry_settings=bool(registry_settings),
+        create_endpoints=create_endpoints if isinstance(create_endpoints, bool) else None,
+        gpu_build_image=build_image, runtime_requirements=runtime, inference_requirements=inference,
+        parameter_prefix=f"{images.ssm_prefix}/{name}",
+        block_severities=SEVERITIES[SEVERITIES.index(images.scan_block_severity):], keep_images=images.keep_images,
+        base_pins=images.base_pins, allowed_packages=images.allowed_packages)
     return replace(settings, warnings=_warnings(settings))
+
+
+def _lock(problems: Problems, value: object, argument: str, policy: Policy) -> deps.Requirements:
+    lines, source, problem = deps.read_requirements(value, argument=argument)
+    if problem is not None:
+        problems.add(problem.argument, problem.value, problem.allowed, problem.fix)
+    checked = deps.check_runtime(lines, source=source, base_pins=policy.images.base_pins,
+                                 allowed_packages=policy.images.allowed_packages)
+    for found in checked.problems:
+        problems.add(found.argument, found.value, found.allowed, found.fix)
+    return checked
 
 
 def project_settings(
     *,
-    name: str,
-    requirements: Sequence[str] | str,
+    name: object,
+    requirements: object,
     runtime_pins: Mapping[str, str],
+    policy: Policy | None = None,
     existing: Collection[str] = (),
     base: object = None,
     base_is_runtime: bool = True,
@@ -171,13 +239,14 @@ def project_settings(
 ) -> ProjectSettings:
     """Validate the arguments of ``GoldenImagePipeline.add_project_image``.
 
-    ``runtime_pins`` are Level 1's pins (a project may not redefine them at another version), ``existing`` the
-    project names already added, ``base_is_runtime`` whether the construct found ``base`` to be its Level 1
-    runtime (``None``, ``pipeline.runtime`` or a copy of its ``image_uri``), and ``runtime_repository`` /
-    ``runtime_parameter`` name that runtime in the messages. Raises one ``PlatformValidationError``.
+    ``runtime_pins`` are the pins of the Level 1 runtime it builds on (a project may not redefine them at another
+    version), ``policy`` gives the base's pins and the allowed packages, ``existing`` the project names already
+    added, ``base_is_runtime`` whether the construct found ``base`` to be one of its Level 1 runtimes, and
+    ``runtime_repository`` / ``runtime_parameter`` name that runtime in the messages. Raises one
+    ``PlatformValidationError``.
     """
     problems = Problems(path)
-    if not (isinstance(name, str) and SLUG.match(name)):
+    if not (isinstance(name, str) and SLUG.fullmatch(name)):
         problems.add("name", name, "a lowercase slug of 3-32 letters, digits and hyphens",
                      "pass a project slug such as 'recs'")
     elif name in existing:
@@ -187,69 +256,46 @@ def project_settings(
         parsed = uri.parse_image_uri(base)
         pinned_runtime = parsed is not None and bool(runtime_repository) and parsed.repository == runtime_repository
         problems.add(
-            "base", base, f"this pipeline's approved Level 1 runtime ({runtime_parameter})",
+            "base", base, f"one of this pipeline's approved Level 1 runtimes ({runtime_parameter})",
             "pass base=pipeline.runtime or omit it: a Level 2 build reads the runtime approved in "
             f"{runtime_parameter} when it runs, so a fixed reference to {runtime_repository} would be ignored"
             if pinned_runtime else
-            "omit base (Level 2 images always build FROM the approved Level 1 runtime) or pass "
-            "base=pipeline.runtime; request a Level 1 update for what the other base provides")
+            "omit base (Level 2 images build FROM the approved Level 1 runtime) or pass base=pipeline.runtime "
+            "(or another lineage's runtime); request a Level 1 update for what the other base provides")
     lines, source, problem = deps.read_requirements(requirements, argument="requirements")
     if problem is not None:
         problems.add(problem.argument, problem.value, problem.allowed, problem.fix)
-    checked = deps.check_project(lines, source=source, runtime_pins=dict(runtime_pins))
+    checked = deps.check_project(
+        lines, source=source, runtime_pins=dict(runtime_pins),
+        base_pins=policy.images.base_pins if policy is not None else None,
+        allowed_packages=policy.images.allowed_packages if policy is not None else None)
     for found in checked.problems:
         problems.add(found.argument, found.value, found.allowed, found.fix)
     problems.raise_if_any()
-    return ProjectSettings(name=name, requirements=checked)
-
-
-def _check_base_image(problems: Problems, policy: Policy, image: str, *, given: bool) -> None:
-    """The base must come from an approved registry, pinned; the policy's default may hold its placeholders."""
-    origin = "" if given else " (the policy's images.training, as base_image was not given)"
-    problems.check(uri.is_approved(image, policy.approved_registries, template=not given), "base_image", image,
-                   "a literal image URI (no CDK token, no {account}/{region} placeholder) from an approved "
-                   "registry" + origin + ": " + ", ".join(policy.approved_registries),
-                   "mirror the base into an approved registry and pass its URI, account and region written out"
-                   if given else "set the policy's images.training to an image of an approved registry, or pass "
-                   "base_image=...")
-    parsed = uri.parse_image_uri(image)
-    problems.check(parsed is not None and parsed.pinned, "base_image", image,
-                   "pinned by digest (@sha256:...) or an explicit version tag (not 'latest')" + origin,
-                   "pass the base with its digest, e.g. <repository>@sha256:<64 hex digits>" if given else
-                   "pin the policy's images.training by digest (<repository>@sha256:...), or pass base_image=...")
-
-
-def _default_for(problems: Problems, default_for: object) -> tuple[Purpose, ...]:
-    if isinstance(default_for, str) or not isinstance(default_for, Sequence):
-        problems.add("default_for", default_for, f"a sequence of purposes from {', '.join(PURPOSES)}",
-                     f"pass default_for=({default_for!r},)" if default_for in PURPOSES else
-                     "pass default_for=('inference', 'training', 'batch') (the default) or a subset")
-        return ()
-    unknown = [p for p in default_for if p not in PURPOSES]
-    problems.check(not unknown, "default_for", list(default_for), f"a subset of {', '.join(PURPOSES)}",
-                   "remove " + ", ".join(map(repr, unknown)))
-    return tuple(p for p in PURPOSES if p in default_for)
+    return ProjectSettings(name=str(name), requirements=checked)
 
 
 def _warnings(settings: PipelineSettings) -> tuple[SettingsWarning, ...]:
     warnings: list[SettingsWarning] = []
-    parsed = uri.parse_image_uri(settings.base_image)
-    if parsed is not None and not parsed.pinned_by_digest:
-        warnings.append(SettingsWarning(WARNING_BASE_PINNED_BY_TAG, (
-            f"base_image {settings.base_image!r} is pinned by the tag {parsed.tag!r}, not by digest: each Level 0 "
-            "build resolves the tag to the image it names at that moment, so a tag moved to another image changes "
-            "the base of the next scheduled build. Pin the base by digest (<repository>@sha256:<digest>) to "
-            "rebuild from the same image.")))
-    if settings.enhanced_scanning:
-        warnings.append(SettingsWarning(WARNING_REGISTRY_SCANNING, (
-            "enhanced_scanning=True deploys the registry scanning configuration, of which there is one per account "
-            "and region: it replaces the account's configuration (continuous enhanced scanning of platform/*, scan "
-            "on push for every other repository), and deleting this stack reverts the registry to basic scanning. "
-            "Enable it on exactly one pipeline per account and region (enhanced_scanning=False on the others).")))
-    if not settings.publish_defaults and settings.default_for:
+    for plan in settings.lineages:
+        parsed = uri.parse_image_uri(plan.base_image)
+        if parsed is not None and not parsed.pinned_by_digest:
+            warnings.append(SettingsWarning(WARNING_BASE_PINNED_BY_TAG, (
+                f"the {plan.lineage.key} base {plan.base_image!r} (the policy's images.{plan.lineage.policy_field}) "
+                f"is pinned by the tag {parsed.tag!r}, not by digest: its Level 0 build refuses to build from a tag "
+                "and prints the digest the tag names now. Review that image and pin it in the policy as "
+                "<repository>:<tag>@sha256:<digest>; until then no image of this lineage is approved.")))
+    if settings.registry_settings:
+        warnings.append(SettingsWarning(WARNING_REGISTRY_SETTINGS, (
+            "registry_settings=True deploys the registry's scanning configuration (enhanced, continuous scanning "
+            "of platform/* only) and its signing configuration (managed signing of platform/*), of which there is "
+            "one each per account and region: they replace the account's, repositories outside platform/ are no "
+            "longer scanned by the registry, and deleting this stack removes both. Enable it on exactly one "
+            "pipeline per account and region.")))
+    if settings.default_for:
         warnings.append(SettingsWarning(WARNING_DEFAULTS_PENDING, (
-            f"publish_defaults=False: constructs in this app that take the default image for "
-            f"{', '.join(settings.default_for)} reference {settings.parameter_name(LEVEL_TITLES[1])}, which holds "
-            f"{PENDING_VALUE!r} until the first Level 1 build is approved; deploy them after that build, or pass "
-            "default_for=() to leave their defaults alone.")))
+            f"constructs in this app that take the default image for {', '.join(settings.default_for)} reference "
+            f"this pipeline's approved-image parameters, which hold {PENDING_VALUE!r} until the first approved "
+            "build of each lineage: deploy them after those builds, or pass default_for=() to leave their "
+            "defaults alone.")))
     return tuple(warnings)

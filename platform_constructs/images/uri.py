@@ -14,15 +14,27 @@ Two kinds of placeholders are understood in the account and region positions of 
 * a CDK token's string form (``${Token[...]}``), i.e. a value known only at deploy time (a stack's region).
 
 Both are *parsed* (so the policy's images and the defaults built from them have a repository ARN), but only a
-**literal** reference is *approved* (:func:`is_approved`): an image a caller passes must be the image that will be
-pulled, checkable at synth. A placeholder in a caller's image would reach CloudFormation verbatim, and a deploy-time
-value could name any account or region. The policy's own templates are checked with ``template=True``.
+**literal** reference is *approved* (:func:`is_approved`, :func:`image_problem`): an image a caller passes must be
+the image that will be pulled, checkable at synth. A placeholder in a caller's image would reach CloudFormation
+verbatim, and a deploy-time value could name any account or region. The policy's own templates are checked with
+``template=True``.
+
+Approval (issue 17):
+
+* ``{account}`` in an approved registry prefix stands for the **deploying account** or for one of the accounts the
+  policy allows explicitly (``registries.accounts``, e.g. a central images account) — the caller passes them as
+  ``accounts``. Any other account is refused: an image under ``platform/`` in someone else's account is not
+  approved, and :func:`approved_repository_arn_patterns` grants pulls from no other account either. When the
+  deploying account is not known at synth (an environment-agnostic stack), only the allow-listed accounts match.
+* A caller's image is **pinned by digest** (``@sha256:`` and 64 hex digits): a tag can be moved to another image
+  after synth. The policy's own images (``template=True``) may be tags: see ``policies/platform.yaml`` for how they
+  are pinned (the golden-image pipeline resolves and approves a digest).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 _DEPLOY_TIME = r"\$\{Token\[[A-Za-z0-9_.:-]+\]\}"
@@ -88,6 +100,12 @@ class ImageUri:
         """``registry/repository`` without tag or digest."""
         return f"{self.registry}/{self.repository}"
 
+    @property
+    def by_digest(self) -> str:
+        """``registry/repository@sha256:...`` when pinned by digest (the tag dropped: the digest decides what is
+        pulled), else the reference as written."""
+        return f"{self.name}@{self.digest}" if self.digest else str(self)
+
     def __str__(self) -> str:
         return self.name + (f":{self.tag}" if self.tag else "") + (f"@{self.digest}" if self.digest else "")
 
@@ -117,9 +135,20 @@ class RegistryPrefix:
     account: str | None
     region: str | None
 
-    def matches(self, image: ImageUri) -> bool:
-        """Whether ``image`` lives under this prefix: the same registry host, where ``{account}`` / ``{region}``
-        stand for any account / region (a deploy-time value included), and a repository under the path prefix."""
+    def matches(self, image: ImageUri, *, accounts: Collection[str] = ()) -> bool:
+        """Whether ``image`` lives under this prefix: the same registry host and a repository under the path prefix.
+        ``{region}`` stands for any region (a deploy-time value included); ``{account}`` only for one of
+        ``accounts`` (the deploying account and the policy's allowed accounts), or for ``{account}`` itself in one
+        of the policy's own templates."""
+        if self.account == ACCOUNT_PLACEHOLDER and image.account not in {*accounts, ACCOUNT_PLACEHOLDER}:
+            return False
+        host = re.escape(self.registry).replace(r"\{account\}", _ACCOUNT).replace(r"\{region\}", _REGION)
+        return re.fullmatch(host, image.registry) is not None and image.repository.startswith(self.path_prefix)
+
+    def foreign_account(self, image: ImageUri) -> bool:
+        """``image`` would be under this ``{account}`` prefix but for its account."""
+        if self.account != ACCOUNT_PLACEHOLDER:
+            return False
         host = re.escape(self.registry).replace(r"\{account\}", _ACCOUNT).replace(r"\{region\}", _REGION)
         return re.fullmatch(host, image.registry) is not None and image.repository.startswith(self.path_prefix)
 
@@ -150,16 +179,71 @@ def parse_registry_prefix(text: str) -> RegistryPrefix | None:
                           account=ecr["account"] if ecr else None, region=ecr["region"] if ecr else None)
 
 
-def is_approved(image: object, approved: Iterable[str], *, template: bool = False) -> bool:
-    """True when ``image`` is a literal image reference under one of the ``approved`` registry prefixes.
+@dataclass(frozen=True)
+class ImageProblem:
+    """Why an image is not approved, and what to do about it (the pieces of a ``PlatformValidationError``)."""
 
-    With ``template=True`` (the policy's own ``images.*``), the ``{account}`` / ``{region}`` placeholders are allowed
-    too; a deploy-time value (a CDK token) never is: it cannot be checked at synth.
+    allowed: str
+    fix: str
+
+
+DIGEST_EXAMPLE = "<registry>/<repository>@sha256:<64 hex digits>"
+
+
+def image_problem(image: object, approved: Iterable[str], *, accounts: Collection[str] = (),
+                  template: bool = False) -> ImageProblem | None:
+    """``None`` when ``image`` is approved, else what is allowed and how to fix it.
+
+    Approved means: a literal image reference (no CDK token; no ``{account}``/``{region}`` placeholder unless
+    ``template``), under one of the ``approved`` registry prefixes, where ``{account}`` is one of ``accounts`` (the
+    deploying account when known at synth, and the policy's ``registries.accounts``), and pinned by digest unless
+    ``template`` (the policy's own images may be tags).
     """
+    prefixes = [p for p in map(parse_registry_prefix, approved) if p is not None]
+    listed = ", ".join(p.text for p in prefixes)
     parsed = parse_image_uri(image)
-    if parsed is None or parsed.deploy_time or not (parsed.literal or template):
-        return False
-    return any(prefix is not None and prefix.matches(parsed) for prefix in map(parse_registry_prefix, approved))
+    if parsed is None:
+        return ImageProblem(f"an image reference <registry host>/<repository>@sha256:<digest> under an approved "
+                            f"registry: {listed}", f"pass the full reference, e.g. {DIGEST_EXAMPLE}")
+    if parsed.deploy_time or not (parsed.literal or template):
+        return ImageProblem(f"a literal image reference (account and region written out, no CDK token or "
+                            f"{{account}}/{{region}} placeholder) under an approved registry: {listed}",
+                            "write the registry's account and region out; synth must know which image is pulled")
+    if not any(p.matches(parsed, accounts=accounts) for p in prefixes):
+        if any(p.foreign_account(parsed) for p in prefixes):
+            known = ", ".join(sorted(accounts)) or "none known at synth: the stack has no explicit account"
+            return ImageProblem(
+                f"an image in the deploying account or in an account the policy allows "
+                f"(registries.accounts) for {listed}; allowed here: {known}",
+                f"push the image to the deploying account's registry, deploy the stack with an explicit account "
+                f"(env=Environment(account='{parsed.account}', ...)) if that is the deploying account, or ask the "
+                "platform team to add the account to registries.accounts in the policy")
+        return ImageProblem(f"an image under an approved registry: {listed}",
+                            "push the image to an approved registry (e.g. through the golden-image pipeline)")
+    if not template and not parsed.pinned_by_digest:
+        where = f"the tag {parsed.tag!r}" if parsed.tag else "no tag or digest"
+        return ImageProblem(
+            f"an image pinned by digest (@sha256:<64 hex digits>), not by {where}: a tag can be moved to "
+            "another image after synth",
+            f"pass {parsed.name}@sha256:<digest> (docker inspect --format '{{{{index .RepoDigests 0}}}}' "
+            f"{parsed} prints it)")
+    return None
+
+
+def is_approved(image: object, approved: Iterable[str], *, accounts: Collection[str] = (),
+                template: bool = False) -> bool:
+    """True when :func:`image_problem` finds nothing: a literal image reference, pinned by digest, under one of the
+    ``approved`` registry prefixes, ``{account}`` being one of ``accounts``.
+
+    With ``template=True`` (the policy's own ``images.*``), the ``{account}`` / ``{region}`` placeholders and tags
+    are allowed too; a deploy-time value (a CDK token) never is: it cannot be checked at synth.
+    """
+    return image_problem(image, approved, accounts=accounts, template=template) is None
+
+
+def literal_account(account: str) -> str | None:
+    """``account`` when it is a literal 12-digit account id (a stack's account known at synth), else ``None``."""
+    return account if _LITERAL_ACCOUNT.fullmatch(account) else None
 
 
 def fill_placeholders(template: str, *, account: str, region: str) -> str:
@@ -185,14 +269,18 @@ def repository_arn(image: str, *, partition: str, account: str, region: str) -> 
 
 
 def approved_repository_arn_patterns(approved: Iterable[str], *, partition: str, account: str,
-                                     region: str) -> list[str]:
+                                     region: str, accounts: Iterable[str] = ()) -> list[str]:
     """Repository ARN patterns covering the ECR entries of ``approved`` (what a role may pull when its image
-    is not known at synth)."""
+    is not known at synth). ``{account}`` becomes ``account`` (the deploying account, a token when the stack is
+    environment-agnostic) and each of ``accounts`` (the policy's allowed accounts): never any other account."""
     patterns: list[str] = []
     for text in approved:
         prefix = parse_registry_prefix(text)
-        pattern = prefix.repository_arn_pattern(partition=partition, account=account, region=region) \
-            if prefix is not None else None
-        if pattern is not None and pattern not in patterns:
-            patterns.append(pattern)
+        if prefix is None:
+            continue
+        owners = [account, *accounts] if prefix.account == ACCOUNT_PLACEHOLDER else [account]
+        for owner in owners:
+            pattern = prefix.repository_arn_pattern(partition=partition, account=owner, region=region)
+            if pattern is not None and pattern not in patterns:
+                patterns.append(pattern)
     return patterns

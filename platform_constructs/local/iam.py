@@ -8,20 +8,24 @@ runtime tables run as that identity and nothing else runs unauthenticated.
 
 What moto evaluates, read from its source (``moto/iam/access_control.py``, ``moto/iam/policy_conditions.py``,
 ``moto/core/responses.py``, ``moto/s3/responses.py``, ``moto/s3/models.py``, moto 5.2.5), is in :data:`LIMITS`.
-Three of them this module corrects, because they would turn scoped grants into denials or refuse the admin:
+Four of them this module corrects, because they would turn scoped grants into denials or refuse the admin:
 
 * **Resources.** ``BaseResponse.call_action`` authorises every request of every service against the resource
   ``"*"`` unless the response class has ``_determine_resource`` (only IAM, STS and SQS do; S3 computes its own
   bucket/object ARN). A statement whose ``Resource`` is an ARN never matches ``"*"``, so every least-privilege
   grant would be denied. :data:`RESOURCES` gives, for each action the runtime tables make, the ARN AWS authorises
   it against (the Service Authorization Reference's resource type for the action), built from the request's
-  parameters; :func:`install` adds it as ``_determine_resource`` to that service's response class while the
-  emulator runs. moto then matches the policy's ``Resource`` patterns against it with its own matcher.
+  parameters (and for each request the Metaflow client test's grants cover); :func:`install` adds it as
+  ``_determine_resource`` to that service's response class while the emulator runs. moto then matches the
+  policy's ``Resource`` patterns against it with its own matcher.
 * **Signatures of GET requests.** moto recomputes a request's SigV4 signature over ``body or data``, and for a
   GET ``data`` is the parsed query string (or, without one, the headers): the payload it hashes is not the empty
   one the client signed, so every signed GET of a REST API without S3's payload header fails with
   ``SignatureDoesNotMatch`` (EFS's ``DescribeFileSystems``/``DescribeMountTargets``;
   ``IAMRequestBase._create_aws_request``). :func:`install` signs GET and HEAD requests over their real body.
+* **Action names.** moto names an AWS Batch request after its lower-case URL path (``batch:submitjob``,
+  ``moto/batch/responses.py``) and matches actions case-sensitively; IAM compares them case-insensitively, so
+  :func:`install` does too (otherwise no Batch grant would ever match).
 * **Log group ARNs.** CloudFormation's ``Fn::GetAtt LogGroup.Arn`` is ``arn:...:log-group:NAME:*`` (CloudFormation
   user guide, ``AWS::Logs::LogGroup`` return values); moto returns it without ``:*``, so a grant on the attribute
   (CDK's ``grant_write``) would not match the log streams AWS authorises ``CreateLogStream``/``PutLogEvents``
@@ -175,9 +179,35 @@ def _parameter(r: Request) -> str:
     return r.arn("ssm", f"parameter/{str(r.params['Name']).lstrip('/')}")
 
 
+def _tagged_parameter(r: Request) -> str:
+    """AddTagsToResource on a parameter: AWS authorises it against the parameter's ARN."""
+    return r.arn("ssm", f"parameter/{str(r.params['ResourceId']).lstrip('/')}")
+
+
 def _cluster(r: Request) -> str:
     cluster = str(r.params.get("cluster") or "default")
     return cluster if cluster.startswith("arn:") else r.arn("ecs", f"cluster/{cluster}")
+
+
+def _named(service: str, kind: str, key: str, *, separator: str = "/") -> Resolver:
+    """The ARN of the resource the request names by ``key`` (an ARN already, or a name)."""
+    def resolve(r: Request) -> str:
+        name = str(r.params[key])
+        return name if name.startswith("arn:") else r.arn(service, f"{kind}{separator}{name}")
+
+    return resolve
+
+
+def _event_rule(key: str) -> Resolver:
+    """A rule of the default event bus (``rule/NAME``) or of another one (``rule/BUS/NAME``)."""
+    def resolve(r: Request) -> str:
+        bus = str(r.params.get("EventBusName") or "default")
+        name = str(r.params[key])
+        if name.startswith("arn:"):
+            return name
+        return r.arn("events", f"rule/{name}" if bus == "default" else f"rule/{bus.rsplit('/', 1)[-1]}/{name}")
+
+    return resolve
 
 
 def _project(r: Request) -> str:
@@ -194,33 +224,56 @@ RESOURCES: dict[str, dict[str, Resolver]] = {
             "GenerateDataKey": _kms_key_id, "GenerateDataKeyWithoutPlaintext": _kms_key_id},
     # CreateLogStream/PutLogEvents/DescribeLogStreams: AWS names the log-stream ARN in their AccessDenied messages
     "logs": {"CreateLogStream": _log_stream, "PutLogEvents": _log_stream, "DescribeLogStreams": _log_stream},
-    "ssm": {"GetParameter": _parameter, "PutParameter": _parameter},
+    "ssm": {"GetParameter": _parameter, "PutParameter": _parameter, "AddTagsToResource": _tagged_parameter},
     "ecs": {"RegisterContainerInstance": _cluster, "DeregisterContainerInstance": _cluster},
     "codebuild": {"StartBuild": _project},
+    # SubmitJob: AWS authorises it against the job queue and the job definition; moto checks one resource, the
+    # queue (the runtime tables decide the job definition on the template)
+    "batch": {"SubmitJob": _named("batch", "job-queue", "jobQueue"),
+              "RegisterJobDefinition": _named("batch", "job-definition", "jobDefinitionName"),
+              "DeregisterJobDefinition": _named("batch", "job-definition", "jobDefinition"),
+              "TerminateJob": _named("batch", "job", "jobId"), "CancelJob": _named("batch", "job", "jobId")},
+    "states": {"CreateStateMachine": _named("states", "stateMachine", "name", separator=":"),
+               **{action: _named("states", "stateMachine", "stateMachineArn", separator=":") for action in (
+                   "UpdateStateMachine", "DescribeStateMachine", "DeleteStateMachine", "StartExecution")},
+               "TagResource": _named("states", "stateMachine", "resourceArn", separator=":"),
+               "StopExecution": _named("states", "execution", "executionArn", separator=":")},
+    "events": {**{action: _event_rule("Name") for action in ("PutRule", "DescribeRule", "DisableRule",
+                                                              "EnableRule", "DeleteRule")},
+               **{action: _event_rule("Rule") for action in ("PutTargets", "RemoveTargets", "ListTargetsByRule")}},
+    "dynamodb": {action: _named("dynamodb", "table", "TableName") for action in (
+        "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "DescribeTable")},
 }
 """IAM prefix -> action -> the ARN AWS authorises the request against. Actions not listed keep moto's ``"*"``
 (right for actions without resource-level permissions, e.g. ``ecr:GetAuthorizationToken``)."""
 
 
 def _response_classes() -> dict[str, type]:
+    from moto.batch.responses import BatchResponse
     from moto.codebuild.responses import CodeBuildResponse
+    from moto.dynamodb.responses import DynamoHandler
     from moto.ecr.responses import ECRResponse
     from moto.ecs.responses import EC2ContainerServiceResponse
+    from moto.events.responses import EventsHandler
     from moto.kms.responses import KmsResponse
     from moto.logs.responses import LogsResponse
     from moto.ssm.responses import SimpleSystemManagerResponse
+    from moto.stepfunctions.responses import StepFunctionResponse
 
     return {"ecr": ECRResponse, "kms": KmsResponse, "logs": LogsResponse, "ssm": SimpleSystemManagerResponse,
-            "ecs": EC2ContainerServiceResponse, "codebuild": CodeBuildResponse}
+            "ecs": EC2ContainerServiceResponse, "codebuild": CodeBuildResponse, "batch": BatchResponse,
+            "states": StepFunctionResponse, "events": EventsHandler, "dynamodb": DynamoHandler}
 
 
 def _determiner(resolvers: Mapping[str, Resolver]) -> Callable[[Any], str]:
     def _determine_resource(self: Any) -> str:
-        resolver = resolvers.get(str(self._get_action()))
+        resolver = resolvers.get(str(self._get_action())) or {k.lower(): v for k, v in resolvers.items()}.get(
+            str(self._get_action()).lower())  # Batch's actions are lower-case path segments in moto
         if resolver is None:
             return "*"
         try:
-            params = json.loads(self.body) if self.body else {}
+            # DynamoDB's handler holds the parsed parameters in ``body``
+            params = self.body if isinstance(self.body, dict) else json.loads(self.body) if self.body else {}
             return resolver(Request(self.partition, self.region, self.current_account, params))
         except Exception:  # an unreadable request: "*" matches no scoped grant, so the request is denied
             return "*"
@@ -249,10 +302,22 @@ def _signed_request(self: Any) -> Any:
     return _SAVED["create_aws_request"](self)
 
 
+def _element_matches(self: Any, statement_element: str, value: str) -> bool:
+    """moto's ``IAMPolicyStatement._check_element_matches``, with actions compared as IAM compares them: "the
+    prefix and the action name are case insensitive" (IAM User Guide, "IAM JSON policy elements: Action"). moto
+    names an AWS Batch request after its lower-case URL path (``batch:submitjob``), which no policy's
+    ``batch:SubmitJob`` would otherwise match."""
+    if statement_element not in ("Action", "NotAction"):
+        return bool(_SAVED["element_matches"](self, statement_element, value))
+    patterns = self._statement[statement_element]
+    return any(self._match(str(p).lower(), value.lower()) for p in (patterns if isinstance(patterns, list)
+                                                                       else [patterns]))
+
+
 def install() -> None:
-    """Add the resource resolvers to moto's response classes, the CloudFormation log-group ARN and the GET
-    signature check (idempotent)."""
-    from moto.iam.access_control import IAMRequestBase
+    """Add the resource resolvers to moto's response classes, the CloudFormation log-group ARN, the GET
+    signature check and case-insensitive actions (idempotent)."""
+    from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase
     from moto.logs.models import LogGroup
 
     for prefix, cls in _response_classes().items():
@@ -264,11 +329,14 @@ def install() -> None:
     if "create_aws_request" not in _SAVED:
         _SAVED["create_aws_request"] = IAMRequestBase._create_aws_request
         IAMRequestBase._create_aws_request = _signed_request  # type: ignore[method-assign]
+    if "element_matches" not in _SAVED:
+        _SAVED["element_matches"] = IAMPolicyStatement._check_element_matches
+        IAMPolicyStatement._check_element_matches = _element_matches  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     """Undo :func:`install`."""
-    from moto.iam.access_control import IAMRequestBase
+    from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase
     from moto.logs.models import LogGroup
 
     for cls in _response_classes().values():
@@ -278,3 +346,5 @@ def uninstall() -> None:
         LogGroup.get_cfn_attribute = _SAVED.pop("log_group_attribute")  # type: ignore[method-assign]
     if "create_aws_request" in _SAVED:
         IAMRequestBase._create_aws_request = _SAVED.pop("create_aws_request")  # type: ignore[method-assign]
+    if "element_matches" in _SAVED:
+        IAMPolicyStatement._check_element_matches = _SAVED.pop("element_matches")  # type: ignore[method-assign]

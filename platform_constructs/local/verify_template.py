@@ -50,6 +50,23 @@ def codeartifact_repository(res: Declared) -> list[Check]:
             res.check("upstream", public_only, f"ExternalConnections={connections}")]
 
 
+def codeartifact_package_group(res: Declared) -> list[Check]:
+    pattern = res.properties.get("Pattern")
+    restrictions = (res.properties.get("OriginConfiguration") or {}).get("Restrictions") or {}
+    upstream = (restrictions.get("ExternalUpstream") or {}).get("RestrictionMode")
+    return [res.check("in its domain", bool(pattern) and res.properties.get("DomainName") is not None,
+                      f"{pattern} in {res.properties.get('DomainName')}"),
+            res.check("external upstream decided", upstream in {"BLOCK", "ALLOW", "ALLOW_SPECIFIC_REPOSITORIES"},
+                      f"ExternalUpstream={upstream}")]
+
+
+def ecr_signing_configuration(res: Declared) -> list[Check]:
+    rules = res.properties.get("Rules") or []
+    signed = [r for r in rules if isinstance(r, Mapping) and _reference(r.get("SigningProfileArn"))]
+    return [res.check("a signing profile per rule", bool(rules) and len(signed) == len(rules),
+                      f"{len(signed)} of {len(rules)} rules name a signing profile")]
+
+
 def placement_group(res: Declared) -> list[Check]:
     strategy = res.properties.get("Strategy")
     return [res.check("strategy", strategy in {"cluster", "spread", "partition"}, f"Strategy={strategy}")]
@@ -62,6 +79,8 @@ def cdk_metadata(res: Declared) -> list[Check]:
 TEMPLATE_CHECKS: dict[str, TemplateChecker] = {
     "AWS::CodeArtifact::Domain": codeartifact_domain,
     "AWS::CodeArtifact::Repository": codeartifact_repository,
+    "AWS::CodeArtifact::PackageGroup": codeartifact_package_group,
+    "AWS::ECR::SigningConfiguration": ecr_signing_configuration,
     "AWS::EC2::PlacementGroup": placement_group,
     "AWS::CDK::Metadata": cdk_metadata,
 }

@@ -1,9 +1,11 @@
 """Serving: :class:`SecureModelEndpoint` and :class:`ModelVariant`.
 
-One resource family per module: ``settings`` (pure validation and defaults), ``iam`` (execution role), ``resources``
-(models, endpoint configuration, endpoint), ``alarms``, ``autoscaling``, ``dashboard`` and ``monitoring`` (the metric
-factory); ``endpoint`` composes them. The construct loads on first use (it imports ``aws_cdk``, which starts a Node
-process), so ``platform_constructs.serving.settings`` stays importable without one.
+One resource family per module: ``settings`` (pure validation and defaults, with ``checks``, ``arguments``,
+``variants``, ``frameworks``, ``deployment`` and ``notices``), ``iam`` (execution role), ``containers`` (image URIs),
+``resources`` (models, endpoint configuration, endpoint), ``alarms``, ``autoscaling``, ``dashboard``, ``monitoring``
+(the metric factory) and ``names`` (what the endpoint checks of its scope); ``endpoint`` composes them. The
+construct loads on first use (it imports ``aws_cdk``, which starts a Node process), so
+``platform_constructs.serving.settings`` stays importable without one.
 """
 
 from __future__ import annotations

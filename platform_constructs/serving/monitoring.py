@@ -3,6 +3,7 @@ alarms, the dashboard and the construct's ``metric_*()`` helpers all read them f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from aws_cdk import Duration
@@ -80,6 +81,23 @@ class EndpointMetricFactory:
         """GPU memory utilization summed over the instance's GPUs (0-100 x GPUs), average."""
         return self._instance_metric("GPUMemoryUtilization", variant_name)
 
+    def metric_approximate_backlog_size_per_instance(self) -> cloudwatch.Metric:
+        """Asynchronous requests queued per instance (endpoint-wide), average."""
+        return self._endpoint_metric("ApproximateBacklogSizePerInstance")
+
+    def metric_has_backlog_without_capacity(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+        """1 while asynchronous requests wait and the endpoint has no instance (endpoint-wide), average."""
+        return self._endpoint_metric("HasBacklogWithoutCapacity", period=period)
+
+    def metric_cpu_utilization_share(self, *, variant_name: str = PRIMARY_VARIANT,
+                                     vcpus: int) -> cloudwatch.MathExpression:
+        """CPU utilization as a share of all the instance's ``vcpus`` (0-100), average."""
+        metric_id = "cpu_" + re.sub(r"[^a-z0-9]", "_", variant_name.lower())  # unique per variant within a graph
+        return cloudwatch.MathExpression(
+            expression=f"{metric_id} / {vcpus}",
+            using_metrics={metric_id: self.metric_cpu_utilization(variant_name=variant_name)},
+            label=f"CPU {variant_name} (% of {vcpus} vCPUs)", period=self.period)
+
     def metric_highest_of(self, metrics: Sequence[cloudwatch.IMetric], *, label: str) -> cloudwatch.MathExpression:
         """The highest of ``metrics`` at each period (``MAX([...])``): one series that breaches when any does.
         CloudWatch alarms on metric math accept at most 10 metrics (SageMaker's limit of variants is 10 too)."""
@@ -87,6 +105,10 @@ class EndpointMetricFactory:
         return cloudwatch.MathExpression(expression=f"MAX([{', '.join(ids)}])",
                                          using_metrics=dict(zip(ids, metrics, strict=True)), label=label,
                                          period=self.period)
+
+    def _endpoint_metric(self, metric_name: str, *, period: Duration | None = None) -> cloudwatch.Metric:
+        return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name, statistic="Average",
+                                 period=period or self.period, dimensions_map={"EndpointName": self.endpoint_name})
 
     def _instance_metric(self, metric_name: str, variant_name: str) -> cloudwatch.Metric:
         return self.metric(metric_name, variant_name=variant_name, statistic="Average",

@@ -3,8 +3,10 @@
 SageMaker assumes the execution role to start the endpoint's containers: it logs in to ECR and pulls the model's
 image, reads the model artifact, uses the endpoint's key for the volumes and the captured data, writes data
 capture under its prefix, writes the containers' logs and publishes the instance metrics (SageMaker developer
-guide, "How to use SageMaker AI execution roles", CreateModel / CreateEndpoint permissions). Anything else in
-the endpoint's bucket, any other key, repository or log group is refused.
+guide, "How to use SageMaker AI execution roles", CreateModel / CreateEndpoint permissions) and, during a
+blue/green update, reads the auto-rollback alarms (developer guide, "Deployment guardrails"). It assumes the role
+for this account's endpoint (``aws:SourceAccount``, ``aws:SourceArn``: the trust policy's confused-deputy
+conditions). Anything else in the endpoint's bucket, any other key, repository, log group or alarm is refused.
 
 AWS services also use the endpoint's resources as themselves: CloudWatch Logs encrypts its log group with the
 key, CloudWatch alarms publish to the encrypted alarm topic, S3 delivers the bucket's access logs.
@@ -32,6 +34,10 @@ BUCKET = Sibling("DataBucket", "AWS::S3::Bucket")
 LOGS = Sibling("Logs", "AWS::Logs::LogGroup")
 TOPIC = Sibling("AlarmTopic", "AWS::SNS::Topic")
 CAPTURE = Prop(Sibling("EndpointConfig", "AWS::SageMaker::EndpointConfig"), "DataCaptureConfig")
+ENDPOINT = Sibling("Endpoint", "AWS::SageMaker::Endpoint")
+GUARDRAILS = Prop(ENDPOINT, "DeploymentConfig.AutoRollbackConfiguration")
+ROLLBACK_ALARMS = (Sibling("Errors5xx", "AWS::CloudWatch::Alarm"), Sibling("LatencyP99", "AWS::CloudWatch::Alarm"))
+OTHER_ALARM = Sibling("Cpu", "AWS::CloudWatch::Alarm")
 METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"
 
 OTHER_KEY = "alias/platform-runtime-calls/another-key"
@@ -40,8 +46,10 @@ OTHER_LOG_GROUP = "/platform/runtime-calls/another-log-group"
 
 ENDPOINT_CALLS = RuntimeTable(
     construct="SecureModelEndpoint",
-    anchor=Sibling("Endpoint", "AWS::SageMaker::Endpoint"),
-    roles=(RoleCalls(role="ExecutionRole", service="sagemaker.amazonaws.com", calls=(
+    anchor=ENDPOINT,
+    # SageMaker assumes the role for the endpoint: its account and ARN are the confused-deputy condition keys
+    roles=(RoleCalls(role="ExecutionRole", service="sagemaker.amazonaws.com",
+                     context={"aws:SourceAccount": "{account}", "aws:SourceArn": ENDPOINT}, calls=(
         Call("ecr:GetAuthorizationToken", {}, "logs in to ECR before pulling the model's image"),
         Call("ecr:BatchCheckLayerAvailability", {"image": IMAGE}, "checks the image's layers"),
         Call("ecr:GetDownloadUrlForLayer", {"image": IMAGE}, "downloads the image's layers"),
@@ -61,6 +69,8 @@ ENDPOINT_CALLS = RuntimeTable(
              context={"cloudwatch:namespace": METRICS_NAMESPACE}),
         Call("ec2:DescribeNetworkInterfaces", {}, "finds the network interfaces of the VPC-attached endpoint",
              when=Prop(MODEL, "VpcConfig")),
+        *(Call("cloudwatch:DescribeAlarms", {"alarm": alarm}, f"watches the {alarm.name} auto-rollback alarm "
+               "during a blue/green update (deployment guardrails)", when=GUARDRAILS) for alarm in ROLLBACK_ALARMS),
         # refused
         Call("s3:GetObject", {"bucket": BUCKET, "key": "other-prefix/object.json"},
              "reads an object of its bucket outside its prefixes", expect="deny"),
@@ -73,6 +83,8 @@ ENDPOINT_CALLS = RuntimeTable(
              "pulls from a repository outside the approved registries", expect="deny"),
         Call("logs:PutLogEvents", {"log_group": OTHER_LOG_GROUP, "stream": "runtime-calls"},
              "writes to another log group", expect="deny"),
+        Call("cloudwatch:DescribeAlarms", {"alarm": OTHER_ALARM}, "reads an alarm that is not a rollback alarm",
+             expect="deny", when=GUARDRAILS),
         Call("cloudwatch:PutMetricData", {"namespace": "Custom/Other"},
              "publishes metrics outside the SageMaker endpoint namespace", expect="deny",
              context={"cloudwatch:namespace": "Custom/Other"}),

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from platform_constructs import catalog
 from platform_constructs.errors import Problems
 from platform_constructs.images import uri
 from platform_constructs.policy import EnvironmentPolicy, Policy
+from platform_constructs.s3url import bucket_name_problem, parse_s3_url
+from platform_constructs.serving.arguments import check_choice, closest, is_number
+from platform_constructs.serving.frameworks import (
+    DEFAULT_FRAMEWORK,
+    FRAMEWORKS,
+    ProcessorKind,
+    framework_image,
+    in_framework_registry,
+    processor_kind,
+)
+from platform_constructs.values import describe
 
 PRIMARY_VARIANT = "Primary"
 """Name of the variant built from ``model_data_url`` / ``instance_type`` / ``image``."""
@@ -21,10 +30,16 @@ MAX_VARIANTS = 10
 """SageMaker's limit of production variants per endpoint configuration."""
 MAX_URL_LENGTH = 1024
 """SageMaker's limit for a container's ``ModelDataUrl``."""
+ARTIFACT_SUFFIX = ".tar.gz"
+"""SageMaker hosting expects ``ModelDataUrl`` to name a gzip-compressed tar archive (``model.tar.gz``), which it
+extracts into ``/opt/ml/model``; our artifact contract bans bare pickles (``*.pkl``)."""
+BURSTABLE_FAMILIES = ("ml.t2.", "ml.t3.")
+"""Instance families SageMaker automatic scaling does not support ("burstable instances such as T2", SageMaker
+developer guide, auto scaling prerequisites)."""
 
-NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-"""SageMaker endpoint and variant names. A CDK token's string form (``${Token[...]}``) never matches."""
-_S3_URL = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>[^*?]*[^/*?])$")
+NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+"""SageMaker endpoint and variant names (matched whole). A CDK token's string form (``${Token[...]}``) never
+matches."""
 _TOKEN = re.compile(r"[$#]\{Token\[")
 """The string form of a CDK token (a value known only at deploy time)."""
 
@@ -34,13 +49,17 @@ class ModelVariant:
     """An additional production variant (A/B test, challenger model) beside the primary one.
 
     :param name: variant name, 1-63 letters, digits and hyphens; unique within the endpoint.
-    :param model_data_url: ``s3://bucket/key`` of the variant's model artifact.
+    :param model_data_url: ``s3://bucket/key.tar.gz`` of the variant's model artifact.
     :param weight: relative traffic weight. Default: ``1.0`` (the primary's weight is ``primary_weight``).
     :param instance_type: SageMaker instance type. Default: the endpoint's ``instance_type``.
-    :param image: inference image from an approved registry. Default: the endpoint's ``image``.
+    :param image: inference image from an approved registry. Default: the endpoint's image (see ``framework``).
+    :param framework: ``pytorch``, ``tensorflow``, ``sklearn`` or ``xgboost``: the policy's approved image of that
+        framework for the variant's CPU/GPU kind. Default: the endpoint's ``framework``. Not with ``image``.
 
-    In :attr:`EndpointSettings.variants` every field is resolved: the primary variant is the first, and
-    ``instance_type`` is ``None`` only in serverless mode (SageMaker chooses the compute).
+    In :attr:`EndpointSettings.variants` every field is resolved: the primary variant is the first,
+    ``instance_type`` is ``None`` only in serverless mode (SageMaker chooses the compute), ``image`` may hold the
+    policy's ``{framework_account}`` / ``{region}`` placeholders (the construct fills them in), and ``framework`` is
+    the framework whose policy image it is (``None`` for an image of the user's or the app's golden image).
     """
 
     name: str
@@ -48,23 +67,53 @@ class ModelVariant:
     weight: float = 1.0
     instance_type: str | None = None
     image: str | None = None
+    framework: str | None = None
+
+    @property
+    def autoscaled(self) -> bool:
+        """SageMaker can scale this variant's instances (not serverless, not a burstable instance type)."""
+        return self.instance_type is not None and not self.instance_type.startswith(BURSTABLE_FAMILIES)
 
 
 def artifact_object(model_data_url: str) -> str:
     """``bucket/key`` of a validated ``s3://bucket/key`` model artifact URL."""
-    match = _S3_URL.match(model_data_url)
-    assert match is not None  # validated before any resource is created
-    return f"{match['bucket']}/{match['key']}"
+    parsed = parse_s3_url(model_data_url)
+    assert parsed is not None  # validated before any resource is created
+    return f"{parsed.bucket}/{parsed.key}"
+
+
+def _artifact_fix(url: object, argument: str) -> tuple[str, str]:
+    """(allowed, fix) for a model artifact URL, fitted to what was given."""
+    allowed = ("a literal s3://bucket/key URL of the model.tar.gz artifact (no wildcards, not a prefix ending in "
+               "'/', no deploy-time value)")
+    example = "s3://my-bucket/models/model.tar.gz"
+    if not isinstance(url, str):
+        return allowed + f", got {describe(url)}", f"pass {argument}='{example}'"
+    if _TOKEN.search(url):
+        return allowed, f"pass {argument} as a literal string ('{example}'), not a value known only at deploy time"
+    bucket = url.removeprefix("s3://").split("/", 1)[0] if url.startswith("s3://") else None
+    problem = bucket_name_problem(bucket) if bucket else None
+    if problem is not None:
+        return (allowed + f"; the bucket {bucket!r} is no S3 bucket name ({problem}: S3's bucket naming rules)",
+                f"pass {argument}='s3://<the bucket that holds the artifact>/<key>.tar.gz'")
+    if parse_s3_url(url) is not None and not url.endswith(ARTIFACT_SUFFIX):
+        folder = url.rsplit("/", 1)[0]
+        return (f"the s3:// URL of a gzipped tar archive ending in {ARTIFACT_SUFFIX} (SageMaker extracts it into "
+                "/opt/ml/model; a bare .pkl/.joblib/.pt file is not an artifact)",
+                f"package the model: tar -czf model.tar.gz <model files> model_metadata.json, upload it, and pass "
+                f"{argument}='{folder}/model.tar.gz' (check it with: platform-check artifact model.tar.gz)")
+    if url.startswith(("https://", "http://")) and ".s3" in url:
+        return allowed, f"pass {argument}='s3://<bucket>/<key>' (the s3:// form, not the HTTPS URL)"
+    return allowed, f"pass {argument}='{example}'"
 
 
 def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems, *, serverless: bool,
-                     model_data_url: str, instance_type: str | None, image: str | None,
-                     variants: Sequence[ModelVariant], primary_weight: float,
-                     default_image: str) -> tuple[ModelVariant, ...]:
+                     model_data_url: object, instance_type: object, image: object, framework: object,
+                     variants: object, primary_weight: object, golden_image: str | None) -> tuple[ModelVariant, ...]:
     """The primary variant and the additional ones, each checked and with the endpoint's defaults applied."""
     check = problems.check
     if not isinstance(variants, (list, tuple)):
-        problems.add("variants", variants, "a list of ModelVariant",
+        problems.add("variants", variants, f"a list of ModelVariant, got {describe(variants)}",
                      "pass variants=[ModelVariant(name=..., model_data_url=..., weight=...)], or leave it unset")
         variants = ()
     if serverless:
@@ -75,57 +124,103 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
               "no additional variants in serverless mode (SageMaker supports one serverless variant)",
               "remove variants, or pass mode='realtime'")
         variants = ()
+    if framework is not None:
+        check_choice(problems, "framework", framework, FRAMEWORKS, default=DEFAULT_FRAMEWORK)
+        check(image is None, "image", image, "either image or framework, not both (framework chooses the image)",
+              "remove image to serve the framework's approved image, or remove framework to serve your own")
     default_type = instance_type if instance_type is not None else env.default_sagemaker_instance_type
-    base_image = image if image is not None else default_image
-    specs = [ModelVariant(PRIMARY_VARIANT, model_data_url, primary_weight, default_type, image), *variants]
+    primary = ModelVariant(PRIMARY_VARIANT, model_data_url, primary_weight, default_type,  # type: ignore[arg-type]
+                           image, None)  # type: ignore[arg-type]
+    specs = [primary, *variants]
     check(len(specs) <= MAX_VARIANTS, "variants", len(variants), f"at most {MAX_VARIANTS - 1} additional variants",
           "split the variants across endpoints")
-    allowed_types = ", ".join(env.sagemaker_instance_types)
     seen: set[str] = set()
     result: list[ModelVariant] = []
     for index, spec in enumerate(specs):
         prefix = "" if index == 0 else f"variants[{index - 1}]."
         if not isinstance(spec, ModelVariant):
-            problems.add(f"variants[{index - 1}]", spec, "a ModelVariant",
+            problems.add(f"variants[{index - 1}]", spec, f"a ModelVariant, got {describe(spec)}",
                          "pass variants=[ModelVariant(name=..., model_data_url=..., weight=...)]")
             continue
         if index > 0:
-            check(isinstance(spec.name, str) and NAME.match(spec.name) is not None and spec.name not in seen,
+            check(isinstance(spec.name, str) and NAME.fullmatch(spec.name) is not None and spec.name not in seen,
                   f"{prefix}name", spec.name, f"a unique name of 1-{MAX_NAME_LENGTH} letters, digits and hyphens "
-                  f"(not {PRIMARY_VARIANT!r} or another variant's)", "pass name='Challenger'")
+                  f"(not {PRIMARY_VARIANT!r} or another variant's)" + (
+                      "" if isinstance(spec.name, str) else f", got {describe(spec.name)}"), "pass name='Challenger'")
         if isinstance(spec.name, str):
             seen.add(spec.name)
         url_arg = f"{prefix}model_data_url"
-        check(isinstance(spec.model_data_url, str) and not _TOKEN.search(spec.model_data_url)
-              and len(spec.model_data_url) <= MAX_URL_LENGTH and _S3_URL.match(spec.model_data_url) is not None,
-              url_arg, spec.model_data_url,
-              "a literal s3://bucket/key URL of the model artifact object (no wildcards, not a prefix ending in '/')",
-              f"pass {url_arg}='s3://my-bucket/models/model.tar.gz'")
+        url = spec.model_data_url
+        if not (isinstance(url, str) and not _TOKEN.search(url) and len(url) <= MAX_URL_LENGTH
+                and parse_s3_url(url) is not None and url.endswith(ARTIFACT_SUFFIX)):
+            problems.add(url_arg, url, *_artifact_fix(url, url_arg))
         weight_arg = "primary_weight" if index == 0 else f"{prefix}weight"
-        check(isinstance(spec.weight, (int, float)) and not isinstance(spec.weight, bool) and spec.weight > 0
-              and math.isfinite(spec.weight), weight_arg, spec.weight, "a positive number (relative traffic weight)",
-              f"pass {weight_arg}=1.0")
+        check(is_number(spec.weight) and spec.weight > 0, weight_arg, spec.weight,
+              "a positive finite number (relative traffic weight)" + (
+                  "" if is_number(spec.weight) else f", got {describe(spec.weight)}"), f"pass {weight_arg}=1.0")
         itype = spec.instance_type if spec.instance_type is not None else default_type
         if not serverless:
-            type_arg = f"{prefix}instance_type"
-            if check(isinstance(itype, str) and catalog.sagemaker(itype) is not None, type_arg, itype,
-                     f"a SageMaker instance type (ml.*) known to the platform catalog; in {env.name}: "
-                     f"{allowed_types}", f"pass {type_arg}='{env.default_sagemaker_instance_type}'"):
-                check(itype in env.sagemaker_instance_types, type_arg, itype,
-                      f"an instance type the policy allows in {env.name}: {allowed_types}",
-                      f"pass {type_arg}='{env.default_sagemaker_instance_type}' or choose another environment")
-        if spec.image is not None:
-            image_arg = f"{prefix}image"
-            check(isinstance(spec.image, str) and not _TOKEN.search(spec.image)
-                  and uri.is_approved(spec.image, policy.approved_registries), image_arg, spec.image,
-                  "a literal image URI under an approved registry: " + ", ".join(policy.approved_registries),
-                  f"push the image to an approved registry, or leave {image_arg} unset for the platform default")
-        weight = float(spec.weight) if isinstance(spec.weight, (int, float)) else 0.0
+            _check_instance_type(problems, env, f"{prefix}instance_type", itype)
+        kind = processor_kind(itype if isinstance(itype, str) and not serverless else None)
+        chosen, served = _image(policy, problems, prefix, spec, kind, endpoint_image=image,
+                                endpoint_framework=framework, golden_image=golden_image)
+        weight = float(spec.weight) if is_number(spec.weight) else 0.0
         result.append(ModelVariant(name=str(spec.name), model_data_url=str(spec.model_data_url), weight=weight,
-                                   instance_type=None if serverless else str(itype),
-                                   image=str(spec.image if spec.image is not None else base_image)))
+                                   instance_type=None if serverless else str(itype), image=chosen, framework=served))
     return tuple(result)
 
 
-def is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _check_instance_type(problems: Problems, env: EnvironmentPolicy, argument: str, itype: object) -> None:
+    allowed_types = ", ".join(env.sagemaker_instance_types)
+    suggestion = closest(f"ml.{itype}" if isinstance(itype, str) and not itype.startswith("ml.") else itype,
+                         env.sagemaker_instance_types, env.default_sagemaker_instance_type)
+    if not (isinstance(itype, str) and catalog.sagemaker(itype) is not None):
+        problems.add(argument, itype, f"a SageMaker instance type (ml.*) known to the platform catalog; in "
+                     f"{env.name}: {allowed_types}" + ("" if isinstance(itype, str) else f", got {describe(itype)}"),
+                     f"pass {argument}='{suggestion}'")
+    elif itype not in env.sagemaker_instance_types:
+        problems.add(argument, itype, f"an instance type the policy allows in {env.name}: {allowed_types}",
+                     f"pass {argument}='{env.default_sagemaker_instance_type}' or choose another environment")
+
+
+def _image(policy: Policy, problems: Problems, prefix: str, spec: ModelVariant, kind: ProcessorKind, *,
+           endpoint_image: object, endpoint_framework: object, golden_image: str | None) -> tuple[str, str | None]:
+    """The variant's image and the framework it serves (``None``: not a framework image of the policy).
+
+    Its own image or its framework's; else the endpoint's or the endpoint's framework's; else the app's golden
+    image; else the default framework's — a framework's image always for the variant's CPU/GPU kind."""
+    image_arg, framework_arg = f"{prefix}image", f"{prefix}framework"
+    own, framework = endpoint_image, endpoint_framework
+    if prefix and spec.image is not None:
+        own, framework = spec.image, None
+        problems.check(spec.framework is None, image_arg, spec.image, "either image or framework, not both",
+                       f"remove {image_arg} to serve the framework's image, or {framework_arg} to serve your own")
+    elif prefix and spec.framework is not None:
+        own, framework = None, spec.framework
+        check_choice(problems, framework_arg, framework, FRAMEWORKS, default=DEFAULT_FRAMEWORK)
+    if own is not None and prefix and spec.image is None:
+        return str(own), None  # the endpoint's image, checked (and reported) once, as 'image'
+    if own is not None:
+        approved = isinstance(own, str) and not _TOKEN.search(own) and (
+            uri.is_approved(own, policy.approved_registries) or in_framework_registry(own, policy))
+        if not approved:
+            problems.add(image_arg, own, "a literal image URI under an approved registry: " + ", ".join(
+                policy.approved_registries) + " (or a SageMaker framework registry of the policy)" + (
+                "" if isinstance(own, str) else f", got {describe(own)}"),
+                "push the image to an approved registry, or pass framework='pytorch' (or 'tensorflow', 'sklearn', "
+                "'xgboost') to serve the platform's image")
+        return str(own), None
+    if framework is None and golden_image is not None:
+        return golden_image, None
+    name = framework if isinstance(framework, str) and framework in FRAMEWORKS else \
+        DEFAULT_FRAMEWORK
+    template = framework_image(policy, name, kind)
+    if template is not None:
+        return template, name
+    if framework is None and not policy.images.frameworks:
+        return policy.images.inference, None  # a policy without images.frameworks: its approved inference image
+    problems.add(framework_arg if prefix and spec.framework is not None else "framework", framework,
+                 f"a framework whose policy image fits a {kind.upper()} instance type (images.frameworks.{name} has "
+                 f"no {kind} image)", "choose a CPU instance type such as 'ml.m5.xlarge'" if kind == "gpu" else
+                 "choose a GPU instance type, or another framework")
+    return "", None

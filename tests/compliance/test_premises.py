@@ -3,6 +3,7 @@ fails on the resource a copied acknowledgment would hide something on."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -152,9 +153,19 @@ def test_codebuild_premises(premise: Premise, good: dict[str, Any], bad: dict[st
     assert holds(premise, {"Type": "AWS::CodeBuild::Project", "Properties": bad}) != []
 
 
-def test_deletion_and_retention_premises() -> None:
-    assert holds(sp.DELETED_WITH_STACK, {"Type": "AWS::EFS::FileSystem", "DeletionPolicy": "Delete"}) == []
-    assert holds(sp.DELETED_WITH_STACK, {"Type": "AWS::EFS::FileSystem", "DeletionPolicy": "Retain"}) != []
+def test_scratch_and_retention_premises() -> None:
+    through_access_point = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/job"},
+                            "Action": "elasticfilesystem:ClientMount", "Resource": "*", "Condition": {
+                                "ArnLike": {"elasticfilesystem:AccessPointArn": "arn:aws:elasticfilesystem:*"}}}
+    scratch: dict[str, Any] = {"Type": "AWS::EFS::FileSystem", "Properties": {
+        "Encrypted": "true", "KmsKeyId": "key", "FileSystemPolicy": {"Statement": [through_access_point]}}}
+    point = {"Type": "AWS::EFS::AccessPoint", "Properties": {"FileSystemId": {"Ref": "Subject"}}}
+    assert holds(sp.SCRATCH_FILE_SYSTEM, scratch, others={"Point": point}) == []
+    assert "no access point" in holds(sp.SCRATCH_FILE_SYSTEM, scratch)[0]
+    anyone = {**through_access_point, "Condition": {}}
+    scratch["Properties"]["FileSystemPolicy"]["Statement"].append(anyone)
+    scratch["Properties"]["Encrypted"] = False
+    assert len(holds(sp.SCRATCH_FILE_SYSTEM, scratch, others={"Point": point})) == 2  # unencrypted, open mounts
     group = {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30, "KmsKeyId": "key"}}
     assert holds(sp.ENVIRONMENT_RETENTION, group) == []
     assert "not the 90 days" in holds(sp.ENVIRONMENT_RETENTION, group, env="staging")[0]
@@ -183,3 +194,71 @@ def test_default_security_group_premises() -> None:
     role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]["Action"].append("ec2:*")
     assert "grants more than" in holds(sp.DEFAULT_GROUP_PROVIDER, role, others={"Handler": handler,
                                                                                 "Restrict": custom})[0]
+
+
+def test_a_scoped_resource_limited_by_a_condition() -> None:
+    premise = p.scoped_resource(r"arn:aws:ec2:[a-z0-9-]+:\d{12}:network-interface/\*",
+                                ("ec2:DeleteNetworkInterface",), condition="ec2:Vpc")
+    interfaces = "arn:aws:ec2:eu-west-1:111122223333:network-interface/*"
+    limited = {"Effect": "Allow", "Action": "ec2:DeleteNetworkInterface", "Resource": interfaces,
+               "Condition": {"ArnEquals": {"ec2:Vpc": "arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-1"}}}
+    assert holds(premise, policy(limited), resource=interfaces) == []
+    anywhere = {**limited, "Condition": {}}
+    assert "without a ec2:Vpc condition" in holds(premise, policy(anywhere), resource=interfaces)[0]
+
+
+def test_an_action_granted_only_on_the_template_s_resources() -> None:
+    premise = p.granted_on_template_resources(("ecr:DescribeImageSigningStatus",), ("AWS::ECR::Repository",))
+    own = {"Effect": "Allow", "Action": ["ecr:PutImage", "ecr:DescribeImageSigningStatus"],
+           "Resource": {"Fn::GetAtt": ["Repo", "Arn"]}}
+    repository = {"Repo": {"Type": "AWS::ECR::Repository", "Properties": {}}}
+    assert holds(premise, policy(own), others=repository) == []
+    foreign = {**own, "Resource": "arn:aws:ecr:eu-west-1:999999999999:repository/other"}
+    assert "names resources other than" in holds(premise, policy(own, foreign), others=repository)[0]
+    assert "no statement of the policy grants" in holds(premise, policy(), others=repository)[0]
+
+
+def test_image_and_parameter_premises() -> None:
+    image = f"111122223333.dkr.ecr.eu-west-1.amazonaws.com/platform/codebuild-gpu@sha256:{'b' * 64}"
+    project: dict[str, Any] = {"Type": "AWS::CodeBuild::Project", "Properties": {"Environment": {
+        "Image": image, "ImagePullCredentialsType": "SERVICE_ROLE"}}}
+    assert holds(sp.DIGEST_PINNED_BUILD_IMAGE, project) == []
+    project["Properties"]["Environment"] = {"Image": "nvidia/cuda:latest", "ImagePullCredentialsType": "CODEBUILD"}
+    assert len(holds(sp.DIGEST_PINNED_BUILD_IMAGE, project)) == 2
+    parameter: dict[str, Any] = {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "pending"}}
+    assert holds(sp.CONSTANT_PARAMETER, parameter) == []
+    parameter["Properties"].update(Value={"Ref": "Input"}, Tags={"Team": "a"})
+    assert len(holds(sp.CONSTANT_PARAMETER, parameter)) == 3  # Value and Tags computed/present, Tags present
+
+
+def test_the_deploy_time_vpc_condition_premise() -> None:
+    condition = {"ArnEquals": {"ec2:Vpc": {"Fn::Join": ["", ["arn:aws:ec2:eu-west-1:1:vpc/", {"Ref": "VpcId"}]]}}}
+    statement = {"Effect": "Allow", "Action": "ec2:DeleteNetworkInterface", "Resource": "*", "Condition": condition}
+    as_id = json.dumps(condition, separators=(",", ":"), sort_keys=True)
+    assert holds(sp.VPC_CONDITION, policy(statement), resource=as_id) == []
+    wider = {"StringLike": {"aws:PrincipalArn": "*"}}
+    assert "tests more than ec2:Vpc" in holds(sp.VPC_CONDITION, policy(statement), resource=json.dumps(wider))[0]
+    assert "no statement" in holds(sp.VPC_CONDITION, policy(), resource=as_id)[0]
+
+
+def test_submit_premise_follows_imports_and_metaflow_definitions() -> None:
+    metaflow = "arn:aws:batch:eu-west-1:111122223333:job-definition/metaflow_*"
+    submit = {"Effect": "Allow", "Action": "batch:SubmitJob",
+              "Resource": [{"Fn::ImportValue": "Batch:ExportsOutputRefQueue"}, metaflow]}
+    exporter = {"Resources": {"Queue": {"Type": "AWS::Batch::JobQueue", "Properties": {}}}}
+    subject = policy(submit)
+    template = {"Resources": {"Subject": subject}}
+    ctx = RuleContext(POLICY, POLICY.environment("dev"), template,
+                      exports={"Batch:ExportsOutputRefQueue": (exporter, {"Ref": "Queue"})})
+    assert sp.SUBMIT_TO_QUEUES_ONLY.check(Subject("Subject", subject, ctx, {})) == []
+    anything = policy({**submit, "Action": ["batch:SubmitJob", "batch:CancelJob"], "Resource": "*"})
+    assert len(holds(sp.SUBMIT_TO_QUEUES_ONLY, anything)) == 2
+
+
+def test_the_expiring_table_premise() -> None:
+    table: dict[str, Any] = {"Type": "AWS::DynamoDB::Table", "Properties": {
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "TimeToLiveSpecification": {"AttributeName": "ttl", "Enabled": "true"},
+        "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": "key"}}}
+    assert holds(sp.RECOVERABLE_EXPIRING_TABLE, table) == []
+    assert len(holds(sp.RECOVERABLE_EXPIRING_TABLE, {"Type": "AWS::DynamoDB::Table", "Properties": {}})) == 3

@@ -1,5 +1,6 @@
 """catalog: instance facts (memory per vCPU by family) and the GPU budget arithmetic shared by the constructs
-and rule PLAT-BATCH2, checked against brute force and for the properties the budget relies on."""
+and rule PLAT-BATCH2 (AWS Batch's documented bound: maxvCpus worth of instances plus one instance), checked
+against brute force and for the properties the budget relies on."""
 
 from __future__ import annotations
 
@@ -39,16 +40,29 @@ def test_sagemaker_catalog_and_instance_store() -> None:
     assert not catalog.sagemaker_has_instance_store("ml.m5.xlarge")
 
 
-def test_only_best_fit_never_overshoots() -> None:
-    assert not catalog.overshoots("BEST_FIT") and not catalog.overshoots(None)
-    assert catalog.overshoots("BEST_FIT_PROGRESSIVE") and catalog.overshoots("SPOT_PRICE_CAPACITY_OPTIMIZED")
+def test_only_best_fit_on_demand_never_overshoots() -> None:
+    """ComputeResource.maxvCpus: every strategy may exceed maxvCpus by one instance, "and the BEST_FIT strategy
+    using Spot Instances" too; only BEST_FIT (Batch's default, also when none is given) on EC2 never does."""
+    assert not catalog.overshoots("BEST_FIT", "EC2") and not catalog.overshoots(None, "EC2")
+    assert catalog.overshoots("BEST_FIT", "SPOT") and catalog.overshoots(None, "SPOT")
+    assert catalog.overshoots("BEST_FIT_PROGRESSIVE", "EC2")
+    assert catalog.overshoots("SPOT_PRICE_CAPACITY_OPTIMIZED", "SPOT")
+
+
+def test_worst_case_is_max_vcpus_worth_plus_one_largest_instance() -> None:
+    """The issue's example: a spot environment with maxvCpus 16 over 4-vCPU, 1-GPU types may run 20 vCPUs,
+    i.e. 5 GPUs."""
+    small, big = catalog.ec2("g4dn.xlarge"), catalog.ec2("g4dn.12xlarge")
+    assert small is not None and big is not None
+    assert worst_case_gpus([small], 16, overshoot=True) == 5
+    assert worst_case_gpus([small], 16, overshoot=False) == 4
 
 
 def test_worst_case_covers_mixed_types_and_overshoot() -> None:
     small, big = catalog.ec2("g4dn.xlarge"), catalog.ec2("g4dn.12xlarge")
     assert small is not None and big is not None
-    # 47 vCPUs of 4-vCPU single-GPU instances (11 GPUs) plus one overshooting 4-GPU instance
-    assert worst_case_gpus([small, big], 48, overshoot=True) == 11 + 4
+    # 48 vCPUs of 4-vCPU single-GPU instances (12 GPUs) plus one overshooting 4-GPU instance
+    assert worst_case_gpus([small, big], 48, overshoot=True) == 12 + 4
     # without overshoot the densest mix in 48 vCPUs: 12 x g4dn.xlarge
     assert worst_case_gpus([small, big], 48, overshoot=False) == 12
     assert worst_case_gpus([big], 48, overshoot=False) == 4
@@ -70,7 +84,7 @@ specs_strategy = st.lists(st.sampled_from(GPU_SPECS), min_size=1, max_size=3, un
 @given(specs_strategy, st.integers(1, 120))
 def test_worst_case_is_the_brute_force_maximum(specs: list[InstanceSpec], vcpus: int) -> None:
     assert worst_case_gpus(specs, vcpus, overshoot=False) == _brute_force(specs, vcpus)
-    assert worst_case_gpus(specs, vcpus, overshoot=True) == _brute_force(specs, vcpus - 1) + max(
+    assert worst_case_gpus(specs, vcpus, overshoot=True) == _brute_force(specs, vcpus) + max(
         s.gpus for s in specs)
 
 

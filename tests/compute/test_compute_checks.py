@@ -31,21 +31,23 @@ def _env(name: str = "Spot", *, type: object = "SPOT", vcpus: object = 16, types
 
 
 def test_budget_counts_the_documented_overshoot() -> None:
-    # 16 vCPUs of 4-vCPU single-GPU instances on spot: 3 below maxvCpus plus one overshooting instance = 4
-    assert budget_problems([_env(vcpus=16)], env=DEV, max_vcpus=64, max_gpus=4) == []
-    (problem,) = budget_problems([_env(vcpus=17)], env=DEV, max_vcpus=64, max_gpus=4)
+    # 12 vCPUs of 4-vCPU single-GPU instances on spot: 3 within maxvCpus plus one overshooting instance = 4
+    assert budget_problems([_env(vcpus=12)], env=DEV, max_vcpus=64, max_gpus=4) == []
+    (problem,) = budget_problems([_env(vcpus=16)], env=DEV, max_vcpus=64, max_gpus=4)
     assert "can run 5 GPUs at once (Spot: 5;" in problem and "'max_gpus' = 4" in problem
-    assert budget_problems([_env(vcpus=16, strategy="BEST_FIT")], env=DEV, max_vcpus=64, max_gpus=4) == []
-    assert budget_problems([_env(vcpus=16, strategy=None)], env=DEV, max_vcpus=64, max_gpus=4) == []  # BEST_FIT
+    assert budget_problems([_env(type="EC2", vcpus=16, strategy="BEST_FIT")], env=DEV, max_vcpus=64, max_gpus=4) == []
+    assert budget_problems([_env(type="EC2", vcpus=16, strategy=None)], env=DEV, max_vcpus=64,
+                           max_gpus=4) == []  # Batch's default: BEST_FIT
+    assert budget_problems([_env(vcpus=16, strategy="BEST_FIT")], env=DEV, max_vcpus=64, max_gpus=4)  # on spot
 
 
 def test_budget_sums_over_environments_and_vcpus() -> None:
-    problems = budget_problems([_env("A", vcpus=16), _env("B", vcpus=16, strategy="BEST_FIT")], env=DEV,
-                               max_vcpus=30, max_gpus=6)
+    problems = budget_problems([_env("A", vcpus=16), _env("B", type="EC2", vcpus=16, strategy="BEST_FIT")],
+                               env=DEV, max_vcpus=30, max_gpus=6)
     assert problems == [
         "the compute environments' 'maxvCpus' add up to 32 > 'max_vcpus' = 30",
-        "the compute environments can run 8 GPUs at once (A: 4, B: 4; AWS Batch may exceed maxvCpus by one "
-        "instance except with BEST_FIT) > 'max_gpus' = 6"]
+        "the compute environments can run 9 GPUs at once (A: 5, B: 4; AWS Batch may exceed maxvCpus by one "
+        "instance except with BEST_FIT on on-demand capacity) > 'max_gpus' = 6"]
     assert budget_problems([_env(type="FARGATE", vcpus=8, types=None, strategy=None)], env=DEV, max_vcpus=8,
                            max_gpus=0) == []
 
@@ -84,8 +86,8 @@ def test_untouched_constructs_validate_clean() -> None:
 
 def test_a_raised_max_vcpus_breaks_the_gpu_budget() -> None:
     app = new_app({"env": "dev"})
-    cluster = GpuTrainingCluster(Stack(app, "T"), "Train", cost_center="recs", max_gpus=4)
-    spot = cluster.compute_environments[0]
+    cluster = GpuTrainingCluster(Stack(app, "T"), "Train", cost_center="recs", max_gpus=4, spot=False)
+    spot = cluster.compute_environments[0]  # the on-demand one: no spot in dev's budget of 4
     resources = spot.compute_resources
     assert isinstance(resources, batch.CfnComputeEnvironment.ComputeResourcesProperty)
     spot.compute_resources = batch.CfnComputeEnvironment.ComputeResourcesProperty(
@@ -93,7 +95,7 @@ def test_a_raised_max_vcpus_breaks_the_gpu_budget() -> None:
         allocation_strategy=resources.allocation_strategy, launch_template=resources.launch_template,
         instance_role=resources.instance_role)
     (problem,) = cluster.node.validate()
-    assert "can run 12 GPUs at once (SpotComputeEnvironment: 10, OnDemandComputeEnvironment: 2;" in problem
+    assert "can run 12 GPUs at once (OnDemandComputeEnvironment: 10, MultiNodeComputeEnvironment: 2;" in problem
     assert problem.endswith("> 'max_gpus' = 4")
     with pytest.raises(RuntimeError, match=r"(?s)Validation failed.*\[T/Train\] the compute environments can run"):
         app.synth()

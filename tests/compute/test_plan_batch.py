@@ -59,13 +59,21 @@ def test_fargate_gpu_and_on_demand_only_plans() -> None:
     ({"instance_types": ["r5.large"]}, r"argument 'instance_types' = 'r5.large' .*ec2_instance_types"),
     ({"instance_types": ["g5.xlarge"]}, r"'g5.xlarge' .*non-GPU instance types.*pass gpu=True"),
     ({"instance_types": ["m5.large", "m5.large"]}, r"'m5.large' .*each instance type once"),
-    ({"instance_types": "m5.large"}, r"argument 'instance_types' = 'm5.large' .*a non-empty list"),
+    ({"instance_types": "m5.large"}, r"argument 'instance_types' = 'm5.large' .*a non-empty list.*instance_types "
+                                     r"must be a list, got the string 'm5.large'.*"
+                                     r"Fix: pass instance_types=\['m5.large'\]"),
+    ({"instance_types": {"m5.large"}}, r"instance_types must be a list, got a set"),
+    ({"instance_types": [3]}, r"each item a string, got the integer 3"),
+    ({"max_vcpus": "64"}, r"max_vcpus must be an integer, got the string '64'\)\. Fix: pass max_vcpus=64 \(a number"),
+    ({"max_vcpus": 2.5}, r"max_vcpus must be an integer, got the float 2.5\)\. Fix: pass a whole number, e.g. "
+                         r"max_vcpus=2"),
+    ({"max_vcpus": True}, r"max_vcpus must be an integer, got the bool True"),
     ({"instance_types": []}, r"argument 'instance_types' = \[\] .*a non-empty list"),
     ({"gpu": True, "instance_types": ["m5.large"]}, r"'m5.large' .*GPU-bearing instance types only"),
     ({"fargate": True, "gpu": True}, r"argument 'fargate' = True .*Fargate has no GPUs"),
     ({"fargate": True, "instance_types": ["m5.large"]}, r"argument 'instance_types' .*None with fargate=True"),
     ({"gpu": "yes"}, r"argument 'gpu' = 'yes' .*True or False"),
-    ({"max_vcpus": 4, "instance_types": ["m5.2xlarge"]}, r"argument 'max_vcpus' = 4 .*at least 16"),
+    ({"max_vcpus": 4, "instance_types": ["m5.2xlarge"]}, r"argument 'max_vcpus' = 4 .*at least 16 for one m5.2xlarge"),
     ({"max_vcpus": 1, "fargate": True, "spot": True}, r"argument 'max_vcpus' = 1 .*at least 2 for one 1-vCPU job"),
 ])
 def test_invalid_arguments_are_clean_errors(kwargs: dict[str, Any], message: str) -> None:
@@ -74,11 +82,21 @@ def test_invalid_arguments_are_clean_errors(kwargs: dict[str, Any], message: str
 
 
 def test_gpu_types_too_big_for_the_gpu_cap_are_refused() -> None:
-    # on spot, a 4-GPU instance may overshoot a 4-vCPU maxvCpus: 4 (its share of 8) is used up by the overshoot
-    with pytest.raises(PlatformValidationError, match=r"argument 'instance_types' = \['g4dn.xlarge', 'g5.12xlarge'\] "
-                                                      r".*GPU cap 8 split over the 2 compute environments \(4 here"):
-        plan("staging", gpu=True, instance_types=["g4dn.xlarge", "g5.12xlarge"])
-    assert plan("staging", gpu=True, instance_types=["g5.12xlarge"]).plans[0].worst_case_gpus == 4
+    # staging's cap of 8: one default job on spot needs 48 vCPUs' worth (4 GPUs) plus a 4-GPU overshoot
+    with pytest.raises(PlatformValidationError, match=r"argument 'instance_types' = \['g5.12xlarge'\] .*GPU cap 8 in "
+                                                      r"each of the 2 compute environments .*these types need "
+                                                      r"8 \+ 4 = 12"):
+        plan("staging", gpu=True, instance_types=["g5.12xlarge"])
+    on_demand = plan("staging", gpu=True, instance_types=["g5.12xlarge"], spot=False)
+    assert [(p.max_vcpus, p.worst_case_gpus) for p in on_demand.plans] == [(143, 8)]  # BEST_FIT: no overshoot
+
+
+def test_the_gpu_budget_is_shared_from_what_each_environment_needs() -> None:
+    """dev, g4dn.xlarge only: spot needs 2 for one job (4 vCPUs' worth plus one overshooting instance), on-demand
+    1; the rest of the cap of 4 goes to spot first."""
+    settings = plan("dev", gpu=True, instance_types=["g4dn.xlarge"])
+    assert [(p.name, p.gpu_budget, p.max_vcpus, p.worst_case_gpus) for p in settings.plans] == [
+        ("SpotComputeEnvironment", 3, 11, 3), ("OnDemandComputeEnvironment", 1, 7, 1)]
 
 
 def _mostly(valid: st.SearchStrategy[Any], invalid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -126,9 +144,10 @@ def _check(env_name: str, args: dict[str, Any], settings: BatchSettings) -> None
         specs = [s for t in p.instance_types if (s := catalog.ec2(t)) is not None]
         assert len(specs) == len(p.instance_types) > 0
         assert all(s.name in env.ec2_instance_types and s.gpu == settings.gpu for s in specs)
-        assert p.max_vcpus >= max(s.vcpus for s in specs)  # one instance of every type fits
+        assert p.max_vcpus >= min(s.vcpus for s in specs)  # one default job fits
         if settings.gpu:  # recomputed from the plan's own numbers, not taken from it
-            worst = worst_case_gpus(specs, p.max_vcpus, overshoot=p.allocation_strategy != "BEST_FIT")
+            worst = worst_case_gpus(specs, p.max_vcpus, overshoot=not (p.allocation_strategy == "BEST_FIT"
+                                                                           and p.provisioning == "EC2"))
             assert worst == p.worst_case_gpus <= p.gpu_budget
             total_gpus += worst
     assert 0 < total_vcpus <= min(cap_vcpus, env.max_vcpus)

@@ -27,7 +27,8 @@ def test_defaults_come_from_the_policy_and_the_team() -> None:
     assert settings.spot is DEV.spot
     assert settings.data_prefix == "recs/"
     assert dict(settings.shares) == {**POLICY.batch.team_shares, "recs": 1.0}
-    assert settings.fair_share is True
+    assert settings.fair_share is False  # FIFO: Metaflow's @batch sends no share identifier
+    assert settings.share_identifier == "recs"
     assert settings.image == POLICY.images.batch.replace("{region}", REGION)
     assert _settings("prod").spot is False  # prod's policy
 
@@ -56,8 +57,15 @@ def test_timeout_is_rounded_down_and_at_least_a_minute() -> None:
     ({"team_shares": {"recs": 0}}, r"argument 'team_shares' = \{'recs': 0\}.*0.0001..999.9999"),
     ({"team_shares": {"bad id": 1.0}}, r"argument 'team_shares'"),
     ({"team_shares": {}}, r"argument 'team_shares' = \{\}"),
-    ({"fair_share": "yes"}, r"argument 'fair_share' = 'yes' .*True or False"),
-    ({"spot": "yes"}, r"argument 'spot' = 'yes' .*Fix: pass spot=True or spot=False"),
+    ({"fair_share": "yes"}, r"argument 'fair_share' = 'yes' .*True or False .*Fix: pass fair_share=True \(a bool"),
+    ({"spot": "maybe"}, r"argument 'spot' = 'maybe' .*Fix: pass spot=True or spot=False"),
+    ({"spot": "false"}, r"spot must be a bool, got the string 'false'\)\. Fix: pass spot=False \(a bool"),
+    ({"spot": 0}, r"spot must be a bool, got the integer 0\)\. Fix: pass spot=False"),
+    ({"max_job_hours": "12"}, r"max_job_hours must be a finite number, got the string '12'\)\. "
+                              r"Fix: pass max_job_hours=12 \(a number, not a string\)"),
+    ({"max_job_hours": float("inf")}, r"got the non-finite float inf\)\. Fix: pass a finite number"),
+    ({"team_shares": {"recs": True}}, r"argument 'team_shares'"),
+    ({"data_prefix": "recs/\n"}, r"argument 'data_prefix'"),
     ({"image": "docker.io/library/python:3.11"}, r"argument 'image' = 'docker.io/library/python:3.11'.*"
                                                  r"an image from .*763104351884"),
 ])
@@ -75,7 +83,7 @@ def test_every_problem_is_reported_once_in_argument_order() -> None:
 
 
 def test_an_approved_image_is_accepted_in_any_region() -> None:
-    image = "763104351884.dkr.ecr.ap-southeast-2.amazonaws.com/pytorch-training:2.3.0-cpu-py311-ubuntu20.04-sagemaker"
+    image = "763104351884.dkr.ecr.ap-southeast-2.amazonaws.com/pytorch-training@sha256:" + "b" * 64
     assert _settings(image=image).image == image
 
 

@@ -1,6 +1,7 @@
 """plan.training_settings without jsii: every GpuTrainingCluster argument error, the issue's staging budget
-for every combination of the policy's GPU types, and (property-based) every generated argument set is a
-budget-safe plan or one clean error."""
+for every combination of the policy's GPU types (AWS Batch's documented bound summed over the spot, on-demand and
+multi-node environments), and (property-based) every generated argument set is a budget-safe plan or one clean
+error."""
 
 from __future__ import annotations
 
@@ -33,14 +34,45 @@ def plan(env: str = "dev", **kwargs: Any) -> TrainingSettings:
     return training_settings(context(env, purpose="training"), common, Problems("S/Train"), **arguments)
 
 
+def _overshoot(p: Any) -> bool:
+    return not (p.allocation_strategy == "BEST_FIT" and p.provisioning == "EC2")
+
+
 def test_default_types_are_the_finest_grained() -> None:
     staging = POLICY.environment("staging")
     assert default_gpu_instance_types(staging.ec2_instance_types) == ["g4dn.xlarge", "g4dn.2xlarge", "g5.xlarge"]
     settings = plan("staging", max_gpus=8, max_job_hours=24)
     assert [s.name for s in settings.instance_specs] == ["g4dn.xlarge", "g4dn.2xlarge", "g5.xlarge"]
-    assert settings.worst_case_gpus <= 8 and not settings.efa
+    assert settings.worst_case_gpus <= 8
     assert (settings.job.gpus, settings.job.vcpus) == (1, 4)
     assert settings.common.timeout_seconds == 24 * 3600
+
+
+def test_staging_split_spot_on_demand_and_multi_node() -> None:
+    """max_gpus=8: the multi-node environment gets its 2 nodes' 2 GPUs; spot needs 2 for one job (its 4 vCPUs' worth
+    plus one overshooting instance) and on-demand 1; the remaining 3 go 2 to spot, 1 to on-demand."""
+    settings = plan("staging", max_gpus=8, max_job_hours=24)
+    assert [(p.name, p.provisioning, p.allocation_strategy, p.gpu_budget, p.max_vcpus, p.worst_case_gpus)
+            for p in settings.plans] == [
+        ("SpotComputeEnvironment", "SPOT", "SPOT_PRICE_CAPACITY_OPTIMIZED", 4, 15, 4),
+        ("OnDemandComputeEnvironment", "EC2", "BEST_FIT", 2, 11, 2),
+        ("MultiNodeComputeEnvironment", "EC2", "BEST_FIT", 2, 11, 2)]
+    assert settings.multi_node_plan is settings.plans[-1] and len(settings.single_node_plans) == 2
+
+
+def test_the_policy_spot_default_gives_way_to_the_budget_but_an_explicit_spot_does_not() -> None:
+    """dev (cap 4): spot needs 2, on-demand 1 and the two multi-node nodes 2, i.e. 5; without an explicit spot the
+    cluster is on-demand (and says so); spot=True is refused with the arithmetic."""
+    default = plan("dev")
+    assert [p.provisioning for p in default.plans] == ["EC2", "EC2"] and default.spot_off_for_budget
+    assert not plan("dev", spot=False).spot_off_for_budget
+    with pytest.raises(PlatformValidationError, match=r"argument 'max_gpus' = 4 .*at least 5 for g4dn.xlarge, "
+                                                      r"g4dn.2xlarge, g5.xlarge: 2 for the multi-node environment "
+                                                      r"\(2 nodes x 1 GPU\(s\)\); 2 for the spot environment.*"
+                                                      r"1 for the on-demand environment.*"
+                                                      r"Fix: ask the platform team .*, or pass "
+                                                      r"spot=False"):
+        plan("dev", spot=True)
 
 
 @pytest.mark.parametrize("types", [list(c) for n in (1, 2, 3) for c in itertools.combinations(
@@ -54,15 +86,20 @@ def test_staging_budget_of_8_holds_for_every_combination_of_gpu_types(types: lis
     total = 0
     for p in settings.plans:
         specs = [catalog.ec2(t) for t in p.instance_types]
-        total += worst_case_gpus([s for s in specs if s is not None], p.max_vcpus,
-                                 overshoot=p.allocation_strategy != "BEST_FIT")
+        total += worst_case_gpus([s for s in specs if s is not None], p.max_vcpus, overshoot=_overshoot(p))
     assert total == settings.worst_case_gpus <= 8
 
 
-def test_efa_only_when_every_type_supports_it() -> None:
-    assert plan("prod", instance_types=["p4d.24xlarge"]).efa
-    assert plan("prod", instance_types=["g5.12xlarge", "g4dn.12xlarge"]).efa
-    assert not plan("prod", instance_types=["g5.12xlarge", "g5.xlarge"]).efa  # g5.xlarge has no EFA
+def test_p4d_in_prod_needs_more_than_the_prod_cap() -> None:
+    """Two 8-GPU nodes (16) plus one on-demand instance (8) do not fit prod's 16; 4-GPU types do."""
+    with pytest.raises(PlatformValidationError, match=r"argument 'max_gpus' = 16 .*at least 24 for p4d.24xlarge: 16 "
+                                                      r"for the multi-node environment \(2 nodes x 8 GPU\(s\)\); 8 for "
+                                                      r"the on-demand environment. Fix: ask the platform team to raise "
+                                                      r"environments.prod.max_gpus"):
+        plan("prod", instance_types=["p4d.24xlarge"])
+    settings = plan("prod", instance_types=["g5.12xlarge"])
+    assert [(p.name, p.max_vcpus, p.worst_case_gpus) for p in settings.plans] == [
+        ("OnDemandComputeEnvironment", 143, 8), ("MultiNodeComputeEnvironment", 143, 8)]
 
 
 @pytest.mark.parametrize(("env", "kwargs", "message"), [
@@ -72,9 +109,17 @@ def test_efa_only_when_every_type_supports_it() -> None:
     ("staging", {"instance_types": ["m5.xlarge"]}, r"'m5.xlarge' .*GPU-bearing instance types only"),
     ("staging", {"instance_types": ["g9.xlarge"]}, r"'g9.xlarge' .*platform catalog"),
     ("dev", {"instance_types": ["p4d.24xlarge"]}, r"'p4d.24xlarge' .*dev environment's ec2_instance_types"),
-    ("dev", {"max_gpus": 1}, r"argument 'max_gpus' = 1 .*at least 4 .*Fix: pass max_gpus>=4"),
-    ("staging", {"instance_types": ["g5.12xlarge"], "max_gpus": 4}, r"argument 'max_gpus' = 4 .*at least 8"),
-    ("staging", {"instance_types": ["g5.12xlarge"], "max_gpus": 8}, r"argument 'nodes' = 2 .*at most 1 nodes"),
+    ("dev", {"max_gpus": 2, "spot": False}, r"argument 'max_gpus' = 2 .*at least 3 .*Fix: pass max_gpus>=3"),
+    ("staging", {"instance_types": ["g5.12xlarge"], "max_gpus": 8, "spot": False},
+     r"argument 'max_gpus' = 8 .*at least 12 .*8 for the multi-node environment \(2 nodes x 4 GPU\(s\)\)"),
+    ("staging", {"nodes": 3, "spot": False, "max_gpus": 3}, r"argument 'max_gpus' = 3 .*at least 4.*pass nodes=2"),
+    ("dev", {"max_gpus": "4"}, r"max_gpus must be an integer, got the string '4'\)\. Fix: pass max_gpus=4 \(a number"),
+    ("dev", {"max_gpus": 2.5}, r"max_gpus must be an integer, got the float 2.5\)\. Fix: pass a whole number, e.g. "
+                               r"max_gpus=2$"),
+    ("dev", {"max_gpus": True}, r"max_gpus must be an integer, got the bool True"),
+    ("dev", {"instance_types": "g5.xlarge"}, r"instance_types must be a list, got the string 'g5.xlarge'\)\. "
+                                             r"Fix: pass instance_types=\['g5.xlarge'\]"),
+    ("dev", {"nodes": "2"}, r"nodes must be an integer, got the string '2'"),
     ("dev", {"nodes": 1}, r"argument 'nodes' = 1 .*an integer from 2 \(a multi-node job\) to 1000"),
     ("dev", {"nodes": 1001}, r"argument 'nodes' = 1001 .*to 1000 \(AWS Batch's default limit\)"),
     ("dev", {"spot": "yes"}, r"argument 'spot' = 'yes'"),
@@ -119,18 +164,20 @@ def _check(settings: TrainingSettings, env_name: str, args: dict[str, Any]) -> N
     for p in settings.plans:
         specs = [catalog.ec2(t) for t in p.instance_types]
         assert specs and all(s is not None and s.gpu and s.name in env.ec2_instance_types for s in specs)
-        total_gpus += worst_case_gpus([s for s in specs if s is not None], p.max_vcpus,
-                                      overshoot=p.allocation_strategy != "BEST_FIT")
+        total_gpus += worst_case_gpus([s for s in specs if s is not None], p.max_vcpus, overshoot=_overshoot(p))
         total_vcpus += p.max_vcpus
     assert total_gpus == settings.worst_case_gpus <= cap_gpus
     assert total_vcpus <= env.max_vcpus
-    spot = args["spot"] if args["spot"] is not None else env.spot
-    assert [p.provisioning for p in settings.plans] == (["SPOT", "EC2"] if spot else ["EC2"])
+    spot = args["spot"] if args["spot"] is not None else env.spot and not settings.spot_off_for_budget
+    assert settings.spot_off_for_budget <= (args["spot"] is None)
+    assert [p.provisioning for p in settings.plans] == (["SPOT", "EC2", "EC2"] if spot else ["EC2", "EC2"])
+    assert settings.multi_node_plan.allocation_strategy == "BEST_FIT"  # multi-node: on-demand, never overshoots
     assert 60 <= settings.common.timeout_seconds <= cap_hours * 3600
     assert settings.shared_scratch == (args["shared_scratch"] is True)
     node = min(settings.instance_specs, key=lambda s: (s.gpus, s.vcpus, s.memory_gib))
-    assert settings.nodes * node.gpus <= settings.plans[-1].gpu_budget
-    assert settings.nodes * node.vcpus <= settings.plans[-1].max_vcpus
+    assert settings.nodes * node.gpus <= settings.multi_node_plan.gpu_budget
+    assert settings.nodes * node.vcpus <= settings.multi_node_plan.max_vcpus
+    assert all(p.max_vcpus >= node.vcpus for p in settings.single_node_plans)  # a default job fits each
 
 
 @settings(max_examples=400, deadline=None)

@@ -114,13 +114,19 @@ def test_endpoints_for_ml_services(dev: Template) -> None:
          "ToPort": 443}]})
 
 
+FRAMEWORK_ACCOUNTS = sorted({a for regions in POLICY.framework_accounts.values() for a in regions.values()}
+                            - {"763104351884"})
+"""The accounts hosting SageMaker's framework images in any region (registries.framework_accounts), besides the
+Deep Learning Containers' 763104351884 that registries.approved names."""
 PERIMETER = {"Sid": "OnlyResourcesOfAllowedAccounts", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
              "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceAccount": [
-                 {"Ref": "AWS::AccountId"}, "763104351884"]}}}
+                 {"Ref": "AWS::AccountId"}, "763104351884", *FRAMEWORK_ACCOUNTS]}}}
 
 
 def test_every_endpoint_that_takes_a_policy_reaches_only_the_allowed_accounts(dev: Template) -> None:
-    """The deploying account and the approved registries' (the Deep Learning Containers' 763104351884)."""
+    """The deploying account, the approved registries' (the Deep Learning Containers' 763104351884) and the
+    framework images' accounts (an endpoint serving framework='sklearn' pulls from SageMaker's account)."""
+    assert len(FRAMEWORK_ACCOUNTS) > 10 and all(len(a) == 12 and a.isdigit() for a in FRAMEWORK_ACCOUNTS)
     endpoints = dev.find_resources("AWS::EC2::VPCEndpoint")
     with_policy = {k: v for k, v in endpoints.items() if "PolicyDocument" in v["Properties"]}
     assert len(with_policy) == len(INTERFACE_ENDPOINTS) + 1 - len(WITHOUT_ENDPOINT_POLICY)
@@ -150,7 +156,10 @@ def test_the_policy_names_more_accounts_and_the_organisation() -> None:
         POLICY.network, resource_accounts=("111122223333",), resource_org_id="o-abcdefghij"))
     stack = Stack(new_app(), "Perimeter")
     assert stack.resolve(resource_accounts(stack, policy)) == [{"Ref": "AWS::AccountId"}, "763104351884",
-                                                                "111122223333"]
+                                                                *FRAMEWORK_ACCOUNTS, "111122223333"]
+    images = dataclasses.replace(policy, image_accounts=("444455556666",), framework_accounts={})
+    assert stack.resolve(resource_accounts(stack, images)) == [{"Ref": "AWS::AccountId"}, "763104351884",
+                                                                "444455556666", "111122223333"]
     statements = [stack.resolve(s.to_statement_json()) for s in endpoint_policy_statements(stack, policy)]
     assert statements[1] == {"Sid": "OnlyResourcesOfTheOrganisation", "Effect": "Allow", "Principal": {"AWS": "*"},
                              "Action": "*", "Resource": "*",

@@ -114,16 +114,17 @@ def widened() -> str:
     images_stack = Stack(app, "Images")
     PlatformNetwork(images_stack, "Network", publish_parameters=False)
     images = GoldenImagePipeline(images_stack, "Golden", cost_center="ml-platform", name="roles",
-                                 runtime_requirements=["numpy==1.26.4"], publish_defaults=False,
-                                 enhanced_scanning=False)
-    for role in (endpoint.role, batch.role, images.build_role):
+                                 runtime_requirements=[f"tenacity==8.3.0 --hash=sha256:{'0' * 64}"],
+                                 lineages=["training-cpu"], publish_defaults=False)
+    for role in (endpoint.role, batch.role, images.levels[0].role):
         role.add_to_principal_policy(iam.PolicyStatement.from_json(WILDCARD))
     with pytest.raises(ComplianceError) as info:
         synthesize(app)
     return str(info.value)
 
 
-@pytest.mark.parametrize("path", ["Serving/Endpoint/ExecutionRole", "Batch/Batch/JobRole", "Images/Golden/BuildRole"])
+@pytest.mark.parametrize("path", ["Serving/Endpoint/ExecutionRole", "Batch/Batch/JobRole",
+                                  "Images/Golden/TrainingCpu/Base/BuildRole"])
 def test_a_wildcard_grant_on_any_construct_s_role_fails_synth_naming_the_role_and_the_statement(
         widened: str, path: str) -> None:
     assert f"[{path}] role {path}: a grant added to it after construction allows secretsmanager:GetSecretValue " \

@@ -1,9 +1,11 @@
 """Apps and stacks the local-deploy tests deploy (test-only, not in the package).
 
 * :func:`platform_app` — the example app (``app.py``) plus every construct mode of ``tests/snapshot_apps.py``
-  plus :class:`ResolverStack`, each depending on ``platform-network`` (whose SSM parameters they read at
-  deploy time), so ``cdk deploy --all`` deploys the network first. Every resource type the library emits is
-  in it.
+  plus :class:`ResolverStack` and :class:`MetaflowClientStack`, each depending on ``platform-network`` (whose SSM
+  parameters they read at deploy time), so ``cdk deploy --all`` deploys the network first. Every resource type
+  the library emits is in it.
+* :class:`MetaflowClientStack` — a team's CI role with only a Batch construct's grants (for the Metaflow client
+  test).
 * :class:`ResolverStack` — a data-scientist-style stack that finds the platform network through the SSM
   parameters (``resolve_network``): a security group in the VPC, a KMS key, the subnet list as an output.
 * :func:`raw_app` — bare L1 SageMaker (``ml.g5`` endpoint, VPC + network isolation, KMS, data capture) and
@@ -25,7 +27,8 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 import app as example
-from platform_constructs import baseline
+from platform_constructs import BatchComputeEnv, baseline
+from platform_constructs.local.iam import ADMIN_USER
 from platform_constructs.network import resolve_network
 from platform_constructs.testing import new_app
 
@@ -137,6 +140,27 @@ def raw_app(outdir: str) -> App:
 
 
 NETWORK_STACK = "platform-network"
+METAFLOW_CLIENT_STACK = "local-test-metaflow-client"
+"""A team's CI stack: the role that runs Metaflow flows on ``recs-batch``, with only the Batch construct's grants."""
+
+
+class MetaflowClientStack(Stack):
+    """An IAM role the deploying identity may assume, granted ``grant_submit``, ``grant_deploy_step_functions`` and
+    ``grant_read_write_datastore`` of a Batch construct in another stack, and nothing else. The trust policy
+    names the emulator's admin user, not the account: moto matches a trust policy's principal against the
+    caller's ARN only, so an account-root principal matches nobody (``local/runtime/limits.py``)."""
+
+    def __init__(self, scope: Construct, id: str, *, compute: BatchComputeEnv) -> None:
+        super().__init__(scope, id)
+        for key, value in {**TEST_TAGS, "CostCenter": "recs"}.items():
+            Tags.of(self).add(key, value)
+        deployer = iam.ArnPrincipal(f"arn:{self.partition}:iam::{self.account}:user/{ADMIN_USER}")
+        self.role = baseline.platform_role(self, "FlowRunner", assumed_by=deployer,
+                                           description="Runs Metaflow flows on the team's Batch compute")
+        compute.grant_submit(self.role)
+        compute.grant_deploy_step_functions(self.role)
+        compute.grant_read_write_datastore(self.role)
+        CfnOutput(self, "FlowRunnerRoleArn", value=self.role.role_arn)
 
 
 def platform_app(outdir: Path, *, context: dict[str, Any] | None = None, resolver_revision: str | None = None) -> App:
@@ -148,7 +172,13 @@ def platform_app(outdir: Path, *, context: dict[str, Any] | None = None, resolve
     build_variants_app(app)
     network = app.node.find_child(NETWORK_STACK)
     ResolverStack(app, RESOLVER_STACK, extra_output=resolver_revision)
+    batch_stack = app.node.find_child("recs-batch")
+    MetaflowClientStack(app, METAFLOW_CLIENT_STACK, compute=batch_stack.batch).add_dependency(  # type: ignore[attr-defined]
+        batch_stack)  # type: ignore[arg-type]
+    images = app.node.find_child("platform-images")
     for child in app.node.children:
         if child.node.id not in before and isinstance(child, Stack):
             child.add_dependency(network)  # type: ignore[arg-type]
+            if child.node.id != "snap-images":  # their default images are platform-images' published ones
+                child.add_dependency(images)  # type: ignore[arg-type]
     return app

@@ -52,7 +52,8 @@ def test_endpoint_alarms_have_their_metric_dimensions_threshold_and_topic(local_
             assert (alarm["Namespace"], alarm["MetricName"]) == (props["Namespace"], props["MetricName"])
             assert {(d["Name"], d["Value"]) for d in alarm["Dimensions"]} == {
                 (d["Name"], d["Value"]) for d in props["Dimensions"]}
-            assert ("EndpointName", "prod-rec-model-RecommendationModel") in {
+            endpoint = next(r for r in template.values() if r["Type"] == "AWS::SageMaker::Endpoint")
+            assert ("EndpointName", endpoint["Properties"]["EndpointName"]) in {  # <name>-<generation>
                 (d["Name"], d["Value"]) for d in alarm["Dimensions"]}
 
 
@@ -112,10 +113,11 @@ def test_topic_policies_are_attached(local_deployment: Deployment) -> None:
 
 
 def test_batch_queue_runs_under_its_fair_share_scheduling_policy(local_deployment: Deployment) -> None:
+    """fair_share=True (the default queue is FIFO: Metaflow's @batch sends no share identifier)."""
     batch = local_deployment.target.emulator.client("batch")
-    (policy_arn,) = _resources(local_deployment, BATCH_STACK, "AWS::Batch::SchedulingPolicy").values()
+    (policy_arn,) = _resources(local_deployment, "snap-batch-fair-share", "AWS::Batch::SchedulingPolicy").values()
     queues = batch.describe_job_queues(jobQueues=list(
-        _resources(local_deployment, BATCH_STACK, "AWS::Batch::JobQueue").values()))["jobQueues"]
+        _resources(local_deployment, "snap-batch-fair-share", "AWS::Batch::JobQueue").values()))["jobQueues"]
     assert queues and all(q["schedulingPolicyArn"] == policy_arn for q in queues)
     (policy,) = batch.describe_scheduling_policies(arns=[policy_arn])["schedulingPolicies"]
     shares = {s["shareIdentifier"] for s in policy["fairsharePolicy"]["shareDistribution"]}
@@ -124,18 +126,21 @@ def test_batch_queue_runs_under_its_fair_share_scheduling_policy(local_deploymen
 
 def test_training_security_group_egress_is_the_declared_rules_only(local_deployment: Deployment) -> None:
     ec2 = local_deployment.target.emulator.client("ec2")
-    (rule_id,) = _resources(local_deployment, TRAINING_STACK, "AWS::EC2::SecurityGroupEgress").values()
+    rule_ids = _resources(local_deployment, TRAINING_STACK, "AWS::EC2::SecurityGroupEgress").values()
     groups = _resources(local_deployment, TRAINING_STACK, "AWS::EC2::SecurityGroup")
     (group,) = [g for g in ec2.describe_security_groups(GroupIds=list(groups.values()))["SecurityGroups"]
                 if any(p.get("UserIdGroupPairs") for p in g.get("IpPermissionsEgress", []))]
     egress = group["IpPermissionsEgress"]
-    to_groups = {(p["IpProtocol"], pair["GroupId"]) for p in egress for pair in p.get("UserIdGroupPairs", [])}
-    assert ("-1", group["GroupId"]) in to_groups  # multi-node traffic within the group (the egress resource)
+    to_groups = {(p["IpProtocol"], p.get("FromPort"), pair["GroupId"]) for p in egress
+                 for pair in p.get("UserIdGroupPairs", [])}
+    (scratch,) = [g for g in groups.values() if g != group["GroupId"]]
+    # multi-node traffic within the group, NFS to the shared scratch file system's group (the egress resources)
+    assert to_groups == {("-1", None, group["GroupId"]), ("tcp", 2049, scratch)}
     to_cidrs = {(p["IpProtocol"], p.get("FromPort"), r["CidrIp"]) for p in egress for r in p.get("IpRanges", [])}
     assert ("tcp", 443, "0.0.0.0/0") in to_cidrs  # HTTPS to the VPC endpoints (the inline rule)
     # the default allow-all rule is gone: AWS removes it when the template declares egress rules
     assert ("-1", None, "0.0.0.0/0") not in to_cidrs
-    assert rule_id.startswith("sgr-")
+    assert len(rule_ids) == 2 and all(r.startswith("sgr-") for r in rule_ids)
 
 
 def test_compute_environments_name_the_placement_group(local_deployment: Deployment) -> None:
@@ -155,11 +160,12 @@ def test_golden_image_builds_run_in_the_network_encrypted_and_privileged(local_d
     vpc_id = emulator.client("ssm").get_parameter(Name="/platform/network/vpc-id")["Parameter"]["Value"]
     (key,) = _resources(local_deployment, IMAGES_STACK, "AWS::KMS::Key").values()
     key_arn = emulator.client("kms").describe_key(KeyId=key)["KeyMetadata"]["Arn"]
-    assert len(projects) == 3  # base, runtime, one project image
+    assert len(projects) == 9  # each of the four lineages' base and runtime, one project image
     for project in projects:
         assert project["vpcConfig"]["vpcId"] == vpc_id and project["vpcConfig"]["securityGroupIds"]
         assert project["encryptionKey"] == key_arn
         assert project["environment"]["privilegedMode"] is True
+        assert project["environment"]["type"] == "LINUX_CONTAINER"  # CPU hosts: no toolkit from the internet
         assert project["source"]["type"] == "NO_SOURCE" and project["source"]["buildspec"]
 
 

@@ -34,8 +34,9 @@ def _results(deployment: LocalDeployment) -> list[CallResult]:
 @pytest.mark.parametrize(("construct", "role"), ROLES, ids=[f"{c}-{r}" for c, r in ROLES])
 def test_each_role_does_what_its_service_needs_and_nothing_else(local_deployment: LocalDeployment, construct: str,
                                                                 role: str) -> None:
+    name = re.sub(r"\\\{\w+\\\}", "[A-Za-z0-9]+", re.escape(role))  # a {placeholder} role: each one it matches
     results = [r for r in _results(local_deployment)
-               if r.construct == construct and re.fullmatch(rf"[A-Za-z0-9]*{role}[0-9A-F]{{8}}", r.role)]
+               if r.construct == construct and re.fullmatch(rf"[A-Za-z0-9]*{name}[0-9A-F]{{8}}", r.role)]
     assert results, f"no runtime call ran for {construct} {role}"
     failed = [str(r) for r in results if not r.ok]
     assert not failed, "\n".join(failed)
@@ -63,9 +64,9 @@ def test_every_stack_reports_its_runtime_calls(local_deployment: LocalDeployment
 
 
 def test_known_gaps_still_behave_the_wrong_way(local_deployment: LocalDeployment) -> None:
-    """A known gap that behaves as declared is fixed: remove its ``known_gap`` marker from the table."""
+    """A known gap that behaves as declared is fixed: remove its ``known_gap`` marker from the table. (Issue 13's,
+    one build role for every level, are fixed: each level has its own role and its refusals are declared.)"""
     gaps = [r for r in _results(local_deployment) if r.known_gap]
-    assert gaps and all(r.known_gap.startswith("issue 13") for r in gaps)  # type: ignore[union-attr]
     fixed = [str(r) for r in gaps if r.behaved]
     assert not fixed, "these known gaps are fixed; drop known_gap from their table entries:\n" + "\n".join(fixed)
 

@@ -58,8 +58,21 @@ def test_every_declared_action_has_an_operation() -> None:
 def test_placeholders_expand_once_per_level(example_app: SynthResult) -> None:
     (pipeline,) = [t for t in TABLES if t.construct == "GoldenImagePipeline"]
     planned = plan(pipeline, "platform-images", example_app.template("platform-images"))
-    pushes = sorted(p.bindings["level"] for p in planned if p.call.action == "ecr:PutImage" and "level" in p.bindings)
-    assert pushes == ["Base", "Projectrecommendations", "Runtime"]
+    starts = sorted(p.bindings["level"] for p in planned if p.call.action == "codebuild:StartBuild"
+                    and p.call.expect == "allow")
+    assert starts == sorted(["Base", "Runtime", "Projectrecommendations",
+                             *(f"{scope}{level}" for scope in ("TrainingCpu", "InferenceGpu", "InferenceCpu")
+                               for level in ("Base", "Runtime"))])
+    # every level's build role pushes (4 lineages x base and runtime, one project); a placeholder role is planned
+    # once per project, with the project's binding, and its trust context is read for that project
+    pushes = {p.role_id for p in planned if p.call.action == "ecr:PutImage" and p.call.expect == "allow"}
+    assert len(pushes) == 9
+    roles = [p for p in planned if isinstance(p.role, RoleCalls)]
+    project = [p for p in roles if p.role.role == "Project{project}BuildRole"]  # type: ignore[union-attr]
+    assert project and {p.bindings["project"] for p in project} == {"recommendations"}
+    assert {p.trust_bindings["project"] for p in project} == {"recommendations"}
+    (rule,) = {p.trust_bindings["rule"] for p in roles if p.role.role == "EventsRole"}  # type: ignore[union-attr]
+    assert rule == "Base"  # the first rule that starts builds
 
 
 def test_nameless_siblings_expand_once_per_resource_of_their_type(example_app: SynthResult) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, Stack, Tags
+from aws_cdk import App, Fn, Stack, Tags
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Capture, Match, Template
 from constructs import Construct
@@ -28,10 +29,12 @@ from platform_constructs.serving import settings as endpoint_settings
 from platform_constructs.testing import SynthResult, cfn_lint, new_app, synthesize
 
 URL = "s3://my-bucket/models/rec-model.tar.gz"
+IMAGE = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference@sha256:" + "b" * 64
+"""A caller's own image: pinned by digest, in an approved registry whose account synth can check."""
 POLICY = load_policy()
 DEV = POLICY.environment("dev")
 SEED = "prod-rec-model"
-MODES_STACKS = ("Default", "AB", "Serverless", "Async", "Many")
+MODES_STACKS = ("Default", "AB", "Serverless", "Async", "Many", "Frameworks", "ImportedVpc")
 MANY = [ModelVariant(f"V{i}", model_data_url=f"s3://my-bucket/models/v{i}.tar.gz") for i in range(1, 6)]
 """Five variants beside the primary: twelve 5xx/latency alarms, more than SageMaker's ten rollback alarms."""
 
@@ -64,12 +67,20 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
         ab_stack, "Endpoint", model_data_url=URL, cost_center="team-a", primary_weight=0.9,
         variants=[ModelVariant("Challenger", model_data_url="s3://my-bucket/models/v2.tar.gz", weight=0.1,
                                instance_type="ml.c5.xlarge")],
-        traffic_shifting="linear", traffic_step_percent=25, data_capture_sampling_percent=20)
+        traffic_shifting="linear", traffic_step_percent=25, data_capture_sampling_percent=20, min_capacity=2)
     SecureModelEndpoint(Stack(app, "Serverless"), "Endpoint", model_data_url=URL, cost_center="team-a",
-                        mode="serverless", serverless_memory_mb=4096)
+                        mode="serverless", serverless_memory_mb=4096, serverless_provisioned_concurrency=2)
     SecureModelEndpoint(Stack(app, "Async"), "Endpoint", model_data_url=URL, cost_center="team-a", mode="async",
-                        image="123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/my-model:1.0")
+                        image=IMAGE)
     SecureModelEndpoint(Stack(app, "Many"), "Endpoint", model_data_url=URL, cost_center="team-a", variants=MANY)
+    imported = Stack(app, "ImportedVpc")
+    SecureModelEndpoint(imported, "Endpoint", model_data_url=URL, cost_center="team-a", vpc=ec2.Vpc.from_vpc_attributes(
+        imported, "Vpc", vpc_id=Fn.import_value("shared-vpc-id"), availability_zones=["us-east-1a"],
+        isolated_subnet_ids=[Fn.import_value("shared-subnet-a")]))
+    SecureModelEndpoint(Stack(app, "Frameworks"), "Endpoint", model_data_url=URL, cost_center="team-a",
+                        framework="sklearn", sleep=False, variants=[
+                            ModelVariant("Boost", URL, instance_type="ml.g4dn.xlarge", framework="xgboost"),
+                            ModelVariant("Small", URL, instance_type="ml.t2.medium")])
     return synthesize(app)  # raises ComplianceError on any unacknowledged finding of the five packs
 
 
@@ -125,7 +136,12 @@ def test_model_is_network_isolated_in_the_vpc_with_its_own_closed_security_group
         "PrimaryContainer": {"ModelDataUrl": URL, "Mode": "SingleModel", "Image": Match.any_value()},
     })
     image = _only(seed.find_resources("AWS::SageMaker::Model"))["Properties"]["PrimaryContainer"]["Image"]
-    assert "763104351884.dkr.ecr." in json.dumps(image)  # the approved default, in the stack's region
+    # the default framework's GPU image (ml.g4dn has GPUs), its account looked up for the stack's region
+    assert image == {"Fn::Join": ["", [{"Fn::FindInMap": ["PlatformFrameworkAccounts", {"Ref": "AWS::Region"}, "dlc"]},
+                                       ".dkr.ecr.", {"Ref": "AWS::Region"},
+                                       ".amazonaws.com/pytorch-inference:2.3.0-gpu-py311-cu121-ubuntu20.04-sagemaker"]]}
+    assert app.template(SEED)["Mappings"]["PlatformFrameworkAccounts"]["us-east-1"] == {
+        "dlc": "763104351884", "sagemaker": "683313688378"}
     assert app.template(SEED)["Resources"][group.as_string()]["Type"] == "AWS::EC2::SecurityGroup"
     seed.has_resource_properties("AWS::EC2::SecurityGroup", {
         "SecurityGroupEgress": [{"CidrIp": "0.0.0.0/0", "FromPort": 443, "ToPort": 443, "IpProtocol": "tcp",
@@ -178,15 +194,30 @@ def test_ab_variants_weighted_with_own_models_and_scaling(app: SynthResult) -> N
                                "InstanceType": "ml.c5.xlarge"})],
         "DataCaptureConfig": Match.object_like({"InitialSamplingPercentage": 20}),
     })
+    name = _endpoint_name(app, "AB")
     for variant in ("Primary", "Challenger"):
         ab.has_resource_properties("AWS::ApplicationAutoScaling::ScalableTarget", {
-            "ResourceId": f"endpoint/AB-Endpoint/variant/{variant}"})
+            "ResourceId": f"endpoint/{name}/variant/{variant}", "MinCapacity": 2})
+
+
+def test_each_variant_serves_its_frameworks_image_for_its_processor_kind(app: SynthResult) -> None:
+    frameworks = template(app, "Frameworks")
+    by_variant = {next((n for n in ("Boost", "Small") if k.startswith(f"Endpoint{n}Model")), "Primary"):
+                  json.dumps(v["Properties"]["PrimaryContainer"]["Image"])
+                  for k, v in frameworks.find_resources("AWS::SageMaker::Model").items()}
+    assert '"sagemaker"]}' in by_variant["Primary"] and "sagemaker-scikit-learn:1.2-1-cpu-py3" in by_variant["Primary"]
+    assert "sagemaker-xgboost:1.7-1" in by_variant["Boost"]
+    assert "sagemaker-scikit-learn" in by_variant["Small"]  # inherits the endpoint's framework, on CPU
+    targets = frameworks.find_resources("AWS::ApplicationAutoScaling::ScalableTarget")
+    assert sorted(t["Properties"]["ResourceId"].rsplit("/", 1)[1] for t in targets.values()) == ["Boost", "Primary"]
+    assert all("ScheduledActions" not in t["Properties"] for t in targets.values())  # sleep=False
 
 
 def test_serverless_mode(app: SynthResult) -> None:
     serverless = template(app, "Serverless")
     config = _only(serverless.find_resources("AWS::SageMaker::EndpointConfig", {"Properties": {
-        "ProductionVariants": [Match.object_like({"ServerlessConfig": {"MaxConcurrency": 5, "MemorySizeInMB": 4096},
+        "ProductionVariants": [Match.object_like({"ServerlessConfig": {"MaxConcurrency": 5, "MemorySizeInMB": 4096,
+                                                                       "ProvisionedConcurrency": 2},
                                                   "InstanceType": Match.absent()})],
         "DataCaptureConfig": Match.absent(),
         "KmsKeyId": Match.absent()}}))  # no instance volume; SageMaker rejects a key for serverless
@@ -198,26 +229,36 @@ def test_serverless_mode(app: SynthResult) -> None:
     assert list(_acks(model)) == ["PLAT-SM1[isolation]", "PLAT-SM1[vpc]"]
     serverless.resource_count_is("AWS::ApplicationAutoScaling::ScalableTarget", 0)
     serverless.resource_count_is("AWS::EC2::SecurityGroup", 0)
+    # deployment guardrails are for instance-based endpoints: SageMaker's default update, nothing retained
+    serverless.has_resource_properties("AWS::SageMaker::Endpoint", {
+        "DeploymentConfig": Match.absent(), "RetainAllVariantProperties": Match.absent()})
 
 
 def test_async_mode(app: SynthResult) -> None:
     asynchronous = template(app, "Async")
+    topics = asynchronous.find_resources("AWS::SNS::Topic", {"Properties": {"KmsMasterKeyId": Match.any_value()}})
+    success, error = (next(k for k in topics if k.startswith(f"Endpoint{kind}Topic")) for kind in ("Success", "Error"))
+    key_arn = {"Fn::GetAtt": [next(iter(asynchronous.find_resources("AWS::KMS::Key"))), "Arn"]}
     asynchronous.has_resource_properties("AWS::SageMaker::EndpointConfig", {
         "AsyncInferenceConfig": {
-            "OutputConfig": {"KmsKeyId": Match.any_value(), "S3OutputPath": Match.any_value(),
-                             "S3FailurePath": Match.any_value()},
+            "OutputConfig": {"KmsKeyId": key_arn, "S3OutputPath": Match.any_value(),
+                             "S3FailurePath": Match.any_value(),
+                             "NotificationConfig": {"SuccessTopic": {"Ref": success}, "ErrorTopic": {"Ref": error}}},
             "ClientConfig": {"MaxConcurrentInvocationsPerInstance": 4}},
         "DataCaptureConfig": Match.any_value(),
+        "ProductionVariants": [Match.object_like({"InitialInstanceCount": 1})],  # starts with one, may scale to 0
     })
     config = _only(asynchronous.find_resources("AWS::SageMaker::EndpointConfig"))
     assert "/async-output/" in json.dumps(config["Properties"]["AsyncInferenceConfig"]["OutputConfig"])
     asynchronous.has_resource_properties("AWS::SageMaker::Model", {"PrimaryContainer": Match.object_like({
-        "Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/my-model:1.0"})})
+        "Image": IMAGE})})
     statements = _only(asynchronous.find_resources("AWS::IAM::ManagedPolicy"))["Properties"]["PolicyDocument"][
         "Statement"]
     pull = next(s for s in statements if s.get("Sid") == "PullModelImages")
-    assert pull["Resource"]["Fn::Join"][1][-1] == ":ecr:eu-west-1:123456789012:repository/platform/my-model"
+    assert pull["Resource"]["Fn::Join"][1][-1] == ":ecr:eu-west-1:763104351884:repository/pytorch-inference"
     assert {s.get("Sid") for s in statements} >= {"ReadAsyncInputs", "WriteEndpointData"}
+    publish = next(s for s in statements if s.get("Sid") == "PublishAsyncNotifications")
+    assert (publish["Action"], publish["Resource"]) == ("sns:Publish", [{"Ref": success}, {"Ref": error}])
 
 
 # --- data, key, logs ----------------------------------------------------------------------------------------------
@@ -249,17 +290,27 @@ def _rollback_alarm_ids(result: SynthResult, stack: str) -> list[str]:
         "Alarms"]]
 
 
-def test_blue_green_canary_with_auto_rollback_on_every_variants_alarms(app: SynthResult) -> None:
+def _endpoint_name(result: SynthResult, stack: str) -> str:
+    name = _only(template(result, stack).find_resources("AWS::SageMaker::Endpoint"))["Properties"]["EndpointName"]
+    assert isinstance(name, str)
+    return name
+
+
+def test_one_instance_updates_all_at_once_with_rollback_and_keeps_the_scaled_capacity(app: SynthResult) -> None:
     template(app, SEED).has_resource_properties("AWS::SageMaker::Endpoint", {
-        "EndpointName": "prod-rec-model-RecommendationModel",
+        "EndpointName": Match.string_like_regexp(r"^prod-rec-model-RecommendationModel-[0-9a-f]{8}$"),
+        "RetainAllVariantProperties": True,
+        "ExcludeRetainedVariantProperties": [{"VariantPropertyType": "DesiredWeight"}],
         "DeploymentConfig": {"BlueGreenUpdatePolicy": {
-            "TrafficRoutingConfiguration": {"Type": "CANARY", "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 10},
-                                            "WaitIntervalInSeconds": 600},
+            "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 600},
             "TerminationWaitInSeconds": 600}, "AutoRollbackConfiguration": Match.any_value()}})
     seed_alarms = template(app, SEED).find_resources("AWS::CloudWatch::Alarm")
     assert [_construct_id(a) for a in _rollback_alarm_ids(app, SEED)] == [
         "RecommendationModelErrors5xx", "RecommendationModelLatencyP99"]
     assert set(_rollback_alarm_ids(app, SEED)) <= set(seed_alarms)
+
+
+def test_two_instances_shift_linear_steps(app: SynthResult) -> None:
     template(app, "AB").has_resource_properties("AWS::SageMaker::Endpoint", {"DeploymentConfig": Match.object_like({
         "BlueGreenUpdatePolicy": Match.object_like({"TrafficRoutingConfiguration": Match.object_like({
             "Type": "LINEAR", "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 25}})})})})
@@ -298,18 +349,48 @@ def test_up_to_five_variants_each_variants_alarms_roll_back() -> None:
 
 
 # --- autoscaling, alarms, dashboard, outputs ----------------------------------------------------------------------
-def test_target_tracking_autoscaling_within_policy_bounds(app: SynthResult) -> None:
+def test_target_tracking_autoscaling_within_policy_bounds_sleeping_at_night(app: SynthResult) -> None:
     seed = template(app, SEED)
+    schedule = DEV.endpoint_schedule
+    assert schedule is not None
     target = _only(seed.find_resources("AWS::ApplicationAutoScaling::ScalableTarget", {"Properties": {
         "MaxCapacity": DEV.endpoint_max_capacity, "MinCapacity": DEV.endpoint_min_capacity,
-        "ResourceId": "endpoint/prod-rec-model-RecommendationModel/variant/Primary",
-        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount", "ServiceNamespace": "sagemaker"}}))
+        "ResourceId": f"endpoint/{_endpoint_name(app, SEED)}/variant/Primary",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount", "ServiceNamespace": "sagemaker",
+        "ScheduledActions": [
+            {"ScheduledActionName": "sleep", "Schedule": schedule.sleep, "Timezone": schedule.timezone,
+             "ScalableTargetAction": {"MinCapacity": 1, "MaxCapacity": 1}},
+            {"ScheduledActionName": "wake", "Schedule": schedule.wake, "Timezone": schedule.timezone,
+             "ScalableTargetAction": {"MinCapacity": 1, "MaxCapacity": DEV.endpoint_max_capacity}}]}}))
     assert any("Endpoint" in d for d in target["DependsOn"])  # the resource id names the endpoint literally
     seed.has_resource_properties("AWS::ApplicationAutoScaling::ScalingPolicy", {
         "PolicyType": "TargetTrackingScaling",
         "TargetTrackingScalingPolicyConfiguration": {
             "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"},
             "TargetValue": 1000, "ScaleInCooldown": 300, "ScaleOutCooldown": 60}})
+
+
+def test_async_scales_on_its_backlog_from_zero_woken_by_the_backlog_alarm(app: SynthResult) -> None:
+    asynchronous, name = template(app, "Async"), _endpoint_name(app, "Async")
+    target = next(iter(asynchronous.find_resources("AWS::ApplicationAutoScaling::ScalableTarget", {"Properties": {
+        "MinCapacity": 0, "MaxCapacity": DEV.endpoint_max_capacity}})))
+    asynchronous.has_resource_properties("AWS::ApplicationAutoScaling::ScalingPolicy", {
+        "PolicyType": "TargetTrackingScaling", "ScalingTargetId": {"Ref": target},
+        "TargetTrackingScalingPolicyConfiguration": {
+            "CustomizedMetricSpecification": {"MetricName": "ApproximateBacklogSizePerInstance",
+                                              "Namespace": "AWS/SageMaker", "Statistic": "Average",
+                                              "Dimensions": [{"Name": "EndpointName", "Value": name}]},
+            "TargetValue": 5, "ScaleInCooldown": 300, "ScaleOutCooldown": 60}})
+    wake = next(iter(asynchronous.find_resources("AWS::ApplicationAutoScaling::ScalingPolicy", {"Properties": {
+        "PolicyType": "StepScaling", "ScalingTargetId": {"Ref": target},
+        "StepScalingPolicyConfiguration": {"AdjustmentType": "ChangeInCapacity", "MetricAggregationType": "Average",
+                                           "Cooldown": 300, "StepAdjustments": [
+                                               {"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]}}})))
+    asynchronous.has_resource_properties("AWS::CloudWatch::Alarm", {
+        "MetricName": "HasBacklogWithoutCapacity", "Namespace": "AWS/SageMaker", "Statistic": "Average",
+        "Dimensions": [{"Name": "EndpointName", "Value": name}], "Period": 60, "EvaluationPeriods": 2,
+        "DatapointsToAlarm": 2, "Threshold": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "TreatMissingData": "missing", "AlarmActions": [{"Ref": wake}]})
 
 
 def test_alarms_have_actions_to_encrypted_topic(app: SynthResult) -> None:
@@ -332,41 +413,129 @@ def test_alarms_have_actions_to_encrypted_topic(app: SynthResult) -> None:
 
 def test_dashboard_and_outputs(app: SynthResult) -> None:
     seed = template(app, SEED)
-    assert "Invocation5XXErrors" in json.dumps(_only(seed.find_resources("AWS::CloudWatch::Dashboard")))
-    seed.has_output("*", {"Value": "prod-rec-model-RecommendationModel"})
+    dashboard = json.dumps(_only(seed.find_resources("AWS::CloudWatch::Dashboard")))
+    assert "Invocation5XXErrors" in dashboard
+    # CPU is normalised to the instance's 4 vCPUs (ml.g4dn.xlarge): every utilization line reads 0-100 %
+    assert "cpu_primary / 4" in dashboard and "CPU Primary (% of 4 vCPUs)" in dashboard
+    name = _endpoint_name(app, SEED)
+    seed.has_output("*", {"Value": name})
     seed.has_output("*", {"Value": {"Ref": Match.string_like_regexp(r"^RecommendationModelEndpoint")}})
+    seed.has_resource_properties("AWS::SSM::Parameter", {  # the stable name that finds the current endpoint
+        "Name": "/platform/endpoints/prod-rec-model-RecommendationModel", "Value": name, "Type": "String"})
 
 
 # --- execution role and callers -----------------------------------------------------------------------------------
-def test_execution_role_is_least_privilege(app: SynthResult) -> None:
-    seed = template(app, SEED)
-    seed.resource_count_is("AWS::IAM::Policy", 0)  # no inline policies
-    role_id = next(iter(seed.find_resources("AWS::IAM::Role", {"Properties": {
+def _role_statements(result: SynthResult, stack: str) -> tuple[str, list[dict[str, Any]]]:
+    found = template(result, stack)
+    role_id = next(iter(found.find_resources("AWS::IAM::Role", {"Properties": {
         "AssumeRolePolicyDocument": {"Statement": [Match.object_like({
             "Principal": {"Service": "sagemaker.amazonaws.com"}})], "Version": Match.any_value()},
         "ManagedPolicyArns": Match.absent(), "Policies": Match.absent()}})))  # no AWS-managed, no inline policy
-    managed = _only(seed.find_resources("AWS::IAM::ManagedPolicy", {"Properties": {"Roles": [{"Ref": role_id}]}}))
-    everything = managed["Properties"]["PolicyDocument"]["Statement"]
+    managed = _only(found.find_resources("AWS::IAM::ManagedPolicy", {"Properties": {"Roles": [{"Ref": role_id}]}}))
+    return role_id, managed["Properties"]["PolicyDocument"]["Statement"]
+
+
+def test_execution_role_is_least_privilege(app: SynthResult) -> None:
+    seed = template(app, SEED)
+    seed.resource_count_is("AWS::IAM::Policy", 0)  # no inline policies
+    role_id, everything = _role_statements(app, SEED)
     statements = {s["Sid"]: s for s in everything if "Sid" in s}
     assert statements["ReadModelArtifacts"]["Resource"] == {
         "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::my-bucket/models/rec-model.tar.gz"]]}
-    assert statements["PullModelImages"]["Resource"]["Fn::Join"][1][-1] == ":763104351884:repository/pytorch-inference"
+    pull = json.dumps(statements["PullModelImages"]["Resource"])
+    assert '"Fn::FindInMap": ["PlatformFrameworkAccounts"' in pull and ":repository/pytorch-inference" in pull
     assert statements["UseEndpointKey"]["Resource"]["Fn::GetAtt"][1] == "Arn"
     assert statements["WriteEndpointData"]["Resource"]["Fn::Join"][1][1] == "/data-capture/*"
     assert sorted(sid for sid, s in statements.items() if s["Resource"] == "*") == [
         "PublishEndpointMetrics", "UnscopableActions"]
+    assert statements["UnscopableActions"]["Action"] == [
+        "ecr:GetAuthorizationToken", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"]  # no write action on '*'
     assert statements["PublishEndpointMetrics"]["Condition"] == {
         "StringEquals": {"cloudwatch:namespace": "/aws/sagemaker/Endpoints"}}
+    rollback = [{"Fn::GetAtt": [alarm, "Arn"]} for alarm in _rollback_alarm_ids(app, SEED)]
+    assert (statements["ReadRollbackAlarms"]["Action"], statements["ReadRollbackAlarms"]["Resource"]) == (
+        "cloudwatch:DescribeAlarms", rollback)  # deployment guardrails read the rollback alarms with this role
     assert not any(a.endswith("*") for s in everything for a in
                    ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
     (logs,) = (s for s in everything if "Sid" not in s)  # log_group.grant_write: its own log group only
     assert logs["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert logs["Resource"] == {"Fn::GetAtt": [next(iter(seed.find_resources("AWS::Logs::LogGroup"))), "Arn"]}
-    assert set(_acks(managed)) == {  # decisions on the role cover its sealed policy only
+    # decisions on the role cover its sealed policy only (beside the deploy-time VPC conditions' PLAT-IAM3)
+    managed = _only(seed.find_resources("AWS::IAM::ManagedPolicy", {"Properties": {"Roles": [{"Ref": role_id}]}}))
+    assert {a for a in _acks(managed) if not a.startswith("PLAT-IAM3[")} == {
         "AwsSolutions-IAM5[Resource::*]",
-        "AwsSolutions-IAM5[Resource::<RecommendationModelDataBucket3BD2575F.Arn>/data-capture/*]",
-        *(f"PLAT-IAM5[Action::ec2:{a}]" for a in ("CreateNetworkInterface", "CreateNetworkInterfacePermission",
-                                                   "DeleteNetworkInterface"))}
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]",
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:subnet/*]",
+        "AwsSolutions-IAM5[Resource::<RecommendationModelDataBucket3BD2575F.Arn>/data-capture/*]"}
+
+
+def test_only_sagemaker_for_this_account_may_assume_the_execution_role(app: SynthResult) -> None:
+    role_id, _ = _role_statements(app, SEED)
+    (trust,) = app.template(SEED)["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Condition"] == {  # SageMaker's confused-deputy prevention: both global condition keys
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnLike": {"aws:SourceArn": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sagemaker:",
+                                                         {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"},
+                                                         ":*"]]}}}
+
+
+class _Account:
+    """Where the trust policy is evaluated (the runtime tables' template evaluator resolves it with these)."""
+
+    partition, region, account = "aws", "eu-west-1", "111122223333"
+
+    def physical_id(self, stack: str, logical_id: str) -> str | None:
+        return None
+
+    def ssm(self, name: str) -> str:
+        raise KeyError(name)
+
+    def batch_cluster(self, environment: str) -> str:
+        raise KeyError(environment)
+
+
+@pytest.mark.parametrize(("context", "allowed"), [
+    ({"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/x"},
+     True),
+    ({"aws:SourceAccount": "999999999999", "aws:SourceArn": "arn:aws:sagemaker:eu-west-1:999999999999:endpoint/x"},
+     False),  # SageMaker acting for another account's endpoint: the confused deputy
+    ({"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws:sagemaker:us-east-1:111122223333:endpoint/x"},
+     False),  # another region's resource
+    ({}, False),  # a request without the keys
+])
+def test_the_trust_policy_decides_on_the_keys_sagemaker_sends(app: SynthResult, context: dict[str, str],
+                                                               allowed: bool) -> None:
+    from platform_constructs.local.runtime import policy
+    from platform_constructs.local.runtime.resolve import resolve
+
+    role_id, _ = _role_statements(app, SEED)
+    template = app.template(SEED)
+    trust = resolve(template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"], SEED, template,
+                    _Account())
+    request = policy.Request("sts:AssumeRole", "arn:aws:iam::111122223333:role/execution",
+                             policy.Principal(service="sagemaker.amazonaws.com"), context)
+    assert (policy.evaluate([trust], request, resource_policy=True) is policy.Effect.ALLOW) is allowed
+
+
+def test_network_interface_actions_are_scoped_to_the_endpoints_vpc(app: SynthResult) -> None:
+    _, everything = _role_statements(app, SEED)
+    statements = {s["Sid"]: s for s in everything if "Sid" in s}
+    vpc_parameter = next(p for p in app.template(SEED)["Parameters"] if "vpcid" in p.lower())
+    vpc_arn = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ec2:", {"Ref": "AWS::Region"}, ":",
+                                 {"Ref": "AWS::AccountId"}, ":vpc/", {"Ref": vpc_parameter}]]}
+    create, manage = statements["CreateNetworkInterfaces"], statements["ManageEndpointNetworkInterfaces"]
+    # one statement per action with every resource type it needs; the interface being created has no ec2:Vpc key
+    assert (create["Action"], create["Condition"]) == ("ec2:CreateNetworkInterface",
+                                                       {"ArnEqualsIfExists": {"ec2:Vpc": vpc_arn}})
+    assert [r["Fn::Join"][1][-1] for r in create["Resource"][:2]] == [":network-interface/*", ":subnet/*"]
+    assert create["Resource"][2]["Fn::Join"][1][-1]["Fn::GetAtt"][1] == "GroupId"  # its own security group only
+    assert manage["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc_arn}} and manage["Action"] == [
+        "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
+    policy = next(r for r in app.template(SEED)["Resources"].values() if r["Type"] == "AWS::IAM::ManagedPolicy")
+    assert sum(a.startswith("PLAT-IAM3[Unverifiable::Condition::") for a in _acks(policy)) == 2  # deploy-time VPC
+    _, serverless = _role_statements(app, "Serverless")
+    assert not any("ec2:" in json.dumps(s["Action"]) for s in serverless)  # no VPC, no network interfaces
 
 
 def test_grant_invoke_scopes_to_the_endpoint_arn(app: SynthResult) -> None:
@@ -374,7 +543,7 @@ def test_grant_invoke_scopes_to_the_endpoint_arn(app: SynthResult) -> None:
     caller = next(p for k, p in policies.items() if k.startswith("Caller"))
     (statement,) = caller["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Action"] == ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
-    assert statement["Resource"]["Fn::Join"][1][-1] == ":endpoint/default-endpoint"
+    assert statement["Resource"]["Fn::Join"][1][-1] == f":endpoint/{_endpoint_name(app, 'Default').lower()}"
 
 
 def test_a_wildcard_grant_added_after_construction_fails_synth(tmp_path: Path) -> None:
@@ -400,7 +569,7 @@ def test_public_surface() -> None:
     for name in ("key", "log_group", "alarm_topic", "bucket", "role", "security_group", "endpoint",
                  "endpoint_config", "models", "alarms", "dashboard"):
         assert getattr(endpoint, name), name
-    assert endpoint.endpoint_name == endpoint.settings.endpoint_name == "my-endpoint"
+    assert endpoint.endpoint_name == endpoint.settings.endpoint_name == f"my-endpoint-{endpoint.settings.generation}"
     assert set(endpoint.models) == {"Primary"} and endpoint.model is endpoint.models["Primary"]
     assert {"Errors5xx", "LatencyP99", "Rate4xx", "Cpu", "Memory", "Disk"} == set(endpoint.alarms)
     assert endpoint.settings.variants[0].image is not None
@@ -429,24 +598,32 @@ def test_resources_follow_the_settings(example: dict[str, Any]) -> None:
         for target in endpoint.scalable_targets.values():
             assert (target.min_capacity, target.max_capacity) == (settings.min_capacity, settings.max_capacity)
         assert set(endpoint.scaling_policies) == set(endpoint.models) == {v.name for v in settings.variants}
-    assert endpoint.alarms and endpoint.rollback_alarms
+    assert endpoint.alarms and bool(endpoint.rollback_alarms) != settings.serverless  # guardrails: instances only
+    assert endpoint.endpoint.endpoint_name == settings.endpoint_name
+    assert set(endpoint.scalable_targets) == {v.name for v in settings.autoscaled_variants}
 
 
 def _warnings(construct: Construct) -> list[str]:
     return [str(entry.data) for entry in construct.node.metadata if entry.type == "aws:cdk:warning"]
 
 
-def test_warnings_carry_their_ids_and_the_defaults_warn_of_nothing() -> None:
-    stack = Stack(new_app(), "S")
+def test_warnings_carry_their_ids() -> None:
+    stack = Stack(new_app({"env": "prod"}), "S")
     quiet = SecureModelEndpoint(stack, "Quiet", model_data_url=URL, cost_center="team-a")
     loud = SecureModelEndpoint(stack, "Loud", model_data_url=URL, cost_center="team-a", mode="serverless",
                                min_capacity=3, bake_minutes=0)
     assert _warnings(quiet) == []
-    warnings = _warnings(loud)
-    assert len(warnings) == 2
-    assert warnings[0].startswith("mode='serverless' ignores min_capacity=3 (realtime/async only)")
-    assert warnings[0].endswith(f"[ack: {endpoint_settings.WARNING_IGNORED_ARGUMENTS}]")
-    assert warnings[1].endswith(f"[ack: {endpoint_settings.WARNING_NO_BAKE_TIME}]")
+    (warning,) = _warnings(loud)
+    assert warning.startswith("mode='serverless' ignores min_capacity=3 (realtime/async only), "
+                              "bake_minutes=0 (realtime/async only)")
+    assert warning.endswith(f"[ack: {endpoint_settings.WARNING_IGNORED_ARGUMENTS}]")
+
+
+def test_an_unhonoured_canary_is_a_warning_not_silence() -> None:
+    endpoint = SecureModelEndpoint(Stack(new_app(), "S"), "E", model_data_url=URL, cost_center="team-a")
+    (warning,) = _warnings(endpoint)
+    assert "traffic_shifting='canary' cannot be honoured" in warning
+    assert warning.endswith(f"[ack: {endpoint_settings.WARNING_ALL_AT_ONCE}]")
 
 
 def test_all_problems_with_the_tags_are_reported_together_before_any_resource() -> None:
@@ -459,6 +636,47 @@ def test_all_problems_with_the_tags_are_reported_together_before_any_resource() 
                          "instance_type"]
     assert str(info.value).startswith("5 problem(s) in S/Endpoint:")
     assert not stack.node.find_child("Endpoint").node.children  # nothing was created before the error
+
+
+def test_two_endpoints_with_one_name_in_an_app_are_a_synth_error_naming_both() -> None:
+    app = new_app()
+    SecureModelEndpoint(Stack(app, "A"), "Model", model_data_url=URL, cost_center="team-a", endpoint_name="churn")
+    with pytest.raises(PlatformValidationError, match=r"B/Model: argument 'endpoint_name' = 'churn'.*'A/Model' "
+                                                      r"already has it.*Fix: pass endpoint_name='churn-2'"):
+        SecureModelEndpoint(Stack(app, "B"), "Model", model_data_url=URL, cost_center="team-a",
+                            endpoint_name="churn")
+    elsewhere = Stack(app, "C", env={"region": "eu-west-1", "account": "123456789012"})
+    SecureModelEndpoint(elsewhere, "Model", model_data_url=URL, cost_center="team-a", endpoint_name="churn")
+
+
+@pytest.mark.parametrize(("vpc", "expected"), [
+    ("vpc-0123456789abcdef0", r"'vpc' = 'vpc-0123456789abcdef0'.*an IVpc.*got the string"),
+    (None, None)])
+def test_vpc_must_be_an_ivpc_with_isolated_subnets(vpc: object, expected: str | None) -> None:
+    stack = Stack(new_app(), "S")
+    if expected is None:  # a VPC without isolated subnets
+        vpc, expected = ec2.Vpc(stack, "Vpc"), r"'vpc'.*has no isolated subnet"
+    with pytest.raises(PlatformValidationError, match=expected):
+        SecureModelEndpoint(stack, "E", model_data_url=URL, cost_center="team-a", vpc=vpc)  # type: ignore[arg-type]
+
+
+def test_framework_images_in_a_stack_of_a_known_region_name_the_account() -> None:
+    stack = Stack(new_app(), "S", env={"region": "eu-west-1", "account": "123456789012"})
+    endpoint = SecureModelEndpoint(stack, "E", model_data_url=URL, cost_center="team-a", framework="sklearn")
+    image = stack.resolve(endpoint.model.primary_container.image)  # type: ignore[union-attr]
+    assert image == "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    with pytest.raises(PlatformValidationError, match=r"'framework' = 'pytorch'.*lists for ap-southeast-9"):
+        SecureModelEndpoint(Stack(new_app(), "T", env={"region": "ap-southeast-9", "account": "123456789012"}), "E",
+                            model_data_url=URL, cost_center="team-a", framework="pytorch")
+
+
+def test_a_burstable_variant_is_not_autoscaled_and_updates_reset_its_count() -> None:
+    endpoint = SecureModelEndpoint(Stack(new_app(), "S"), "E", model_data_url=URL, cost_center="team-a",
+                                   instance_type="ml.t2.medium")
+    assert endpoint.scalable_targets == {}
+    assert [p.variant_property_type for p in endpoint.endpoint.exclude_retained_variant_properties] == [  # type: ignore
+        "DesiredWeight", "DesiredInstanceCount"]
+    assert any(endpoint_settings.WARNING_NO_AUTOSCALING in w for w in _warnings(endpoint))
 
 
 def test_policy_file_and_environment_change_the_allowed_types() -> None:

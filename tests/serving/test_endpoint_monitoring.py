@@ -29,6 +29,20 @@ def test_instance_metrics_are_averages_in_the_endpoint_namespace() -> None:
         assert (metric.namespace, metric.statistic) == (INSTANCE_METRICS_NAMESPACE, "Average")
 
 
+def test_async_metrics_are_per_endpoint() -> None:
+    for metric in (FACTORY.metric_approximate_backlog_size_per_instance(),
+                   FACTORY.metric_has_backlog_without_capacity(period=Duration.minutes(1))):
+        assert (metric.namespace, metric.statistic, metric.dimensions) == (
+            METRICS_NAMESPACE, "Average", {"EndpointName": "my-endpoint"})
+    assert FACTORY.metric_has_backlog_without_capacity(period=Duration.minutes(1)).period.to_minutes() == 1
+
+
+def test_cpu_share_divides_by_the_vcpus() -> None:
+    share = FACTORY.metric_cpu_utilization_share(variant_name="Chall-enger", vcpus=8)
+    assert share.expression == "cpu_chall_enger / 8"
+    assert [m.metric_name for m in share.using_metrics.values()] == ["CPUUtilization"]  # type: ignore[attr-defined]
+
+
 def test_rates_and_the_highest_of_several_metrics_are_math_expressions() -> None:
     rate = FACTORY.metric_4xx_rate(variant_name="B")
     assert rate.expression == "IF(invocations > 0, 100 * errors / invocations, 0)"
@@ -42,14 +56,15 @@ def test_rates_and_the_highest_of_several_metrics_are_math_expressions() -> None
 
 def test_the_construct_delegates_to_its_factory() -> None:
     endpoint = SecureModelEndpoint(Stack(new_app(), "S"), "E", model_data_url="s3://my-bucket/m.tar.gz",
-                                   cost_center="team-a", endpoint_name="my-endpoint")
-    assert endpoint.metrics.endpoint_name == "my-endpoint"
+                                   cost_center="team-a", endpoint_name="my")
+    assert endpoint.metrics.endpoint_name == endpoint.endpoint_name == f"my-{endpoint.settings.generation}"
     pairs = [(endpoint.metric_invocations(), FACTORY.metric_invocations()),
              (endpoint.metric_model_latency(statistic="p50"), FACTORY.metric_model_latency(statistic="p50")),
              (endpoint.metric_cpu_utilization(variant_name="B"), FACTORY.metric_cpu_utilization(variant_name="B")),
              (endpoint.metric("OverheadLatency", statistic="Average"), FACTORY.metric("OverheadLatency",
                                                                                       statistic="Average"))]
     for mine, expected in pairs:
-        assert (mine.namespace, mine.metric_name, mine.statistic, mine.dimensions) == (
-            expected.namespace, expected.metric_name, expected.statistic, expected.dimensions)
+        assert (mine.namespace, mine.metric_name, mine.statistic) == (
+            expected.namespace, expected.metric_name, expected.statistic)
+        assert mine.dimensions == {**(expected.dimensions or {}), "EndpointName": endpoint.endpoint_name}
     assert endpoint.metric_4xx_rate().expression == FACTORY.metric_4xx_rate().expression

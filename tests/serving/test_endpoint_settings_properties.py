@@ -23,12 +23,14 @@ POLICY = load_policy()
 URLS = {"s3://my-bucket/models/rec-model.tar.gz": True, "s3://b.example-1/a/b/c/model.tar.gz": True,
         "s3://my-bucket/models/v2.tar.gz": True,
         "s3://my-bucket/models/": False, "https://my-bucket/model.tar.gz": False, "s3://my-bucket": False,
-        "s3://My_Bucket/model.tar.gz": False, "s3://my-bucket/models/*.tar.gz": False, "": False}
-IMAGES = {None: True, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/model:1": True,
-          "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311": True,
+        "s3://My_Bucket/model.tar.gz": False, "s3://my-bucket/models/*.tar.gz": False, "": False,
+        "s3://my-bucket/models/model.pkl": False}
+IMAGES = {None: True, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/model:1": False,  # account unknown
+          "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311": False,  # a tag
+          "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference@sha256:" + "b" * 64: True,
           "docker.io/library/python:3.11": False, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/other/model:1": False}
-ENDPOINT_NAMES = {None: True, "my-endpoint": True, "a": True, "x" * 63: True, "A-b--1": True,
-                  "": False, "x" * 64: False, "my_model": False, "-lead": False, "trail-": False}
+ENDPOINT_NAMES = {None: True, "my-endpoint": True, "a": True, "x" * 54: True, "A-b--1": True,
+                  "": False, "x" * 55: False, "my_model": False, "-lead": False, "trail-": False, "name\n": False}
 VARIANT_NAMES = {"B": True, "Challenger": True, "v2": True, "Primary": False, "bad_name": False, "v" * 64: False}
 INSTANCE_TYPES = [None, *sorted(SAGEMAKER_INSTANCES)[::3], "ml.m5.xlarge", "ml.g4dn.xlarge", "ml.c5.xlarge",
                   "ml.bogus", "m5.xlarge"]
@@ -66,9 +68,9 @@ arguments = st.fixed_dictionaries({
     "mode": _mostly(st.sampled_from(MODES[:3]), st.sampled_from(MODES)),
     "min_capacity": _capacity(),
     "max_capacity": _capacity(),
-    "data_capture_sampling_percent": _mostly(st.integers(0, 100), st.integers(-5, 105)),
+    "data_capture_sampling_percent": _mostly(st.integers(1, 100), st.integers(-5, 105)),
     "traffic_shifting": _mostly(st.sampled_from(["canary", "linear"]), st.just("all-at-once")),
-    "traffic_step_percent": _mostly(st.integers(1, 100), st.integers(-1, 101)),
+    "traffic_step_percent": _mostly(st.integers(10, 50), st.integers(-1, 101)),
     "bake_minutes": _mostly(st.integers(0, 60), st.integers(-1, 61)),
     "serverless_memory_mb": _mostly(st.sampled_from([1024, 2048, 6144]), st.sampled_from([3000, 8192])),
     "endpoint_name": _pool(ENDPOINT_NAMES),
@@ -86,25 +88,27 @@ def expected_problems(args: dict[str, Any], env: EnvironmentPolicy) -> set[str]:
         wrong.add("mode")
     if not ENDPOINT_NAMES[args["endpoint_name"]]:
         wrong.add("endpoint_name")
-    low = args["min_capacity"] if args["min_capacity"] is not None else env.endpoint_min_capacity
-    high = args["max_capacity"] if args["max_capacity"] is not None else env.endpoint_max_capacity
-    if mode != "serverless":
-        if low < env.endpoint_min_capacity:
+    checked = mode if mode in ("realtime", "serverless", "async") else "realtime"  # unknown: checked as the default
+    floor = env.async_min_capacity if checked == "async" else env.endpoint_min_capacity
+    if checked in ("realtime", "async"):
+        low, high = args["min_capacity"], args["max_capacity"]
+        if low is not None and not floor <= low <= env.endpoint_max_capacity:
             wrong.add("min_capacity")
-        elif high < low:
+            low = None
+        low = floor if low is None else low
+        if high is not None and not max(low, 1) <= high <= env.endpoint_max_capacity:
             wrong.add("max_capacity")
-        if high > env.endpoint_max_capacity:
-            wrong.add("max_capacity")
-        if not 0 <= args["data_capture_sampling_percent"] <= 100:
+        if not 1 <= args["data_capture_sampling_percent"] <= 100:  # capture is mandatory: 0 % is refused
             wrong.add("data_capture_sampling_percent")
         target = args["invocations_per_instance"]
-        if target is not None and not (isinstance(target, int) and target >= 1):
+        if checked == "realtime" and target is not None and not (isinstance(target, int) and target >= 1):
             wrong.add("invocations_per_instance")
     elif args["serverless_memory_mb"] not in (1024, 2048, 3072, 4096, 5120, 6144):
         wrong.add("serverless_memory_mb")
-    if args["traffic_shifting"] not in ("canary", "linear"):
+    shifting = args["traffic_shifting"]
+    if shifting not in ("canary", "linear"):
         wrong.add("traffic_shifting")
-    if not 1 <= args["traffic_step_percent"] <= 100:
+    if not (10 if shifting == "linear" else 1) <= args["traffic_step_percent"] <= 50:
         wrong.add("traffic_step_percent")
     if not 0 <= args["bake_minutes"] <= 60:
         wrong.add("bake_minutes")
@@ -150,8 +154,14 @@ _VALID: dict[str, Any] = {
     "invocations_per_instance": None, "alarm_4xx_rate_percent": None}
 
 
+_BAD_IMAGE = "docker.io/library/python:3.11"
+
+
 @example(args=_VALID | {"variants": [ModelVariant("B", "s3://my-bucket/models/v2.tar.gz", 0.5, "ml.g4dn.xlarge")]})
 @example(args=_VALID | {"mode": "serverless", "env": "prod"})
+@example(args=_VALID | {"image": _BAD_IMAGE, "variants": [  # one string object, reported for both arguments
+    ModelVariant("B", "s3://my-bucket/models/v2.tar.gz"), ModelVariant("v2", "s3://my-bucket/models/v2.tar.gz",
+                                                                       image=_BAD_IMAGE)]})
 @example(args=_VALID | {"mode": "async", "env": "staging", "traffic_shifting": "linear"})
 @settings(max_examples=1000, deadline=None)
 @given(args=arguments)
@@ -173,13 +183,19 @@ def test_every_argument_set_gives_valid_settings_or_one_clear_error(args: dict[s
     event(f"built: {args['mode']}")
 
     assert re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", result.endpoint_name)
+    assert result.endpoint_name == f"{result.name}-{result.generation}"
     assert [v.name for v in result.variants] == ["Primary", *(v.name for v in args["variants"])]
     assert all(v.weight > 0 and v.image for v in result.variants)
     if result.serverless:
         assert all(v.instance_type is None for v in result.variants) and not result.instance_store
     else:
         assert {v.instance_type for v in result.variants} <= set(env.sagemaker_instance_types)
-        assert env.endpoint_min_capacity <= result.min_capacity <= result.max_capacity <= env.endpoint_max_capacity
-        assert 0 <= result.data_capture_sampling_percent <= 100
+        floor = env.async_min_capacity if result.mode == "async" else env.endpoint_min_capacity
+        assert floor <= result.min_capacity <= result.max_capacity <= env.endpoint_max_capacity
+        assert result.initial_instance_count >= 1 and 1 <= result.data_capture_sampling_percent <= 100
+        # canary/linear only when one step moves at most half of the minimum capacity
+        step = max(1, -(-result.traffic_step_percent * result.min_capacity // 100))
+        shifts = result.min_capacity > 0 and 2 * step <= result.min_capacity
+        assert (result.traffic_routing != "ALL_AT_ONCE") == shifts
     assert result.rollback_alarms_per_variant == (len(result.variants) <= 5)
     assert len(result.model_artifacts) <= len(result.variants)

@@ -4,10 +4,13 @@ For ``AWS::Batch::ComputeEnvironment`` with ``ComputeResources``:
 
 * every ``InstanceTypes`` entry is one of the environment's ``ec2_instance_types`` (generic values such
   as ``optimal`` or a bare family are not: Batch would pick any size, GPUs included);
-* ``MaxvCpus`` is at most ``max_vcpus``;
-* the GPU budget: at ``MaxvCpus``, the worst case number of GPUs (``catalog.worst_case_gpus``: the most GPUs
-  on any mix of the instance types, plus AWS Batch's one-instance overshoot for every allocation strategy
-  but ``BEST_FIT``) is at most ``max_gpus``;
+* the budget of the environment's group: the compute environments of one construct (resources whose
+  ``aws:cdk:path`` has the same parent; without path metadata, every compute environment of the template) together
+  have ``MaxvCpus`` of at most ``max_vcpus`` and can run at most ``max_gpus`` GPUs at once. A compute environment's
+  GPUs are AWS Batch's documented bound (``catalog.worst_case_gpus``, the same arithmetic the constructs plan
+  with): ``MaxvCpus`` worth of instances of its types, plus one instance of the type with the most GPUs for every
+  allocation strategy except ``BEST_FIT`` on on-demand ``EC2`` capacity ("Batch never exceeds maxvCpus by more
+  than a single instance", ``ComputeResource.maxvCpus``);
 * EC2 and SPOT compute resources use a launch template (IMDSv2, encrypted volumes: PLAT-LT1..3). A
   reference to a launch template outside the template cannot be checked and is reported as such.
 
@@ -20,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from platform_constructs.catalog import STRICT_ALLOCATION_STRATEGY, ec2, overshoots, worst_case_gpus
+from platform_constructs.catalog import STRICT_ALLOCATION_STRATEGY, InstanceSpec, ec2, overshoots, worst_case_gpus
 from platform_constructs.compliance.rules.base import (
     Resource,
     Rule,
@@ -73,6 +76,62 @@ def _launch_template(resources: Mapping[str, Any], ctx: RuleContext) -> Iterator
         yield Violation(where, f"LaunchTemplate refers to {target}, which is {kind}, not an AWS::EC2::LaunchTemplate")
 
 
+def _specs(resources: Mapping[str, Any]) -> list[InstanceSpec] | None:
+    types = resources.get("InstanceTypes")
+    if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
+        return None
+    specs = [spec for name in types if (spec := ec2(name)) is not None]
+    return specs if len(specs) == len(types) else None
+
+
+def _compute(properties: Mapping[str, Any]) -> tuple[float, int] | None:
+    """(MaxvCpus, worst-case GPUs) of one compute environment, ``None`` when not literal (reported elsewhere)."""
+    resources = properties.get("ComputeResources")
+    if not isinstance(resources, Mapping):
+        return None
+    vcpus, kind = as_number(resources.get("MaxvCpus")), resources.get("Type")
+    if vcpus is None or not isinstance(kind, str):
+        return None
+    if kind.upper() not in EC2_TYPES:
+        return vcpus, 0  # Fargate runs no GPUs
+    specs, strategy = _specs(resources), resources.get("AllocationStrategy", STRICT_ALLOCATION_STRATEGY)
+    if specs is None or not isinstance(strategy, str):
+        return None
+    return vcpus, worst_case_gpus(specs, int(vcpus), overshoot=overshoots(strategy, kind))
+
+
+def _group(logical_id: str, resource: Resource) -> str:
+    """The construct a compute environment belongs to: its ``aws:cdk:path`` parent ("" without metadata)."""
+    metadata = resource.get("Metadata")
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, Mapping) else None
+    if not isinstance(path, str):
+        return ""
+    path = path[: -len("/Resource")] if path.endswith("/Resource") else path
+    return path.rsplit("/", 1)[0]
+
+
+def _budget(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    group = _group(logical_id, resource)
+    members = {lid: res for lid, res in ctx.template.get("Resources", {}).items()
+               if isinstance(res, Mapping) and res.get("Type") == "AWS::Batch::ComputeEnvironment"
+               and _group(lid, res) == group}
+    members[logical_id] = resource
+    totals = {lid: found for lid, res in sorted(members.items()) if (found := _compute(props(res))) is not None}
+    where = f"the {len(totals)} compute environments of {group or 'this template'}" if len(totals) > 1 else \
+        "this compute environment"
+    vcpus = sum(v for v, _ in totals.values())
+    if vcpus > ctx.env.max_vcpus:
+        yield Violation(f"{WHERE}.MaxvCpus", f"MaxvCpus of {where} add up to {vcpus:g}, above {ctx.env.max_vcpus}, "
+                                             f"the max_vcpus of {ctx.env.name}")
+    gpus = sum(g for _, g in totals.values())
+    if gpus > ctx.env.max_gpus:
+        parts = ", ".join(f"{lid}: {g}" for lid, (_, g) in totals.items())
+        yield Violation(f"{WHERE}.MaxvCpus", f"GPU budget: {where} can run up to {gpus} GPUs at once ({parts}; AWS "
+                                             "Batch's documented bound: MaxvCpus worth of instances plus one instance "
+                                             "except with BEST_FIT on EC2); "
+                                             f"{ctx.env.name} allows {ctx.env.max_gpus} (lower MaxvCpus)")
+
+
 def _instance_types(resources: Mapping[str, Any], ctx: RuleContext) -> Iterator[Violation]:
     where = f"{WHERE}.InstanceTypes"
     types = resources.get("InstanceTypes")
@@ -87,25 +146,11 @@ def _instance_types(resources: Mapping[str, Any], ctx: RuleContext) -> Iterator[
         if name not in allowed:
             yield Violation(where, f"instance type {name!r} is not allowed in {ctx.env.name}; allowed: "
                                    f"{', '.join(allowed)}")
-    max_vcpus = as_number(resources.get("MaxvCpus"))
-    if max_vcpus is None:
-        return  # reported by _vcpus
-    specs = []
-    for name in types:
-        spec = ec2(name)
-        if spec is None:
+        elif ec2(name) is None:
             yield Violation(where, f"instance type {name!r} is not in the platform's instance catalog; "
                                    "its GPU count is unknown, so the GPU budget cannot be verified")
-            continue
-        specs.append(spec)
     strategy = resources.get("AllocationStrategy", STRICT_ALLOCATION_STRATEGY)  # Batch's default is BEST_FIT
-    if specs and isinstance(strategy, str):
-        worst = worst_case_gpus(specs, int(max_vcpus), overshoot=overshoots(strategy))
-        if worst > ctx.env.max_gpus:
-            yield Violation(where, f"GPU budget: at MaxvCpus {max_vcpus:g} ({strategy}) on "
-                                   f"{', '.join(s.name for s in specs)} up to {worst} GPUs could run; "
-                                   f"{ctx.env.name} allows {ctx.env.max_gpus} (lower MaxvCpus)")
-    elif specs:
+    if not isinstance(strategy, str):
         yield unverifiable(f"{WHERE}.AllocationStrategy", "AllocationStrategy")
 
 
@@ -114,10 +159,8 @@ def _vcpus(resources: Mapping[str, Any], ctx: RuleContext) -> Iterator[Violation
     value = resources.get("MaxvCpus")
     if is_intrinsic(value):
         yield unverifiable(where, "MaxvCpus")
-    elif (number := as_number(value)) is None:
+    elif as_number(value) is None:
         yield Violation(where, f"MaxvCpus is {value!r}; expected a number")
-    elif number > ctx.env.max_vcpus:
-        yield Violation(where, f"MaxvCpus {number:g} exceeds {ctx.env.max_vcpus}, the max_vcpus of {ctx.env.name}")
 
 
 def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
@@ -142,6 +185,7 @@ def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Vio
     if compute_type.upper() in EC2_TYPES:
         yield from _instance_types(resources, ctx)
         yield from _launch_template(resources, ctx)
+    yield from _budget(logical_id, resource, ctx)
 
 
 RULE = Rule(

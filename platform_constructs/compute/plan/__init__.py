@@ -14,6 +14,7 @@ Defaults are applied here, once:
   ``max_gpus``; instance types: the policy's types of the right kind.
 """
 
+from platform_constructs.compute.plan.arguments import describe, is_int, is_number
 from platform_constructs.compute.plan.batch import BatchSettings, batch_settings
 from platform_constructs.compute.plan.common import (
     DEFAULT_NODES,
@@ -34,8 +35,6 @@ from platform_constructs.compute.plan.common import (
     check_instance_types,
     common_settings,
     env_instance_types,
-    is_int,
-    is_number,
     job_memory_mib,
     kinds,
     split,
@@ -70,6 +69,7 @@ __all__ = [
     "check_instance_types",
     "common_settings",
     "default_gpu_instance_types",
+    "describe",
     "env_instance_types",
     "is_int",
     "is_number",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from platform_constructs import catalog
 from platform_constructs.catalog import InstanceSpec
+from platform_constructs.compute.plan.arguments import check_flag, check_int
 from platform_constructs.compute.plan.common import (
     FARGATE_JOB_MEMORY_MIB,
     FARGATE_JOB_VCPUS,
@@ -17,11 +18,9 @@ from platform_constructs.compute.plan.common import (
     JobSize,
     PlanContext,
     allocation_strategy,
-    check_flag,
     check_instance_types,
     common_settings,
     env_instance_types,
-    is_int,
     job_memory_mib,
     kinds,
     split,
@@ -60,11 +59,10 @@ def batch_settings(ctx: PlanContext, args: CommonArguments, problems: Problems, 
     else:
         types = env_instance_types(env, gpu=gpu is True) if instance_types is None else instance_types
         specs = check_instance_types(problems, env, types, gpu=gpu is True)
-    vcpus_ok = problems.check(
-        is_int(vcpus) and 1 <= vcpus <= env.max_vcpus, "max_vcpus", vcpus,  # type: ignore[operator]
-        f"an integer from 1 to the {env.name} cap {env.max_vcpus}",
-        f"pass max_vcpus<={env.max_vcpus}, or ask the platform team to raise "
-        f"environments.{env.name}.max_vcpus in policies/platform.yaml")
+    vcpus_ok = check_int(problems, "max_vcpus", vcpus, low=1, high=env.max_vcpus,
+                         allowed=f"an integer from 1 to the {env.name} cap {env.max_vcpus}",
+                         range_fix=f"pass max_vcpus<={env.max_vcpus}, or ask the platform team to raise "
+                         f"environments.{env.name}.max_vcpus in policies/platform.yaml", example=env.max_vcpus)
     plans: list[ComputePlan] = []
     if vcpus_ok and not problems:
         plans = _plan_batch(env, problems, vcpus, specs, spot=common.spot, gpu=gpu is True,  # type: ignore[arg-type]
@@ -81,33 +79,42 @@ def batch_settings(ctx: PlanContext, args: CommonArguments, problems: Problems, 
 
 def _plan_batch(env: EnvironmentPolicy, problems: Problems, max_vcpus: int, specs: Sequence[InstanceSpec], *,
                 spot: bool, gpu: bool, fargate: bool) -> list[ComputePlan]:
-    """Split ``max_vcpus`` over the compute environments; with ``gpu``, bound each by its share of max_gpus."""
+    """Split ``max_vcpus`` over the compute environments; with ``gpu``, bound each by its share of max_gpus.
+
+    GPU shares: each environment first gets what one default job needs under AWS Batch's documented bound
+    (:func:`platform_constructs.catalog.worst_case_gpus` at a ``maxvCpus`` of the job's vCPUs), then the rest of
+    the policy's ``max_gpus`` is split between them, spot first.
+    """
     environments = kinds(spot=spot, fargate=fargate)
     vcpu_shares = split(max_vcpus, len(environments))
-    gpu_shares = split(env.max_gpus, len(environments)) if gpu else [0] * len(environments)
-    largest = max((s.vcpus for s in specs), default=math.ceil(FARGATE_JOB_VCPUS))
+    job_vcpus = min((s.vcpus for s in specs), default=math.ceil(FARGATE_JOB_VCPUS))
+    if min(vcpu_shares) < job_vcpus:
+        need = job_vcpus * len(environments)
+        unit = min(specs, key=lambda s: s.vcpus).name if specs else f"{FARGATE_JOB_VCPUS:g}-vCPU job"
+        problems.add("max_vcpus", max_vcpus,
+                     f"at least {need} for one {unit} in each of the {len(environments)} compute environments",
+                     f"pass max_vcpus>={need}" + ("" if specs else " or spot=False"))
+        return []
+    gpu_shares = [0] * len(environments)
+    if gpu:
+        strategies = [allocation_strategy(p, gpu=True) for _, p in environments]
+        needs = [catalog.worst_case_gpus(specs, job_vcpus, overshoot=catalog.overshoots(strategy, p))
+                 for strategy, (_, p) in zip(strategies, environments, strict=True)]
+        if sum(needs) > env.max_gpus:
+            problems.add(
+                "instance_types", [s.name for s in specs],
+                f"types of which one default job fits the {env.name} GPU cap {env.max_gpus} in each of the "
+                f"{len(environments)} compute environments (these types need {' + '.join(map(str, needs))} = "
+                f"{sum(needs)}, counting AWS Batch's documented one-instance overshoot on spot)",
+                "choose smaller GPU types" + (" or pass spot=False" if spot else ""))
+            return []
+        gpu_shares = [need + extra for need, extra in zip(needs, split(env.max_gpus - sum(needs),
+                                                                        len(environments)), strict=True)]
     plans: list[ComputePlan] = []
     for (name, provisioning), vcpu_share, gpus in zip(environments, vcpu_shares, gpu_shares, strict=True):
         strategy = allocation_strategy(provisioning, gpu=gpu)
-        overshoot = catalog.overshoots(strategy)
+        overshoot = catalog.overshoots(strategy, provisioning) if specs else False
         vcpus = catalog.max_vcpus_for_gpus(specs, gpus, vcpu_share, overshoot=overshoot) if gpu else vcpu_share
-        if vcpus < largest:
-            need = largest * len(environments)
-            if gpu:
-                per_env = catalog.worst_case_gpus(specs, largest, overshoot=overshoot)
-                problems.add(
-                    "instance_types", [s.name for s in specs],
-                    f"types of which one instance fits the {env.name} GPU cap {env.max_gpus} split over "
-                    f"the {len(environments)} compute environments ({gpus} here; these types need {per_env}, "
-                    "counting AWS Batch's one-instance overshoot on spot)",
-                    "choose smaller GPU types" + (" or pass spot=False" if spot else ""))
-            else:
-                unit = max(specs, key=lambda s: s.vcpus).name if specs else f"{FARGATE_JOB_VCPUS:g}-vCPU job"
-                problems.add(
-                    "max_vcpus", max_vcpus,
-                    f"at least {need} for one {unit} in each of the {len(environments)} compute environments",
-                    f"pass max_vcpus>={need}" + (" or choose smaller types" if specs else " or spot=False"))
-            return []
         plans.append(ComputePlan(
             name=f"{name}ComputeEnvironment", provisioning=provisioning, max_vcpus=vcpus,
             instance_types=tuple(s.name for s in specs), allocation_strategy=strategy, gpu_budget=gpus,

@@ -12,6 +12,12 @@ from typing import Literal
 
 from platform_constructs import catalog
 from platform_constructs.catalog import STRICT_ALLOCATION_STRATEGY, InstanceSpec
+from platform_constructs.compute.plan.arguments import (
+    check_flag,
+    check_number,
+    check_string_list,
+    is_number,
+)
 from platform_constructs.errors import Problems
 from platform_constructs.policy import EnvironmentPolicy, Policy
 
@@ -56,7 +62,7 @@ class CommonArguments:
     max_job_hours: object = None
     spot: object = None
     team_shares: object = None
-    fair_share: object = True
+    fair_share: object = False
     data_prefix: object = None
     image: object = None
 
@@ -72,6 +78,8 @@ class CommonSettings:
     fair_share: bool
     spot: bool
     image: str
+    share_identifier: str = "team"
+    """The team's share identifier on a fair-share queue: the construct's CostCenter tag."""
 
     @property
     def timeout_seconds(self) -> int:
@@ -105,14 +113,6 @@ class JobSize:
 
 
 # --- small checks -------------------------------------------------------------------------------------------
-def is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def env_instance_types(env: EnvironmentPolicy, *, gpu: bool) -> list[str]:
     """The environment's allowed EC2 instance types that are (``gpu``) or are not GPU types, policy order."""
     return [name for name in env.ec2_instance_types
@@ -124,14 +124,14 @@ def check_instance_types(problems: Problems, env: EnvironmentPolicy, value: obje
     """Validate instance type names; return the specs of the valid ones (problems recorded for the rest)."""
     allowed_here = env_instance_types(env, gpu=gpu)
     kind = "GPU" if gpu else "non-GPU"
-    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
-        problems.add(argument, value, f"a non-empty list of {kind} instance types from the {env.name} policy: "
-                     f"{', '.join(allowed_here) or 'none'}",
-                     f"pass {argument}=[{allowed_here[0]!r}]" if allowed_here else "ask the platform team")
+    names = check_string_list(problems, argument, value, allowed=f"a non-empty list of {kind} instance types from "
+                              f"the {env.name} policy: {', '.join(allowed_here) or 'none'}",
+                              example=allowed_here[0] if allowed_here else None)
+    if names is None:
         return []
     specs: list[InstanceSpec] = []
-    for name in value:
-        spec = catalog.ec2(name) if isinstance(name, str) else None
+    for name in names:
+        spec = catalog.ec2(name)
         if spec is None:
             problems.add(argument, name, f"an instance type in the platform catalog; {kind} types allowed in "
                          f"{env.name}: {', '.join(allowed_here) or 'none'}",
@@ -152,11 +152,6 @@ def check_instance_types(problems: Problems, env: EnvironmentPolicy, value: obje
         else:
             specs.append(spec)
     return specs
-
-
-def check_flag(problems: Problems, argument: str, value: object) -> bool:
-    return problems.check(isinstance(value, bool), argument, value, "True or False",
-                          f"pass {argument}=True or {argument}=False")
 
 
 def timeout_seconds(hours: float) -> int:
@@ -201,21 +196,19 @@ def common_settings(ctx: PlanContext, args: CommonArguments, problems: Problems)
     shares = {**ctx.policy.batch.team_shares, ctx.team: 1.0} if args.team_shares is None else args.team_shares
     image = ctx.default_image if args.image is None else args.image
     spot = env.spot if args.spot is None else args.spot
-    problems.check(
-        is_number(hours) and MIN_JOB_SECONDS <= float(hours) * 3600 <= env.max_job_hours * 3600,  # type: ignore[arg-type]
-        "max_job_hours", hours,
-        f"a number of hours from {MIN_JOB_SECONDS / 3600:.4g} (AWS Batch's 60 s minimum) to the {env.name} cap "
-        f"{env.max_job_hours:g}",
-        f"pass max_job_hours<={env.max_job_hours:g}, or ask the platform team to raise "
-        f"environments.{env.name}.max_job_hours in policies/platform.yaml")
+    check_number(problems, "max_job_hours", hours, low=MIN_JOB_SECONDS / 3600, high=env.max_job_hours,
+                 allowed=f"a number of hours from {MIN_JOB_SECONDS / 3600:.4g} (AWS Batch's 60 s minimum) to the "
+                 f"{env.name} cap {env.max_job_hours:g}",
+                 range_fix=f"pass max_job_hours<={env.max_job_hours:g}, or ask the platform team to raise "
+                 f"environments.{env.name}.max_job_hours in policies/platform.yaml", example=env.max_job_hours)
     problems.check(
         isinstance(prefix, str) and len(prefix) <= 200
-        and re.fullmatch(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*/", prefix) is not None,
+        and re.fullmatch(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*/", prefix, flags=re.ASCII) is not None,
         "data_prefix", prefix, "an S3 key prefix of lowercase path segments ending in '/', e.g. 'recs/'",
         "pass data_prefix='<team>/' (the default is the cost centre followed by '/')")
     shares_ok = isinstance(shares, Mapping) and 0 < len(shares) <= 500 and all(
-        isinstance(k, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,255}", k) and is_number(v) and 0.0001 <= v <= 999.9999
-        for k, v in shares.items())
+        isinstance(k, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,255}", k, flags=re.ASCII) and is_number(v)
+        and 0.0001 <= v <= 999.9999 for k, v in shares.items())
     problems.check(shares_ok, "team_shares", shares,
                    "a mapping of 1-500 share identifiers (letters, digits, '-', '_') to weight factors "
                    "0.0001..999.9999 (lower weight = larger share)",
@@ -231,4 +224,4 @@ def common_settings(ctx: PlanContext, args: CommonArguments, problems: Problems)
         data_prefix=str(prefix),
         shares=MappingProxyType({str(k): float(v) for k, v in shares.items()}
                                 if shares_ok and isinstance(shares, Mapping) else {}),
-        fair_share=args.fair_share is True, spot=spot is True, image=str(image))
+        fair_share=args.fair_share is True, spot=spot is True, image=str(image), share_identifier=ctx.team)

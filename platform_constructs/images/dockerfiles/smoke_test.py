@@ -8,9 +8,13 @@ failure, so the image is never pushed, scanned or approved.
   ``PLATFORM_CUDA_VERSION``'s;
 * ``--requirements FILE``: every ``name==version`` line is installed at that version and its
   top-level modules import;
-* ``--runtime`` (run by the build with ``docker run [--gpus all]`` after ``docker build``): the image
-  runs as a non-root user, and on GPU images a CUDA device is visible (driver ``cuInit`` succeeds,
-  at least one device, and ``torch.cuda.is_available()`` when torch is installed).
+* ``--runtime`` (run by the build with ``docker run --network none`` after ``docker build``): a training
+  image runs as a non-root user and an inference image (``PLATFORM_SERVING=1``) as root, which SageMaker
+  expects ("SageMaker AI expects all containers to run with root users", SageMaker Developer Guide, "Custom
+  Inference Code with Hosting Services");
+* ``--gpu-host`` (with ``--runtime``, on a GPU build host, ``docker run --gpus all``): a CUDA device is visible
+  (driver ``cuInit`` succeeds, at least one device, and ``torch.cuda.is_available()`` when torch is installed).
+  On a CPU build host no device exists: the CUDA runtime's version is checked, the device is not.
 """
 
 from __future__ import annotations
@@ -103,9 +107,15 @@ def check_requirements(path: str, failures: list[str]) -> None:
                 failures.append(f"import {module} (from {_normalize(name)}) failed: {exc!r}")
 
 
-def check_runtime(failures: list[str]) -> None:
-    if os.geteuid() == 0:
+def check_user(failures: list[str]) -> None:
+    serving = os.environ.get("PLATFORM_SERVING") == "1"
+    if serving and os.geteuid() != 0:
+        failures.append("an inference image must run as root (SageMaker expects root); it ends with another USER")
+    if not serving and os.geteuid() == 0:
         failures.append("the image runs as root; it must end with a non-root USER")
+
+
+def check_device(failures: list[str]) -> None:
     if os.environ.get("PLATFORM_GPU") != "1":
         return
     try:
@@ -129,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--level", type=int, choices=(0, 1, 2), required=True)
     parser.add_argument("--requirements", action="append", default=[])
     parser.add_argument("--runtime", action="store_true")
+    parser.add_argument("--gpu-host", action="store_true")
     args = parser.parse_args(argv)
     failures: list[str] = []
     check_python(failures)
@@ -136,7 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.requirements:
         check_requirements(path, failures)
     if args.runtime:
-        check_runtime(failures)
+        check_user(failures)
+        if args.gpu_host:
+            check_device(failures)
+        elif os.environ.get("PLATFORM_GPU") == "1":
+            print(f"smoke test (level {args.level}): CUDA device not checked (no GPU build host)")
     for failure in failures:
         print(f"smoke test (level {args.level}) FAILED: {failure}", file=sys.stderr)
     if not failures:

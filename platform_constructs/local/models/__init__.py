@@ -20,13 +20,16 @@ from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Any
 
-MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "s3",
-           "sagemaker", "sns")
+MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "efs",
+           "iam_policies", "logs", "s3", "sagemaker", "signer", "sns")
 """The family modules (``platform_constructs.local.models.<name>``)."""
 
 TEMPLATE_ONLY: MappingProxyType[str, str] = MappingProxyType({
     "AWS::CodeArtifact::Domain": "the emulator has no CodeArtifact service (moto has no codeartifact backend)",
     "AWS::CodeArtifact::Repository": "the emulator has no CodeArtifact service (moto has no codeartifact backend)",
+    "AWS::CodeArtifact::PackageGroup": "the emulator has no CodeArtifact service (moto has no codeartifact backend)",
+    "AWS::ECR::SigningConfiguration": "the emulator's ECR has no managed signing (moto implements no "
+                                      "PutSigningConfiguration)",
     "AWS::EC2::PlacementGroup": "the emulator's EC2 has no placement groups (moto implements neither "
                                 "CreatePlacementGroup nor DescribePlacementGroups)",
     "AWS::CDK::Metadata": "not a service resource: CloudFormation only records the CDK's version metadata",
@@ -55,6 +58,10 @@ def register() -> list[type[Any]]:
         return list(_registered)
     from moto.cloudformation import parsing
 
+    from platform_constructs.local.models import batch_jobs
+
+    batch_jobs.install()  # the API rules moto's Batch does not apply (SubmitJob's shareIdentifier)
+
     classes = model_classes()
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
@@ -62,6 +69,9 @@ def register() -> list[type[Any]]:
     shadowed = [c.CFN_TYPE for c in classes if model_map.get(c.CFN_TYPE) is not c]
     if shadowed:
         raise RuntimeError(f"emulator models not in moto's CloudFormation type map: {shadowed}")
+    from platform_constructs.local.models.updates import install
+
+    install()  # an update reaches what depends on a replaced resource
     _registered.extend(classes)
     return list(_registered)
 

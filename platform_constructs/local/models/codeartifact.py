@@ -7,6 +7,8 @@ that build projects and policies that name the domain or repository resolve; the
   ``Owner`` (the account), ``EncryptionKey`` (the template's key).
 * ``AWS::CodeArtifact::Repository``: Ref and ``Arn`` ``arn:aws:codeartifact:REGION:ACCOUNT:repository/DOMAIN/NAME``;
   ``Name``, ``DomainName``, ``DomainOwner``.
+* ``AWS::CodeArtifact::PackageGroup``: Ref and ``Arn``
+  ``arn:aws:codeartifact:REGION:ACCOUNT:package-group/DOMAIN/ENCODED-PATTERN`` (the pattern URL-encoded).
 
 (Read-only properties from the types' registry schemas; ARN formats from the CodeArtifact resource types in
 the Service Authorization Reference.)
@@ -87,6 +89,42 @@ class CodeArtifactRepository(Model, CloudFormationModel):
     def update_from_cloudformation_json(cls, original_resource: Any, new_resource_name: str,
                                         cloudformation_json: dict[str, Any], account_id: str,
                                         region_name: str) -> CodeArtifactRepository:
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
+                                        account_id: str, region_name: str) -> None:
+        """Nothing to delete: the emulator has no CodeArtifact."""
+
+
+class CodeArtifactPackageGroup(Model, CloudFormationModel):
+    CFN_TYPE = "AWS::CodeArtifact::PackageGroup"
+    ATTRIBUTES = ("Arn",)
+
+    def __init__(self, domain: str, pattern: str, account_id: str, region_name: str) -> None:
+        from urllib.parse import quote
+
+        self.arn = (f"arn:{get_partition(region_name)}:codeartifact:{region_name}:{account_id}:"
+                    f"package-group/{domain}{quote(pattern, safe='')}")
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    def attributes(self) -> Mapping[str, Any]:
+        return {"Arn": self.arn}
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
+                                        account_id: str, region_name: str,
+                                        **kwargs: Any) -> CodeArtifactPackageGroup:
+        props = properties(cloudformation_json)
+        return cls(str(props["DomainName"]), str(props["Pattern"]), account_id, region_name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource: Any, new_resource_name: str,
+                                        cloudformation_json: dict[str, Any], account_id: str,
+                                        region_name: str) -> CodeArtifactPackageGroup:
         return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
     @classmethod

@@ -1,6 +1,9 @@
 """The registry's scanning configuration (``AWS::ECR::RegistryScanningConfiguration``), put with moto's ECR backend
 (``put_registry_scanning_configuration``), so ``GetRegistryScanningConfiguration`` returns the scan type and
-rules the template declares.
+rules the template declares; and its signing configuration (``AWS::ECR::SigningConfiguration``), which the
+emulator cannot create: moto's ECR implements no signing configuration API (``PutSigningConfiguration``), so that
+model creates nothing and its rules are checked on the template
+(:data:`platform_constructs.local.models.TEMPLATE_ONLY`).
 
 moto's CloudFormation has no model for it. There is one configuration per account and region: Ref returns the
 registry id, the account (the type's ``primaryIdentifier`` is the read-only ``RegistryId``). Deleting the
@@ -58,3 +61,37 @@ class RegistryScanningConfiguration(Model, CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         self.delete_from_cloudformation_json(self.account_id, {}, account_id, region_name)
+
+
+class SigningConfiguration(Model, CloudFormationModel):
+    """ECR managed signing's registry configuration: template-only (see the module doc). Ref returns the registry
+    id, the account (the type's ``primaryIdentifier`` is the read-only ``RegistryId``)."""
+
+    CFN_TYPE = "AWS::ECR::SigningConfiguration"
+    ATTRIBUTES = ("RegistryId",)
+
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.account_id
+
+    def attributes(self) -> Mapping[str, Any]:
+        return {"RegistryId": self.account_id}
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
+                                        account_id: str, region_name: str, **kwargs: Any) -> SigningConfiguration:
+        return cls(account_id)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource: Any, new_resource_name: str,
+                                        cloudformation_json: dict[str, Any], account_id: str,
+                                        region_name: str) -> SigningConfiguration:
+        return cls(account_id)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
+                                        account_id: str, region_name: str) -> None:
+        """Nothing to delete: the emulator has no ECR signing configuration."""

@@ -174,7 +174,9 @@ class BucketPolicy(Model, CloudFormationModel):
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
                                         account_id: str, region_name: str) -> None:
-        _backend(account_id, region_name).delete_bucket_policy(resource_name)
+        backend = _backend(account_id, region_name)
+        if resource_name in backend.buckets:  # a deleted bucket's policy went with it (moto deletes in any order)
+            backend.delete_bucket_policy(resource_name)
 
     def delete(self, account_id: str, region_name: str) -> None:
         self.delete_from_cloudformation_json(self.bucket_name, {}, account_id, region_name)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
+from moto.sns.exceptions import TopicNotFound
 from moto.sns.models import SNSBackend, sns_backends
 
 from platform_constructs.local.models._base import Model, properties
@@ -23,7 +24,12 @@ def _backend(account_id: str, region_name: str) -> SNSBackend:
 
 
 def _restore_default(topic_arn: str, account_id: str, region_name: str) -> None:
-    topic = _backend(account_id, region_name).get_topic(topic_arn)
+    """SNS's default policy for the topic; nothing when the topic is gone (its policy went with it: moto deletes a
+    stack's resources in no particular order, CloudFormation the policy first)."""
+    try:
+        topic = _backend(account_id, region_name).get_topic(topic_arn)
+    except TopicNotFound:
+        return
     topic._policy_json = topic._create_default_topic_policy(region_name, account_id, topic.name)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from platform_constructs.local.runtime.resolve import Lookups, arn_of, resolve, symbolic
@@ -58,6 +58,8 @@ class Planned:
     """The role's logical id; for a service calling as itself, its principal (e.g. ``cloudwatch.amazonaws.com``)."""
     call: Call
     bindings: Mapping[str, str]
+    trust_bindings: Mapping[str, str] = field(default_factory=dict)
+    """What the role's trust context is read with (:func:`trust_bindings`)."""
 
     @property
     def name(self) -> str:
@@ -127,13 +129,14 @@ def _siblings_of(value: Value) -> list[Sibling]:
     return []
 
 
-def expand(instance: Instance, call: Call) -> list[dict[str, str]]:
-    """Every placeholder binding of ``call`` (``[{}]`` without placeholders). A ``{placeholder}`` or nameless
-    sibling without a match gives no call (the construct has no such level or resource); a named one is an error."""
+def expand(instance: Instance, call: Call, start: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """Every placeholder binding of ``call`` (``[{}]`` without placeholders), starting from ``start`` (the bindings
+    of a ``{placeholder}`` role). A ``{placeholder}`` or nameless sibling without a match gives no call (the
+    construct has no such level or resource); a named one is an error."""
     siblings = [s for value in (*call.target.values(), *call.context.values()) for s in _siblings_of(value)]
     if call.when is not None:
         siblings.append(call.when.of)
-    bindings: list[dict[str, str]] = [{}]
+    bindings: list[dict[str, str]] = [dict(start or {})]
     for sibling in siblings:
         grown: list[dict[str, str]] = []
         for current in bindings:
@@ -159,17 +162,34 @@ def plan(table: RuntimeTable, stack: str, template: Mapping[str, Any]) -> list[P
                     continue
                 raise BindError(f"{stack}: {table.construct} {instance.prefix!r} has no role "
                                 f"{instance.prefix}{role.role}<hash>")
-            (role_id, _), = found
-            planned += _planned(table, instance, role, role_id)
+            for role_id, bindings in found:  # a ``{placeholder}`` role: one per binding (e.g. per project)
+                trust = trust_bindings(instance, role, bindings)
+                planned += [replace(p, trust_bindings=trust)
+                            for p in _planned(table, instance, role, role_id, bindings)]
         for service in table.services:
-            planned += _planned(table, instance, service, service.service)
+            planned += _planned(table, instance, service, service.service, {})
     return planned
 
 
+def trust_bindings(instance: Instance, role: RoleCalls, bindings: Mapping[str, str]) -> dict[str, str]:
+    """The bindings a role's :attr:`~platform_constructs.runtime_calls.RoleCalls.context` is read with: the
+    role's own, then the first resource each ``{placeholder}`` sibling of it matches (the service assumes the role
+    on behalf of any of them, e.g. one of the rules that start builds)."""
+    current = dict(bindings)
+    for value in role.context.values():
+        for sibling in _siblings_of(value):
+            found = find_siblings(instance, sibling, current)
+            if not found:
+                raise BindError(f"{instance.stack}: no resource {instance.prefix}{sibling.name}<hash> of type "
+                                f"{sibling.type} for the trust context of {role.role}")
+            current = found[0][1]
+    return current
+
+
 def _planned(table: RuntimeTable, instance: Instance, actor: RoleCalls | ServiceCalls, actor_id: str,
-             ) -> list[Planned]:
+             start: Mapping[str, str]) -> list[Planned]:
     return [Planned(table, instance, actor, actor_id, call, binding) for call in actor.calls
-            if call.when is None or _has_property(instance, call.when) for binding in expand(instance, call)]
+            if call.when is None or _has_property(instance, call.when) for binding in expand(instance, call, start)]
 
 
 def _has_property(instance: Instance, prop: Prop) -> bool:

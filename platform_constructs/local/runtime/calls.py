@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from platform_constructs.local.iam import RESOURCES
+from platform_constructs.local.runtime.calls_batch import OPERATIONS as BATCH
 from platform_constructs.local.runtime.calls_compute import COMPUTE
 from platform_constructs.local.runtime.operation import COUNTER, Args, Operation, TargetError, star
 
@@ -118,6 +119,7 @@ ECR = {
                                                              "imageTag": f"runtime-calls-{next(COUNTER)}"},
                               _repo_arn, record=_record_push),
     "ecr:DescribeImages": Operation("ecr", "describe_images", _repo_params, _repo_arn, prepare=_ensure_image),
+    "ecr:DescribeImageSigningStatus": Operation("ecr", None, lambda a: {}, _repo_arn),
     "ecr:DescribeImageScanFindings": Operation(
         "ecr", "describe_image_scan_findings", lambda a: {**_repo_params(a), "imageId": _image_id(a)}, _repo_arn,
         prepare=_ensure_scan),
@@ -237,6 +239,9 @@ OTHERS = {
     "ssm:PutParameter": Operation("ssm", "put_parameter", lambda a: {
         "Name": a.target["parameter"], "Value": _parameter_value(a), "Type": "String", "Overwrite": True},
         _parameter_arn),
+    "ssm:AddTagsToResource": Operation("ssm", "add_tags_to_resource", lambda a: {
+        "ResourceType": "Parameter", "ResourceId": a.target["parameter"],
+        "Tags": [{"Key": "platform-runtime-call", "Value": "tagged"}]}, _parameter_arn),
     "ssm:GetParameter": Operation("ssm", "get_parameter", lambda a: {"Name": a.target["parameter"]}, _parameter_arn),
     "kms:Encrypt": Operation("kms", "encrypt", lambda a: {"KeyId": _key_id(a), "Plaintext": b"runtime call"},
                              _key_arn),
@@ -246,5 +251,5 @@ OTHERS = {
 }
 
 
-OPERATIONS: dict[str, Operation] = {**ECR, **S3, **OTHERS, **COMPUTE}
+OPERATIONS: dict[str, Operation] = {**ECR, **S3, **OTHERS, **COMPUTE, **BATCH}
 """IAM action -> how the runtime tables make it."""

@@ -1,5 +1,5 @@
-"""How the runtime tables make the calls of the ECS agent, CodeBuild, EventBridge, CodeArtifact, Inspector, EC2,
-CloudWatch and SNS (see :mod:`platform_constructs.local.runtime.calls` for ECR, S3, KMS, Logs and SSM)."""
+"""How the runtime tables make the calls of the ECS agent, CodeBuild, EventBridge, CodeArtifact, Inspector, Signer,
+EC2, CloudWatch and SNS (see :mod:`platform_constructs.local.runtime.calls` for ECR, S3, KMS, Logs and SSM)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,12 @@ COMPUTE = {
     "inspector2:ListFindings": Operation("inspector2", "list_findings", lambda a: {"filterCriteria": {
         "ecrImageRepositoryName": [{"comparison": "EQUALS", "value": a.repository[1]}]}}, star),
     "inspector2:ListCoverage": Operation("inspector2", None, lambda a: {}, star),
+    "inspector2:CreateSbomExport": Operation("inspector2", None, lambda a: {}, star),
+    "inspector2:GetSbomExport": Operation("inspector2", None, lambda a: {}, star),
+    "signer:SignPayload": Operation("signer", None, lambda a: {}, lambda a: a.target["profile"]),
     "sts:GetServiceBearerToken": Operation("sts", None, lambda a: {}, star),
+    "cloudwatch:DescribeAlarms": Operation("cloudwatch", "describe_alarms", lambda a: {
+        "AlarmNames": [a.target["alarm"]]}, lambda a: a.arns["alarm"]),
     "sns:Publish": Operation("sns", "publish", lambda a: {"TopicArn": a.target["topic"], "Message": "runtime call"},
                              lambda a: a.target["topic"]),
 

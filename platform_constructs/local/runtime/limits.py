@@ -28,8 +28,9 @@ LIMITS: tuple[Limit, ...] = (
     Limit("authorises every request against the resource '*', except IAM and STS (the role), SQS (the queue) and "
           "S3 (the bucket or object ARN): a statement whose Resource is an ARN never matches",
           "moto/core/responses.py (BaseResponse.call_action), moto/core/authorization.py",
-          "local/iam.py gives ECR, KMS, CloudWatch Logs, SSM, ECS and CodeBuild requests the ARN AWS authorises "
-          "them against (RESOURCES), so moto matches Resource patterns; other services keep '*'"),
+          "local/iam.py gives ECR, KMS, CloudWatch Logs, SSM, ECS, CodeBuild, Batch, Step Functions, EventBridge "
+          "and DynamoDB requests the ARN AWS authorises them against (RESOURCES; Batch's SubmitJob: the queue), so "
+          "moto matches Resource patterns; other services keep '*'"),
     Limit("matches Resource and Action with '*' as the only wildcard ('?' is literal); a statement without "
           "Resource (e.g. with NotResource) counts as an Allow of every resource, whatever its Effect",
           "moto/iam/access_control.py (IAMPolicyStatement._match, is_action_permitted)",
@@ -67,6 +68,10 @@ LIMITS: tuple[Limit, ...] = (
     Limit("knows one account: resources of other accounts (the AWS Deep Learning Containers registry) do not exist",
           "moto/core/base_backend.py (backends per account, created on demand)",
           "calls on them are decided on the template; the other account's resource policy is not ours to check"),
+    Limit("names AWS Batch actions after the request's lower-case URL path (batch:submitjob) and matches "
+          "actions case-sensitively: no Batch grant matches",
+          "moto/batch/responses.py (BatchResponse._get_action), moto/iam/access_control.py (_match)",
+          "local/iam.py compares actions case-insensitively, as IAM does"),
     Limit("returns Fn::GetAtt LogGroup.Arn without the ':*' that CloudFormation returns",
           "moto/logs/models.py (LogGroup.get_cfn_attribute)",
           "local/iam.py returns it as CloudFormation does"),

@@ -38,6 +38,12 @@ ARN_FORMATS = {
     "AWS::IAM::Role": "arn:{partition}:iam::{account}:role/{id}",
     "AWS::CodeBuild::Project": "arn:{partition}:codebuild:{region}:{account}:project/{id}",
     "AWS::SSM::Parameter": "arn:{partition}:ssm:{region}:{account}:parameter/{id}",
+    "AWS::CloudWatch::Alarm": "arn:{partition}:cloudwatch:{region}:{account}:alarm:{id}",
+    "AWS::DynamoDB::Table": "arn:{partition}:dynamodb:{region}:{account}:table/{id}",
+    "AWS::EFS::FileSystem": "arn:{partition}:elasticfilesystem:{region}:{account}:file-system/{id}",
+    "AWS::EFS::AccessPoint": "arn:{partition}:elasticfilesystem:{region}:{account}:access-point/{id}",
+    "AWS::Batch::JobQueue": "{id}",  # Ref is the ARN
+    "AWS::StepFunctions::StateMachine": "{id}",  # Ref is the ARN
 }
 """``Fn::GetAtt X.Arn`` of a deployed resource from its physical id (CloudFormation's return values; a log
 group's ``Arn`` ends in ``:*``)."""

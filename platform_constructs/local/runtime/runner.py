@@ -249,8 +249,9 @@ class Runner:
         stack, service = item.instance.stack, item.role.service
         role = self._role(stack, item.role_id)
         trust = role["AssumeRolePolicyDocument"]
-        assume_context = item.role.assume_context if isinstance(item.role, RoleCalls) else {}
-        context = {k: bind.value_of(v, item, self.lookups) for k, v in assume_context.items()}
+        on_behalf = replace(item, bindings=item.trust_bindings)  # aws:SourceArn etc.: what the service assumes it for
+        keys = item.role.context if isinstance(item.role, RoleCalls) else {}
+        context = {k: bind.value_of(v, on_behalf, self.lookups) for k, v in keys.items()}
         request = policy.Request("sts:AssumeRole", str(role["Arn"]), policy.Principal(service=service), context)
         effect = policy.evaluate([trust], request, resource_policy=True)
         return CallResult(stack, item.table.construct, item.role_id, service, "sts:AssumeRole", "sts:AssumeRole",

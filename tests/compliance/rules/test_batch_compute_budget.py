@@ -22,10 +22,14 @@ def environment(**resources: Any) -> dict[str, Any]:
     return {"Type": "AWS::Batch::ComputeEnvironment", "Properties": {"Type": "managed", "ComputeResources": compute}}
 
 
-def check(resource: dict[str, Any], env: str = "dev") -> list[str]:
-    template = {"Resources": {"Ce": resource, "LaunchTemplate": LAUNCH_TEMPLATE}}
+def check(resource: dict[str, Any], env: str = "dev", **others: dict[str, Any]) -> list[str]:
+    template = {"Resources": {"Ce": resource, "LaunchTemplate": LAUNCH_TEMPLATE, **others}}
     return [f"{v.location}: {v.message}" for v in evaluate(RULE, resource, env=env, template=template,
                                                             logical_id="Ce")]
+
+
+def at(resource: dict[str, Any], path: str) -> dict[str, Any]:
+    return {**resource, "Metadata": {"aws:cdk:path": path}}
 
 
 def test_gpu_environment_within_budget_passes() -> None:
@@ -49,23 +53,43 @@ def test_generic_and_disallowed_instance_types_are_reported() -> None:
 def test_vcpu_and_gpu_budgets_are_reported() -> None:
     found = check(environment(MaxvCpus=128))  # dev: max_vcpus 64, and 128 / 4 = 32 GPUs > 4
     assert found == [
-        "Properties.ComputeResources.MaxvCpus: MaxvCpus 128 exceeds 64, the max_vcpus of dev",
-        "Properties.ComputeResources.InstanceTypes: GPU budget: at MaxvCpus 128 (BEST_FIT) on g4dn.xlarge up to "
-        "32 GPUs could run; dev allows 4 (lower MaxvCpus)",
+        "Properties.ComputeResources.MaxvCpus: MaxvCpus of this compute environment add up to 128, above 64, the "
+        "max_vcpus of dev",
+        "Properties.ComputeResources.MaxvCpus: GPU budget: this compute environment can run up to 32 GPUs at once "
+        "(Ce: 32; AWS Batch's documented bound: MaxvCpus worth of instances plus one instance except with BEST_FIT "
+        "on EC2); dev allows 4 (lower MaxvCpus)",
     ]
     # mixing CPU and GPU types: the worst case is the GPU-densest mix
     assert len(check(environment(MaxvCpus=32, InstanceTypes=["m5.xlarge", "g4dn.xlarge"]))) == 1
 
 
-def test_gpu_budget_counts_whole_instances_and_the_spot_overshoot() -> None:
-    # BEST_FIT never exceeds MaxvCpus: 7 vCPUs hold one g4dn.xlarge (4 vCPUs), so 1 GPU
+def test_gpu_budget_is_the_documented_bound() -> None:
+    # BEST_FIT on EC2 never exceeds MaxvCpus: 7 vCPUs hold one g4dn.xlarge (4 vCPUs), so 1 GPU
     assert check(environment(MaxvCpus=7, AllocationStrategy="BEST_FIT")) == []
-    # other strategies may overshoot by one instance: 16 vCPUs -> 3 instances below + 1 over = 4 GPUs (dev allows 4)
-    assert check(environment(MaxvCpus=16, AllocationStrategy="SPOT_PRICE_CAPACITY_OPTIMIZED")) == []
-    over = check(environment(MaxvCpus=17, AllocationStrategy="SPOT_PRICE_CAPACITY_OPTIMIZED"))
-    assert over == ["Properties.ComputeResources.InstanceTypes: GPU budget: at MaxvCpus 17 "
-                    "(SPOT_PRICE_CAPACITY_OPTIMIZED) on g4dn.xlarge up to 5 GPUs could run; dev allows 4 "
-                    "(lower MaxvCpus)"]
+    assert check(environment(MaxvCpus=16)) == []  # no strategy on EC2: Batch's default, BEST_FIT
+    # other strategies (and BEST_FIT on spot) may overshoot by one instance: 12 vCPUs' worth (3) + 1 = 4 GPUs
+    assert check(environment(MaxvCpus=12, AllocationStrategy="SPOT_PRICE_CAPACITY_OPTIMIZED", Type="SPOT")) == []
+    # the issue's example: maxvCpus 16 of 4-vCPU, 1-GPU types may run 20 vCPUs, i.e. 5 GPUs
+    over = check(environment(MaxvCpus=16, AllocationStrategy="SPOT_PRICE_CAPACITY_OPTIMIZED", Type="SPOT"))
+    assert len(over) == 1 and "can run up to 5 GPUs at once (Ce: 5;" in over[0]
+    assert len(check(environment(MaxvCpus=16, AllocationStrategy="BEST_FIT", Type="SPOT"))) == 1
+    assert len(check(environment(MaxvCpus=16, AllocationStrategy="BEST_FIT_PROGRESSIVE"))) == 1
+
+
+def test_the_budget_is_summed_over_one_constructs_compute_environments() -> None:
+    """Two environments of one construct (same aws:cdk:path parent) within dev's 4 GPUs alone, 5 together; another
+    construct's environment is not counted."""
+    spot = at(environment(MaxvCpus=8, AllocationStrategy="SPOT_PRICE_CAPACITY_OPTIMIZED", Type="SPOT"), "s/Train/Spot")
+    on_demand = at(environment(MaxvCpus=12, AllocationStrategy="BEST_FIT"), "s/Train/OnDemand/Resource")
+    other = at(environment(MaxvCpus=16), "s/Other/OnDemand")
+    found = check(spot, OnDemand=on_demand, Other=other)
+    assert len(found) == 1 and "the 2 compute environments of s/Train can run up to 6 GPUs at once (Ce: 3, " \
+                               "OnDemand: 3;" in found[0]
+    assert check(at(environment(MaxvCpus=4, AllocationStrategy="SPOT_PRICE_CAPACITY_OPTIMIZED", Type="SPOT"),
+                    "s/Train/Spot"), OnDemand=at(environment(MaxvCpus=8), "s/Train/OnDemand"), Other=other) == []
+    # without path metadata (a raw template), every compute environment of the template counts
+    raw = check(environment(MaxvCpus=8), Second=environment(MaxvCpus=12))
+    assert len(raw) == 1 and "the 2 compute environments of this template can run up to 5 GPUs" in raw[0]
 
 
 def test_ec2_without_launch_template_is_reported() -> None:
