@@ -30,8 +30,11 @@ from constructs import Construct
 
 from platform_constructs import baseline
 from platform_constructs.acknowledge import acknowledge
+from platform_constructs.arguments import expect_bool, expect_int
 from platform_constructs.core import PlatformConstruct, PlatformContext
+from platform_constructs.errors import Problems
 from platform_constructs.policy import Policy
+from platform_constructs.values import describe
 
 INTERFACE_ENDPOINTS: tuple[tuple[str, ec2.InterfaceVpcEndpointAwsService], ...] = (
     ("SageMakerApi", ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API),
@@ -112,8 +115,9 @@ class PlatformNetwork(PlatformConstruct):
         net = self.policy.network
         cidr = cidr if cidr is not None else net.cidr
         max_azs = max_azs if max_azs is not None else net.max_azs
-        self.problems.check(isinstance(max_azs, int) and 1 <= max_azs <= 6, "max_azs", max_azs,
-                            "an integer from 1 to 6", "pass max_azs=2 (two zones are enough for endpoints)")
+        expect_int(self.problems, "max_azs", max_azs, minimum=1, maximum=6,
+                   fix="pass max_azs=2 (two zones are enough for endpoints)", default=2)
+        expect_bool(self.problems, "publish_parameters", publish_parameters)
         self.problems.check(_is_cidr(cidr), "cidr", cidr, "an IPv4 CIDR block from /16 to /24, e.g. 10.40.0.0/16",
                             "pass a private range such as cidr='10.40.0.0/16'")
         self.problems.raise_if_any()
@@ -223,8 +227,15 @@ def endpoint_policy_statements(scope: Construct, policy: Policy) -> list[iam.Pol
 
 
 def resolve_network(scope: Construct, vpc: ec2.IVpc | None) -> NetworkRef:
-    """The network a construct runs in: explicit ``vpc`` > a PlatformNetwork in the stack > SSM."""
+    """The network a construct runs in: explicit ``vpc`` > a PlatformNetwork in the stack > SSM. A ``vpc`` that
+    cannot host a workload (not an ``IVpc``, or without isolated subnets) is a ``PlatformValidationError`` of the
+    construct's ``vpc`` argument."""
     if vpc is not None:
+        problem = vpc_problem(vpc)
+        if problem is not None:
+            problems = scope.problems if isinstance(scope, PlatformConstruct) else Problems(scope.node.path)
+            problems.add("vpc", vpc, *problem)
+            problems.raise_if_any()
         return NetworkRef(vpc=vpc, subnet_ids=list(vpc.select_subnets(
             subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).subnet_ids), cidr_source=lambda: _cidr_of(vpc, scope))
     stack = Stack.of(scope)
@@ -251,6 +262,17 @@ def _cidr_of(vpc: ec2.IVpc, scope: Construct) -> str:
         return vpc.vpc_cidr_block
     except RuntimeError:  # jsii: 'vpcCidrBlock' was not given when the VPC was imported
         return PlatformContext.of(scope).policy.network.cidr
+
+
+def vpc_problem(vpc: object) -> tuple[str, str] | None:
+    """(allowed, fix) when ``vpc`` cannot host a platform workload, else ``None``."""
+    allowed = "an IVpc (aws_ec2.Vpc, Vpc.from_lookup, ...) with isolated subnets"
+    fix = "pass vpc=<your ec2.IVpc with PRIVATE_ISOLATED subnets>, or leave vpc unset for the platform network"
+    if not all(hasattr(vpc, attribute) for attribute in ("vpc_id", "isolated_subnets", "select_subnets")):
+        return f"{allowed}, got {describe(vpc)}", fix
+    if not vpc.isolated_subnets:  # type: ignore[attr-defined]
+        return f"{allowed}; this VPC has no isolated subnet", fix
+    return None
 
 
 def _is_cidr(value: object) -> bool:

@@ -84,7 +84,7 @@ from platform_constructs.images.settings import (
     pipeline_settings,
     project_settings,
 )
-from platform_constructs.network import resolve_network
+from platform_constructs.network import resolve_network, vpc_problem
 
 __all__ = ["DEFAULT_BASE_SCHEDULE", "DEFAULT_RUNTIME_SCHEDULE", "GoldenImagePipeline", "ImageLevel"]
 
@@ -167,6 +167,13 @@ class GoldenImagePipeline(PlatformConstruct):
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
                          project=project, owner=owner, tags=tags)
         stack = Stack.of(self)
+        for argument, schedule in (("base_schedule", base_schedule), ("runtime_schedule", runtime_schedule)):
+            if schedule is not None and not isinstance(schedule, events.Schedule):
+                expression = schedule if isinstance(schedule, str) else "rate(30 days)"
+                self.problems.add(argument, schedule, "an aws_events.Schedule (Schedule.rate, Schedule.cron or "
+                                  "Schedule.expression)", f"pass {argument}=events.Schedule.expression({expression!r})")
+        if vpc is not None and (problem := vpc_problem(vpc)) is not None:
+            self.problems.add("vpc", vpc, *problem)
         self.settings: PipelineSettings = pipeline_settings(
             self.policy, runtime_requirements=runtime_requirements, problems=self.problems,
             account=uri.literal_account(stack.account), cuda_version=cuda_version, python_version=python_version,

@@ -234,7 +234,7 @@ SBOMs": the bucket policy and the key policy must allow ``inspector2.amazonaws.c
 
 PIPELINE_CALLS = RuntimeTable(
     construct="GoldenImagePipeline",
-    anchor=Sibling("EventsRole", "AWS::IAM::Role"),
+    anchor=Sibling("PackageDomain", "AWS::CodeArtifact::Domain"),  # its own (Batch's guardrail has an EventsRole)
     roles=(*(role for lineage in LINEAGES for role in lineage_roles(lineage)), PROJECT_ROLE, EVENTS_ROLE),
     services=(encrypted_log_group(KEY, LOGS), SBOM_EXPORTS),
 )

@@ -48,8 +48,8 @@ from constructs import Construct, IValidation
 from platform_constructs import baseline
 from platform_constructs.core import PlatformConstruct
 from platform_constructs.facts import record_facts
-from platform_constructs.images.defaults import default_image, policy_image
-from platform_constructs.network import resolve_network
+from platform_constructs.images.defaults import default_image, image_accounts, policy_image
+from platform_constructs.network import resolve_network, vpc_problem
 from platform_constructs.serving import iam as serving_iam
 from platform_constructs.serving import resources
 from platform_constructs.serving.alarms import EndpointAlarms
@@ -58,7 +58,7 @@ from platform_constructs.serving.containers import variant_images
 from platform_constructs.serving.dashboard import endpoint_dashboard
 from platform_constructs.serving.frameworks import Framework
 from platform_constructs.serving.monitoring import METRICS_NAMESPACE, EndpointMetricFactory
-from platform_constructs.serving.names import claim_name, vpc_problem
+from platform_constructs.serving.names import claim_name
 from platform_constructs.serving.settings import EndpointMode, EndpointSettings, TrafficShifting, endpoint_settings
 from platform_constructs.serving.variants import PRIMARY_VARIANT, ModelVariant
 
@@ -148,6 +148,7 @@ class SecureModelEndpoint(PlatformConstruct):
         self.settings: EndpointSettings = endpoint_settings(
             self.policy, self.env, stack_name=Stack.of(self).stack_name, construct_id=id, problems=self.problems,
             golden_image=golden if golden != policy_image(self, "inference") else None,
+            image_accounts=image_accounts(self),
             model_data_url=model_data_url, instance_type=instance_type, image=image, framework=framework,
             variants=variants, primary_weight=primary_weight, mode=mode, min_capacity=min_capacity,
             max_capacity=max_capacity, invocations_per_instance=invocations_per_instance,

@@ -12,7 +12,6 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from platform_constructs.errors import Problems
-from platform_constructs.values import describe
 
 _REGISTRY_ID = "PlatformEndpointNames"
 
@@ -44,14 +43,3 @@ def claim_name(endpoint: Construct, name: str, problems: Problems) -> None:
                      f"{endpoint.node.path!r}")
     elif not problems:
         registry.claimed[key] = endpoint.node.path
-
-
-def vpc_problem(vpc: object) -> tuple[str, str] | None:
-    """(allowed, fix) when ``vpc`` cannot host the endpoint, else ``None``."""
-    allowed = "an IVpc (aws_ec2.Vpc, Vpc.from_lookup, ...) with isolated subnets"
-    fix = "pass vpc=<your ec2.IVpc with PRIVATE_ISOLATED subnets>, or leave vpc unset for the platform network"
-    if not all(hasattr(vpc, attribute) for attribute in ("vpc_id", "isolated_subnets", "select_subnets")):
-        return f"{allowed}, got {describe(vpc)}", fix
-    if not vpc.isolated_subnets:  # type: ignore[attr-defined]
-        return f"{allowed}; this VPC has no isolated subnet", fix
-    return None

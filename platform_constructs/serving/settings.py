@@ -171,11 +171,13 @@ def endpoint_settings(
     async_max_concurrent_invocations: object = None, sleep: object = None, alarm_5xx_errors: object = None,
     alarm_4xx_rate_percent: object = None, alarm_p99_latency_ms: object = None,
     alarm_utilization_percent: object = None, endpoint_name: object = None, vpc: object = None,
+    image_accounts: tuple[str, ...] = (),
 ) -> EndpointSettings:
     """Validate the arguments of :class:`SecureModelEndpoint` against ``policy`` / ``env`` and apply the defaults.
 
     The arguments and their defaults are those of the construct (documented there). ``golden_image`` is the app's
     golden inference image (default: none, so variants given no image serve the policy's framework images).
+    ``image_accounts``: the accounts ``{account}`` of an approved registry may be (default: none known at synth).
     ``problems`` collects the problems of the construct's other arguments (its tags), reported first; by default
     there are none and messages name ``<stack_name>/<construct_id>``. Raises one
     :class:`~platform_constructs.errors.PlatformValidationError` with every problem found.
@@ -200,7 +202,8 @@ def endpoint_settings(
     resolved = resolve_variants(
         policy, env, problems, serverless=chosen == "serverless", model_data_url=model_data_url,
         instance_type=instance_type, image=image, framework=framework, variants=variants,
-        primary_weight=_or(primary_weight, DEFAULT_PRIMARY_WEIGHT), golden_image=golden_image)
+        primary_weight=_or(primary_weight, DEFAULT_PRIMARY_WEIGHT), golden_image=golden_image,
+        image_accounts=image_accounts)
     problems.raise_if_any()
 
     given = {"min_capacity": min_capacity, "max_capacity": max_capacity, "vpc": vpc, "sleep": sleep,

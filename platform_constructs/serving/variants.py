@@ -109,8 +109,11 @@ def _artifact_fix(url: object, argument: str) -> tuple[str, str]:
 
 def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems, *, serverless: bool,
                      model_data_url: object, instance_type: object, image: object, framework: object,
-                     variants: object, primary_weight: object, golden_image: str | None) -> tuple[ModelVariant, ...]:
-    """The primary variant and the additional ones, each checked and with the endpoint's defaults applied."""
+                     variants: object, primary_weight: object, golden_image: str | None,
+                     image_accounts: tuple[str, ...] = ()) -> tuple[ModelVariant, ...]:
+    """The primary variant and the additional ones, each checked and with the endpoint's defaults applied.
+    ``image_accounts``: the accounts ``{account}`` of an approved registry may be (the stack's, when known at synth,
+    and the policy's ``registries.accounts``)."""
     check = problems.check
     if not isinstance(variants, (list, tuple)):
         problems.add("variants", variants, f"a list of ModelVariant, got {describe(variants)}",
@@ -163,7 +166,7 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
             _check_instance_type(problems, env, f"{prefix}instance_type", itype)
         kind = processor_kind(itype if isinstance(itype, str) and not serverless else None)
         chosen, served = _image(policy, problems, prefix, spec, kind, endpoint_image=image,
-                                endpoint_framework=framework, golden_image=golden_image)
+                                endpoint_framework=framework, golden_image=golden_image, accounts=image_accounts)
         weight = float(spec.weight) if is_number(spec.weight) else 0.0
         result.append(ModelVariant(name=str(spec.name), model_data_url=str(spec.model_data_url), weight=weight,
                                    instance_type=None if serverless else str(itype), image=chosen, framework=served))
@@ -184,7 +187,8 @@ def _check_instance_type(problems: Problems, env: EnvironmentPolicy, argument: s
 
 
 def _image(policy: Policy, problems: Problems, prefix: str, spec: ModelVariant, kind: ProcessorKind, *,
-           endpoint_image: object, endpoint_framework: object, golden_image: str | None) -> tuple[str, str | None]:
+           endpoint_image: object, endpoint_framework: object, golden_image: str | None,
+           accounts: tuple[str, ...]) -> tuple[str, str | None]:
     """The variant's image and the framework it serves (``None``: not a framework image of the policy).
 
     Its own image or its framework's; else the endpoint's or the endpoint's framework's; else the app's golden
@@ -201,14 +205,11 @@ def _image(policy: Policy, problems: Problems, prefix: str, spec: ModelVariant, 
     if own is not None and prefix and spec.image is None:
         return str(own), None  # the endpoint's image, checked (and reported) once, as 'image'
     if own is not None:
-        approved = isinstance(own, str) and not _TOKEN.search(own) and (
-            uri.is_approved(own, policy.approved_registries) or in_framework_registry(own, policy))
-        if not approved:
-            problems.add(image_arg, own, "a literal image URI under an approved registry: " + ", ".join(
-                policy.approved_registries) + " (or a SageMaker framework registry of the policy)" + (
-                "" if isinstance(own, str) else f", got {describe(own)}"),
-                "push the image to an approved registry, or pass framework='pytorch' (or 'tensorflow', 'sklearn', "
-                "'xgboost') to serve the platform's image")
+        found = _own_image_problem(own, policy, accounts)
+        if found is not None:
+            problems.add(image_arg, own, found.allowed + ("" if isinstance(own, str) else f", got {describe(own)}"),
+                         found.fix + "; or pass framework='pytorch' (or 'tensorflow', 'sklearn', 'xgboost') to serve "
+                         "the platform's image (SageMaker's framework images are approved too, by digest)")
         return str(own), None
     if framework is None and golden_image is not None:
         return golden_image, None
@@ -224,3 +225,17 @@ def _image(policy: Policy, problems: Problems, prefix: str, spec: ModelVariant, 
                  f"no {kind} image)", "choose a CPU instance type such as 'ml.m5.xlarge'" if kind == "gpu" else
                  "choose a GPU instance type, or another framework")
     return "", None
+
+
+def _own_image_problem(image: object, policy: Policy, accounts: tuple[str, ...]) -> uri.ImageProblem | None:
+    """What is wrong with an image a caller names (``None``: nothing). The rule of every construct
+    (:func:`platform_constructs.images.uri.image_problem`: a literal reference pinned by digest, under an approved
+    registry, ``{account}`` the deploying account or one the policy allows); the accounts hosting SageMaker's
+    framework images (``registries.framework_accounts``) are approved registries too, by digest as well: a tag can
+    be moved to another image after synth."""
+    if isinstance(image, str) and not _TOKEN.search(image) and in_framework_registry(image, policy):
+        parsed = uri.parse_image_uri(image)
+        if parsed is not None and parsed.pinned_by_digest:
+            return None
+        return uri.image_problem(image, [f"{parsed.registry}/" if parsed else ""], accounts=accounts)
+    return uri.image_problem(image, policy.approved_registries, accounts=accounts)

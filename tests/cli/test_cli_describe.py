@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -16,9 +17,10 @@ def test_describe_says_what_was_built_how_to_call_it_and_what_it_costs(
     out = capsys.readouterr().out
     assert "prod-rec-model (environment dev, policy default)" in out
     assert "SecureModelEndpoint prod-rec-model/RecommendationModel, cost centre product-recommendations" in out
-    assert "a realtime SageMaker endpoint named prod-rec-model-RecommendationModel" in out
+    # the SageMaker name is <endpoint name>-<generation> (serving/deployment.py)
+    assert re.search(r"a realtime SageMaker endpoint named prod-rec-model-RecommendationModel-[0-9a-f]{8}\n", out)
     assert "variant Primary: ml.g4dn.xlarge x 1-2 instances (autoscaling)" in out
-    assert 'Predictor(endpoint_name="prod-rec-model-RecommendationModel"' in out
+    assert re.search(r'Predictor\(endpoint_name="prod-rec-model-RecommendationModel-[0-9a-f]{8}"', out)
     assert "8 alarms notify SNS topic RecommendationModelAlarmTopic" in out
     assert "GpuTrainingCluster recs-training/Train, cost centre recs" in out and "at most 4 GPUs at once" in out
     assert "aws batch submit-job" in out and "~/.metaflowconfig/config.json" in out

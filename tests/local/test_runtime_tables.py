@@ -141,6 +141,12 @@ def test_resolve_intrinsics_to_deployed_values() -> None:
                    "s", template, lookups) == "arn:aws:ecs:eu-west-1:111122223333:cluster/AWSBatch-*"
     assert resolve("{{resolve:ssm:/platform/images/default/batch}}", "s", template, lookups).endswith("@sha256:ab")
     assert resolve({"Fn::Select": [1, {"Fn::Split": [":", "a:b:c"]}]}, "s", template, lookups) == "b"
+    # the framework image of an endpoint without a golden image: its account is the region's, from a mapping
+    mapped = {**template, "Mappings": {"Accounts": {"eu-west-1": {"dlc": "763104351884"}}}}
+    image = {"Fn::Join": ["", [{"Fn::FindInMap": ["Accounts", {"Ref": "AWS::Region"}, "dlc"]},
+                               ".dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3.0"]]}
+    assert resolve(image, "s", mapped, lookups) == \
+        "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3.0"
 
 
 def test_a_resource_the_emulator_did_not_create_resolves_symbolically_and_identically() -> None:

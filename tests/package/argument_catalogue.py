@@ -28,7 +28,11 @@ from typing import Any
 from platform_constructs.errors import PlatformValidationError
 
 URL = "s3://churn-models/model.tar.gz"
-PINNED = ("torch==2.3.0", "pandas==2.0.3", "numpy==1.26.4")
+PINNED = ("einops==0.8.0 --hash=sha256:9572fb63046264a862693b0a87088af3bdc8c068fde03de63453cbbde245465f",
+          "tenacity==8.3.0 --hash=sha256:3649f6443dbc0d9b01b9d8020a9c4ec7a1ff5f6f3c6c8a036ef371f573fe9185")
+"""Golden-image lock lines the policy allows (real PyPI hashes, as in tests/snapshot_apps.py)."""
+PROJECT_REQUIREMENT = \
+    "cachetools==5.3.3 --hash=sha256:0abad1021d3f8325b2fc1d2e9c8b9c9d57b04c3932657a72465447332c24d945"
 TOKEN = "${Token[TOKEN.99]}"
 TOKEN_NUMBER = -1.888154589708755e+289
 TAG_ARGUMENTS = ("cost_center", "data_classification", "project", "owner", "tags")
@@ -375,7 +379,7 @@ def _pipeline(case: Case, policy: Any, env: Any, value: object) -> str | None:
 def _project(case: Case, policy: Any, env: Any, value: object) -> str | None:
     from platform_constructs.images.settings import project_settings
 
-    kwargs = {"name": "churn", "requirements": ["implicit==0.7.2"], case.argument: value}
+    kwargs = {"name": "churn", "requirements": [PROJECT_REQUIREMENT], case.argument: value}
     return judge(case, _call(project_settings, runtime_pins={"torch": "2.3.0"}, **kwargs))
 
 

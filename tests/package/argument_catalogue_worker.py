@@ -14,7 +14,7 @@ if "JSII_NODE" not in os.environ and _node.exists():
     os.environ["JSII_NODE"] = str(_node)
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-from argument_catalogue import PINNED, URL, Case, _mode_for, cases, judge  # noqa: E402
+from argument_catalogue import PINNED, PROJECT_REQUIREMENT, URL, Case, _mode_for, cases, judge  # noqa: E402
 
 
 def run(case: Case, index: int) -> str:
@@ -29,13 +29,13 @@ def run(case: Case, index: int) -> str:
         "SecureModelEndpoint": {"model_data_url": URL, "cost_center": "churn", **_mode_for(case.argument)},
         "BatchComputeEnv": {"cost_center": "churn"}, "GpuTrainingCluster": {"cost_center": "churn"},
         "GoldenImagePipeline": {"cost_center": "ml-platform", "runtime_requirements": list(PINNED),
-                                "publish_defaults": False, "enhanced_scanning": False},
+                                "publish_defaults": False},
         "PlatformNetwork": {"publish_parameters": False},
     }
     try:
         if case.construct == "GoldenImagePipeline.add_project_image":
             pipeline = pc.GoldenImagePipeline(stack, "Golden", **required["GoldenImagePipeline"])  # type: ignore[arg-type]
-            kwargs: dict[str, object] = {"name": "churn", "requirements": ["implicit==0.7.2"], case.argument: value}
+            kwargs: dict[str, object] = {"name": "churn", "requirements": [PROJECT_REQUIREMENT], case.argument: value}
             pipeline.add_project_image(**kwargs)  # type: ignore[arg-type]
         else:
             kwargs = {**required[case.construct], case.argument: value}

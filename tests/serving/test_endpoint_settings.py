@@ -31,6 +31,7 @@ from platform_constructs.serving.settings import (
 from platform_constructs.serving.variants import ModelVariant
 
 URL = "s3://my-bucket/models/rec-model.tar.gz"
+DIGEST = "sha256:" + "2" * 64
 POLICY = load_policy()
 DEV = POLICY.environment("dev")
 PROD = POLICY.environment("prod")
@@ -131,7 +132,7 @@ def test_default_endpoint_name_is_valid_stable_and_leaves_room_for_the_generatio
 def test_the_generation_changes_with_instance_types_variants_and_mode_only() -> None:
     base = settings()
     assert base.generation == settings(primary_weight=2, data_capture_sampling_percent=10, min_capacity=2,
-                                       image="123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/m:2",
+                                       image=f"763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference@{DIGEST}",
                                        model_data_url="s3://my-bucket/models/v2.tar.gz").generation
     others = {settings(instance_type="ml.c5.xlarge").generation, settings(mode="async").generation,
               settings(variants=[ModelVariant("B", URL)]).generation, base.generation}
@@ -236,7 +237,9 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"model_data_url": "s3://xn--churn/model.tar.gz"}, r"'model_data_url'.*reserved prefix 'xn--'"),
     ({"image": 3.1}, r"'image' = 3\.1.*approved registry.*got the float 3\.1"),
     ({"image": "docker.io/library/python:3.11"}, r"'image' = 'docker.io/library/python:3.11'.*approved registry.*"
-                                                 r"Fix: push the image to an approved registry, or pass framework="),
+                                                 r"Fix: push the image to an approved registry.*or pass framework="),
+    ({"image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311"},
+     r"'image'.*pinned by digest.*not by the tag '2.3.0-cpu-py311'"),
     ({"image": "${Token[AWS.AccountId.1]}.dkr.ecr.eu-west-1.amazonaws.com/platform/m:1"}, r"'image'.*a literal"),
     ({"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/pytorch:1", "framework": "pytorch"},
      r"'image'.*either image or framework"),

@@ -112,6 +112,9 @@ _INTRINSICS: dict[str, Any] = {
     "Fn::Select": lambda value, scope: scope(value[1])[int(scope(value[0]))],
     "Fn::Split": lambda value, scope: str(scope(value[1])).split(str(value[0])),
     "Fn::Sub": _sub,
+    # a mapping's value (CloudFormation's Fn::FindInMap: MapName, TopLevelKey, SecondLevelKey), e.g. the account
+    # hosting SageMaker's framework images in the stack's region
+    "Fn::FindInMap": lambda value, scope: scope.template["Mappings"][scope(value[0])][scope(value[1])][scope(value[2])],
 }
 """The intrinsic functions our templates use, by name."""
 
