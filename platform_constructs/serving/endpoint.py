@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import jsii
 from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
@@ -43,7 +42,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.aws_applicationautoscaling import CfnScalableTarget, CfnScalingPolicy
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from platform_constructs import baseline
 from platform_constructs.core import PlatformConstruct
@@ -207,7 +206,6 @@ class SecureModelEndpoint(PlatformConstruct):
         self.role: baseline.PlatformRole = serving_iam.execution_role(
             self, settings, images=images, key=self.key, log_group=self.log_group, bucket=self.bucket,
             vpc=network_vpc, security_group=self.security_group)
-        self.node.add_validation(_ExecutionRoleValidation(self))
         self.models: dict[str, sagemaker.CfnModel] = {
             v.name: resources.model(self, v, settings, image=images[v.name], role=self.role,
                                     security_group=self.security_group, subnet_ids=self.subnet_ids)
@@ -299,21 +297,3 @@ class SecureModelEndpoint(PlatformConstruct):
     def metric_approximate_backlog_size_per_instance(self) -> cloudwatch.Metric:
         """Async: queued requests per instance (what the autoscaling tracks)."""
         return self.metrics.metric_approximate_backlog_size_per_instance()
-
-
-@jsii.implements(IValidation)
-class _ExecutionRoleValidation:
-    """At synth: nothing added to the execution role after construction may grant on ``*``. The role's
-    acknowledgment of its unscopable actions on ``*`` would otherwise hide such a grant from cdk-nag."""
-
-    def __init__(self, endpoint: SecureModelEndpoint) -> None:
-        self._endpoint = endpoint
-
-    def validate(self) -> list[str]:
-        actions = serving_iam.unexpected_wildcard_grants(self._endpoint.role)
-        if not actions:
-            return []
-        return [f"SecureModelEndpoint '{self._endpoint.node.path}': its execution role was granted "
-                f"{sorted(set(actions))} on resource '*' after construction; the role may use '*' only for actions "
-                f"AWS cannot scope. Fix: grant on the ARNs the endpoint needs (e.g. bucket.grant_read(endpoint.role) "
-                f"or a PolicyStatement with resources=[...])"]

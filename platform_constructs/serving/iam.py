@@ -1,13 +1,14 @@
 """The endpoint's execution role and its grants, and the actions ``grant_invoke`` gives a caller.
 
-The role (a :class:`~platform_constructs.baseline.PlatformRole`: one customer-managed policy) may be assumed by
+The role (a :class:`~platform_constructs.baseline.PlatformRole`: customer-managed policies only) may be assumed by
 SageMaker on behalf of this account's SageMaker resources only (``aws:SourceAccount`` and ``aws:SourceArn``,
 SageMaker's "Cross-service confused deputy prevention"). It may read the model artifact objects, pull the
 variants' images, use the endpoint's key, write its log group, its bucket's data-capture (and async output)
 prefixes and its instance metrics, publish to its async topics, read its rollback alarms (deployment guardrails:
 "your IAM execution role has permission to perform the cloudwatch:DescribeAlarms action on the auto-rollback
 alarms") and manage network interfaces in its own VPC. The only statements on ``*`` are the actions AWS cannot scope
-to a resource; :func:`unexpected_wildcard_grants` finds any other grant on ``*`` added later.
+to a resource; a grant added later lands in the role's user policy, where a grant on ``*`` fails synth
+(:class:`~platform_constructs.baseline.PlatformRole`).
 """
 
 from __future__ import annotations
@@ -48,8 +49,6 @@ VPC_DESCRIBE_ACTIONS = (
 VPC_INTERFACE_ACTIONS = ("ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
                          "ec2:DeleteNetworkInterfacePermission")
 """Network-interface actions whose ``network-interface`` resource carries the ``ec2:Vpc`` condition key."""
-WILDCARD_SIDS = ("UnscopableActions", "PublishEndpointMetrics")
-"""The role's own statements on ``*`` (the acknowledgment ``sagemaker-role-unscopable-actions`` covers these)."""
 
 
 def invoke_actions(mode: EndpointMode) -> list[str]:
@@ -169,19 +168,3 @@ def _image_repositories(scope: Construct, role: iam.IRole, images: Mapping[str, 
         repositories.extend(a for a in approved if a not in repositories)
         acknowledge_resources(role, "approved-registry-pulls", approved)
     return repositories
-
-
-def unexpected_wildcard_grants(role: baseline.PlatformRole) -> list[str]:
-    """Actions granted on ``*`` by statements of the role's policy other than its own unscopable ones (a grant
-    added after construction). Empty when the role is as the endpoint built it."""
-    document = Stack.of(role).resolve(role.policy.document.to_json())
-    found: list[str] = []
-    for statement in document.get("Statement", []) if isinstance(document, dict) else []:
-        resources = statement.get("Resource", [])
-        if statement.get("Effect") != "Allow" or "*" not in ([resources] if isinstance(resources, str) else resources):
-            continue
-        if statement.get("Sid") in WILDCARD_SIDS:
-            continue
-        actions = statement.get("Action", [])
-        found.extend([actions] if isinstance(actions, str) else actions)
-    return found

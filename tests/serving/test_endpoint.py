@@ -558,8 +558,10 @@ def test_a_wildcard_grant_added_after_construction_fails_synth(tmp_path: Path) -
 
 def test_scoped_grants_added_after_construction_are_accepted() -> None:
     endpoint = SecureModelEndpoint(Stack(new_app(), "S"), "Endpoint", model_data_url=URL, cost_center="team-a")
-    endpoint.bucket.grant_read(endpoint.role)
-    assert endpoint.node.validate() == []
+    endpoint.role.add_to_principal_policy(iam.PolicyStatement(
+        actions=["s3:GetObject"], resources=["arn:aws:s3:::my-bucket/models/extra.tar.gz"]))
+    assert endpoint.node.validate() == [] and endpoint.role.node.validate() == []
+    assert endpoint.role.user_policy is not None  # in the role's user policy: judged by the gate, never acknowledged
 
 
 # --- the construct in-process: attributes, warnings, validation before any resource -------------------------------
