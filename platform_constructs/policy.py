@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from platform_constructs.errors import PolicyError, Problem, UnknownEnvironmentError
+from platform_constructs.policy_network import NetworkPolicy, network_policy
 from platform_constructs.policy_schema import SEVERITIES, validate
 from platform_constructs.policy_serving import (
     EndpointSchedule,
@@ -132,17 +133,6 @@ class ImagePolicy:
     """The AWS Signer profile ECR managed signing signs the platform's images with (one per account and region)."""
     frameworks: dict[str, FrameworkImages] = field(default_factory=dict)
     """Approved inference images per framework (``SecureModelEndpoint(framework=...)``). Default: none."""
-
-
-@dataclass(frozen=True)
-class NetworkPolicy:
-    ssm_prefix: str
-    cidr: str
-    max_azs: int
-    resource_accounts: tuple[str, ...] = ()
-    """Accounts (besides the deploying one and the approved registries') whose resources the VPC endpoints reach."""
-    resource_org_id: str | None = None
-    """The organisation whose resources the VPC endpoints reach (``aws:ResourceOrgID``); ``None``: accounts only."""
 
 
 @dataclass(frozen=True)
@@ -321,8 +311,7 @@ def load_policy(file: str | Path | None = None) -> Policy:
                                  "base_pins": MappingProxyType(dict(data["images"].get("base_pins", {}))),
                                  "allowed_packages": tuple(data["images"].get("allowed_packages", ())),
                                  "frameworks": frameworks(data["images"])}),
-        network=NetworkPolicy(**{**data["network"],
-                                  "resource_accounts": tuple(data["network"].get("resource_accounts", ()))}),
+        network=network_policy(data["network"]),
         alarms=AlarmPolicy(**data["alarms"]),
         artifacts=ArtifactPolicy(
             max_size_gb=float(data["artifacts"]["max_size_gb"]),

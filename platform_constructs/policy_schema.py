@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from platform_constructs.policy_network import NETWORK_KEYS, network_problems
 from platform_constructs.policy_serving import ENVIRONMENT_KEYS, IMAGES_KEYS, REGISTRIES_KEYS, check
 
 STR_LIST = [str]
@@ -67,8 +68,7 @@ SCHEMA: dict[str, Any] = {
         "?signing_profile": str,
         **IMAGES_KEYS,
     },
-    "network": {"ssm_prefix": str, "cidr": str, "max_azs": int, "?resource_accounts": STR_LIST,
-                "?resource_org_id": str},
+    "network": NETWORK_KEYS,
     "alarms": {
         "period_minutes": int,
         "evaluation_periods": int,
@@ -178,12 +178,7 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
     for team, weight in batch["team_shares"].items():
         if not 0.0001 <= weight <= 999.9999:
             problems.append(f"batch.team_shares.{team}: expected a weight factor 0.0001..999.9999, got {weight!r}")
-    for account in data["network"].get("resource_accounts", []):
-        if not re.fullmatch(r"\d{12}", account):
-            problems.append(f"network.resource_accounts: {account!r} is not a 12-digit AWS account id")
-    org = data["network"].get("resource_org_id")
-    if org is not None and not re.fullmatch(r"o-[a-z0-9]{10,32}", org):
-        problems.append(f"network.resource_org_id: {org!r} is not an AWS Organizations id (o- and 10-32 characters)")
+    problems.extend(network_problems(data["network"]))
     if data["images"].get("keep_images", 1) < 1:
         problems.append("images.keep_images: expected a positive integer")
     if data["images"]["scan_block_severity"] not in SEVERITIES:

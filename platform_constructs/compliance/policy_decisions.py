@@ -12,8 +12,6 @@ from platform_constructs.compliance.decision_model import Decision
 
 POLICIES = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")
 PULLS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
-OBJECT_PREFIX = r"<[A-Za-z0-9]+\.Arn>/[A-Za-z0-9._/-]*\*"
-"""An object ARN pattern under one prefix of a bucket of the same template (``<Bucket.Arn>/prefix/*``)."""
 SAGEMAKER_VPC_DESCRIBE = ("ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
                           "ec2:DescribeSubnets", "ec2:DescribeVpcs")
 SAGEMAKER_VPC_INTERFACES = ("ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission",
@@ -77,7 +75,7 @@ POLICY_DECISIONS: dict[str, Decision] = {
             "grant is limited to one prefix of this endpoint's own bucket."
         ),
         resource_types=POLICIES,
-        premises=(p.scoped_resource(OBJECT_PREFIX, ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload")),),
+        premises=(p.bucket_objects(("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload")),),
     ),
     "ecs-agent-unscoped-actions": Decision(
         rule_ids=("AwsSolutions-IAM5[Resource::*]",),
@@ -132,7 +130,7 @@ POLICY_DECISIONS: dict[str, Decision] = {
             "the key may be used only through S3."
         ),
         resource_types=POLICIES,
-        premises=(p.scoped_resource(OBJECT_PREFIX, ("s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+        premises=(p.bucket_objects(("s3:GetObject", "s3:PutObject", "s3:DeleteObject",
                                                     "s3:AbortMultipartUpload")),),
     ),
     "datastore-team-prefix-grant": Decision(
@@ -144,7 +142,7 @@ POLICY_DECISIONS: dict[str, Decision] = {
             "through S3."
         ),
         resource_types=POLICIES,
-        premises=(p.scoped_resource(OBJECT_PREFIX, ("s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+        premises=(p.bucket_objects(("s3:GetObject", "s3:PutObject", "s3:DeleteObject",
                                                     "s3:AbortMultipartUpload")),),
     ),
     "image-build-service-wildcards": Decision(
@@ -173,7 +171,7 @@ POLICY_DECISIONS: dict[str, Decision] = {
             "bucket, beside the SBOM Inspector exports there; the digest is known only when the image is built, so "
             "the grant (s3:PutObject only) names the level's own repository prefix, and no other level's."
         ),
-        resource_types=POLICIES, premises=(p.scoped_resource(OBJECT_PREFIX, ("s3:PutObject",)),),
+        resource_types=POLICIES, premises=(p.bucket_objects(("s3:PutObject",)),),
     ),
     "image-build-signing-status": Decision(
         rule_ids=("PLAT-IAM1[Action::ecr:DescribeImageSigningStatus]",),

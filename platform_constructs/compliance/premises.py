@@ -270,3 +270,36 @@ def _sse_s3(subject: Subject) -> list[str]:
 
 
 SSE_S3_LOG_DESTINATION = Premise("the bucket is a server-access-log destination encrypted with SSE-S3", _sse_s3)
+
+
+OBJECT_PREFIX = (r"(<(?P<bucket>[A-Za-z0-9]+)\.Arn>|(?P<export>[A-Za-z0-9-]+:ExportsOutput[A-Za-z0-9]+))"
+                 r"/[A-Za-z0-9._/-]*\*")
+"""Objects under one prefix of a bucket (cdk-nag's ``<Bucket.Arn>/prefix/*``, or ``<export name>/prefix/*`` for a
+bucket of another stack, which CDK imports with ``Fn::ImportValue``)."""
+
+
+def bucket_objects(actions: Iterable[str]) -> Premise:
+    """:func:`scoped_resource` of :data:`OBJECT_PREFIX`, where the bucket is an ``AWS::S3::Bucket`` of the template,
+    or of the template that exports it among those checked together (an export not among them cannot be verified)."""
+    scoped = scoped_resource(OBJECT_PREFIX, actions)
+
+    def check(subject: Subject) -> list[str]:
+        problems = scoped.check(subject)
+        found = re.fullmatch(OBJECT_PREFIX, subject.values.get("resource", ""))
+        if found is None:
+            return problems
+        template, bucket = subject.ctx.template, found["bucket"]
+        if found["export"] is not None:
+            exported = subject.ctx.exports.get(found["export"])
+            target = exported[1].get("Fn::GetAtt") if exported and isinstance(exported[1], Mapping) else None
+            if not (isinstance(target, list) and len(target) == 2 and target[1] == "Arn"):
+                return [*problems, f"the export {found['export']} is not the ARN of a resource of the templates "
+                                   "checked together, so its bucket cannot be verified (check them together)"]
+            template, bucket = exported[0], str(target[0])  # type: ignore[index]
+        resources = template.get("Resources", {})
+        resource = resources.get(bucket) if isinstance(resources, Mapping) else None
+        if not (isinstance(resource, Mapping) and resource.get("Type") == "AWS::S3::Bucket"):
+            problems.append(f"{bucket} is not an S3 bucket of the template that defines it")
+        return problems
+
+    return Premise(f"{scoped.text}, of a bucket of the templates checked", check)

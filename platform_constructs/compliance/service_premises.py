@@ -302,7 +302,13 @@ def _submit_to_queues_only(subject: Subject) -> list[str]:
         found = True
         if statement.values("Action") != ["batch:SubmitJob"]:
             problems.append(f"{statement.location} grants more than batch:SubmitJob")
-        if not all(_batch_target(r, subject, metaflow) for r in statement.values("Resource")):
+        resources = statement.values("Resource")
+        unknown = [r["Fn::ImportValue"] for r in resources if isinstance(r, Mapping)
+                   and isinstance(r.get("Fn::ImportValue"), str) and r["Fn::ImportValue"] not in subject.ctx.exports]
+        if unknown:
+            problems.append(f"{statement.location} imports {', '.join(unknown)}, not exported by the templates checked "
+                            "with this one, so its targets cannot be verified (check them together)")
+        elif not all(_batch_target(r, subject, metaflow) for r in resources):
             problems.append(f"{statement.location} names resources other than job queues and job definitions of the "
                             "templates and Metaflow's job definitions (metaflow_*)")
     return problems if found else ["no statement of the policy grants batch:SubmitJob"]

@@ -262,3 +262,22 @@ def test_the_expiring_table_premise() -> None:
         "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": "key"}}}
     assert holds(sp.RECOVERABLE_EXPIRING_TABLE, table) == []
     assert len(holds(sp.RECOVERABLE_EXPIRING_TABLE, {"Type": "AWS::DynamoDB::Table", "Properties": {}})) == 3
+
+
+def test_objects_of_a_bucket_of_this_template_or_of_the_one_exporting_it() -> None:
+    premise = p.bucket_objects(("s3:GetObject",))
+    bucket = {"Data": {"Type": "AWS::S3::Bucket", "Properties": {}}}
+    objects = {"Fn::Join": ["", [BUCKET_ARN, "/recs/*"]]}
+    read = policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": objects})
+    assert holds(premise, read, others=bucket, resource="<Data.Arn>/recs/*") == []
+    assert "not an S3 bucket" in holds(premise, read, others={"Data": {"Type": "AWS::SQS::Queue"}},
+                                        resource="<Data.Arn>/recs/*")[0]
+    export = "Batch:ExportsOutputFnGetAttData1234Arn5678"
+    imported = policy({"Effect": "Allow", "Action": "s3:GetObject",
+                       "Resource": {"Fn::Join": ["", [{"Fn::ImportValue": export}, "/recs/*"]]}})
+    template = {"Resources": {"Subject": imported}}
+    ctx = RuleContext(POLICY, POLICY.environment("dev"), template,
+                      exports={export: ({"Resources": bucket}, BUCKET_ARN)})
+    assert premise.check(Subject("Subject", imported, ctx, {"resource": f"{export}/recs/*"})) == []
+    alone = holds(premise, imported, resource=f"{export}/recs/*")
+    assert alone and "cannot be verified" in alone[-1]
