@@ -1,5 +1,5 @@
-"""The example app: the platform's shared network and golden images, plus one ten-line data-scientist
-stack per construct.
+"""The example app: the platform's shared network, golden images and model registry, plus one ten-line
+data-scientist stack per construct.
 
 ``npx cdk synth`` (or ``make demo``) synthesizes it with every compliance check. Choose the environment
 with ``-c env=dev|staging|prod``. The data-scientist stacks live in ``ds_templates/``; they find the
@@ -13,7 +13,7 @@ from aws_cdk import App, Stack
 from constructs import Construct
 
 from ds_templates import EXAMPLE_STACKS
-from platform_constructs import GoldenImagePipeline, PlatformNetwork
+from platform_constructs import GoldenImagePipeline, ModelRegistry, PlatformNetwork
 
 
 class PlatformNetworkStack(Stack):
@@ -43,10 +43,19 @@ class GoldenImagesStack(Stack):
         self.pipeline.add_project_image("recommendations", requirements=str(LOCK_FILES / "recommendations.lock"))
 
 
+class ModelRegistryStack(Stack):
+    """Platform-owned: the model registry (a model package group per project) and its approval workflow."""
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id, description="platform-constructs model registry")
+        self.registry = ModelRegistry(self, "ModelRegistry", projects=["recommendations"], cost_center="ml-platform")
+
+
 def build_app(app: App) -> App:
     network = PlatformNetworkStack(app, "platform-network")
     images = GoldenImagesStack(app, "platform-images")
     images.add_stack_dependency(network, "the golden image builds run in the platform network")
+    ModelRegistryStack(app, "platform-model-registry")
     for stack_id, stack_class in EXAMPLE_STACKS.items():
         stack_class(app, stack_id).add_stack_dependency(network, "the stack runs in the platform network")
     for stack_id in EXAMPLE_STACKS:  # their default images are the pipeline's published ones

@@ -19,15 +19,22 @@ if TYPE_CHECKING:
     from platform_constructs.images.pipeline import GoldenImagePipeline
     from platform_constructs.network import NetworkRef, PlatformNetwork
     from platform_constructs.serving.endpoint import ModelVariant, SecureModelEndpoint
+    from platform_constructs.serving.monitoring_settings import DataQualityMonitoring, ModelQualityMonitoring
+    from platform_constructs.serving.registry import ModelRegistry
+    from platform_constructs.serving.registry_settings import ApprovedModelPackage
 
 __version__ = "0.1.0"
 
 # The constructs import aws_cdk, which starts a Node process: they load on first use, so tools that need
 # only the policy or the rule pack (platform-check, platform new) start in a fraction of a second.
 _LAZY = {
+    "ApprovedModelPackage": "platform_constructs.serving.registry_settings",
     "BatchComputeEnv": "platform_constructs.compute.batch",
+    "DataQualityMonitoring": "platform_constructs.serving.monitoring_settings",
     "GoldenImagePipeline": "platform_constructs.images.pipeline",
     "GpuTrainingCluster": "platform_constructs.compute.training",
+    "ModelQualityMonitoring": "platform_constructs.serving.monitoring_settings",
+    "ModelRegistry": "platform_constructs.serving.registry",
     "ModelVariant": "platform_constructs.serving.endpoint",
     "NetworkRef": "platform_constructs.network",
     "PlatformNetwork": "platform_constructs.network",
@@ -42,9 +49,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ApprovedModelPackage",
     "BatchComputeEnv",
+    "DataQualityMonitoring",
     "GoldenImagePipeline",
     "GpuTrainingCluster",
+    "ModelQualityMonitoring",
+    "ModelRegistry",
     "ModelVariant",
     "NetworkRef",
     "PlatformNetwork",

@@ -26,6 +26,15 @@ from typing import Any
 import yaml
 
 from platform_constructs.errors import PolicyError, Problem, UnknownEnvironmentError
+from platform_constructs.policy_costs import PackageIndexPolicy, PricePolicy, prices_policy
+from platform_constructs.policy_monitoring import (
+    ModelMonitorRegistry,
+    MonitoringPolicy,
+    RegistryPolicy,
+    model_monitor_registry,
+    monitoring,
+    registry,
+)
 from platform_constructs.policy_network import NetworkPolicy, network_policy
 from platform_constructs.policy_schema import SEVERITIES, validate
 from platform_constructs.policy_serving import (
@@ -102,6 +111,8 @@ class EnvironmentPolicy:
     """Whether serverless endpoints are allowed, and their bounds. Default: allowed, within SageMaker's limits."""
     endpoint_schedule: EndpointSchedule | None = None
     """When endpoints sleep and wake (scheduled scaling). Default: none (they never sleep)."""
+    monitoring_required: bool = False
+    """Every SageMaker endpoint here must be monitored (``SecureModelEndpoint(monitoring=...)``). Default: no."""
 
     @property
     def async_min_capacity(self) -> int:
@@ -182,36 +193,6 @@ class BatchPolicy:
 
 
 @dataclass(frozen=True)
-class PricePolicy:
-    """Hourly prices (``prices:``) the cost estimate uses: the organisation's negotiated rates."""
-
-    currency: str
-    hours_per_month: float
-    instance_hour: Mapping[str, float]
-    """Per instance type (``ml.*`` for endpoints, EC2 types for Batch), per instance-hour."""
-    endpoint_hour: float = 0.0
-    """A charge per endpoint per hour on top of its instances (0: none)."""
-    interface_endpoint_hour: float = 0.0
-    """Per VPC interface endpoint per Availability Zone per hour."""
-    serverless_gb_hour: float | None = None
-    """SageMaker serverless inference, per GB of memory per hour of compute (None: not estimated)."""
-    fargate_vcpu_hour: float | None = None
-    fargate_gb_hour: float | None = None
-
-
-@dataclass(frozen=True)
-class PackageIndexPolicy:
-    """``package_index:`` — where data scientists' projects install platform-constructs from (e.g. the
-    organisation's CodeArtifact PyPI repository), never a bare public name."""
-
-    url: str
-    """The pip index URL (``--index-url``), e.g. ``https://<domain>-<account>.d.codeartifact.<region>.amazonaws.com
-    /pypi/<repository>/simple/``."""
-    login: str | None = None
-    """The command that logs pip in, e.g. ``aws codeartifact login --tool pip --domain ... --repository ...``."""
-
-
-@dataclass(frozen=True)
 class Policy:
     """The whole validated policy file."""
 
@@ -225,6 +206,12 @@ class Policy:
     artifacts: ArtifactPolicy
     environments: dict[str, EnvironmentPolicy]
     batch: BatchPolicy
+    monitoring: MonitoringPolicy = field(default_factory=MonitoringPolicy)
+    """SageMaker Model Monitor defaults (``monitoring:``). Default: :class:`MonitoringPolicy`'s."""
+    model_monitor: ModelMonitorRegistry = field(default_factory=ModelMonitorRegistry)
+    """The Model Monitor analyzer image's registry per region (``registries.model_monitor``). Default: none."""
+    model_registry: RegistryPolicy = field(default_factory=RegistryPolicy)
+    """The model registry (``model_registry:``). Default: :class:`RegistryPolicy`'s."""
     image_accounts: tuple[str, ...] = ()
     """``registries.accounts``: accounts besides the deploying one that ``{account}`` in the approved registries may
     be (e.g. a central images account). Default: none."""
@@ -322,19 +309,14 @@ def load_policy(file: str | Path | None = None) -> Policy:
         environments=envs,
         batch=BatchPolicy(**{**data["batch"], "team_shares": {
             str(k): float(v) for k, v in data["batch"]["team_shares"].items()}}),
+        monitoring=monitoring(data),
+        model_monitor=model_monitor_registry(data["registries"]),
+        model_registry=registry(data),
         image_accounts=tuple(data["registries"].get("accounts", ())),
         sha256=hashlib.sha256(raw).hexdigest(),
-        prices=_prices(data.get("prices")),
+        prices=prices_policy(data.get("prices")),
         package_index=PackageIndexPolicy(**data["package_index"]) if "package_index" in data else None,
         cost_caps=MappingProxyType({str(center): MappingProxyType({str(env): float(cap) for env, cap in caps.items()})
                                     for center, caps in data.get("cost_caps", {}).items()}),
         framework_accounts=framework_accounts(data["registries"]),
     )
-
-
-def _prices(data: dict[str, Any] | None) -> PricePolicy | None:
-    if data is None:
-        return None
-    values = {k: float(v) for k, v in data.items() if k not in ("currency", "instance_hour")}
-    return PricePolicy(currency=data["currency"], instance_hour=MappingProxyType(
-        {str(k): float(v) for k, v in data["instance_hour"].items()}), **values)

@@ -18,6 +18,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from platform_constructs.policy_monitoring import ENVIRONMENT_KEYS as MONITORING_ENVIRONMENT_KEYS
+from platform_constructs.policy_monitoring import MONITORING_KEYS, REGISTRY_KEYS
+from platform_constructs.policy_monitoring import REGISTRIES_KEYS as MONITOR_REGISTRIES_KEYS
+from platform_constructs.policy_monitoring import check as check_monitoring
 from platform_constructs.policy_network import NETWORK_KEYS, network_problems
 from platform_constructs.policy_serving import ENVIRONMENT_KEYS, IMAGES_KEYS, REGISTRIES_KEYS, check
 
@@ -36,6 +40,7 @@ ENVIRONMENT: dict[str, Any] = {
     "log_retention_days": int,
     "retain_stateful_resources": bool,
     **ENVIRONMENT_KEYS,
+    **MONITORING_ENVIRONMENT_KEYS,
 }
 PRICES: dict[str, Any] = {
     "currency": str,
@@ -51,7 +56,7 @@ PRICES: dict[str, Any] = {
 SCHEMA: dict[str, Any] = {
     "version": int,
     "tags": {"required": {"*": TAG_RULE}},
-    "registries": {"approved": STR_LIST, "?accounts": STR_LIST, **REGISTRIES_KEYS},
+    "registries": {"approved": STR_LIST, "?accounts": STR_LIST, **REGISTRIES_KEYS, **MONITOR_REGISTRIES_KEYS},
     "images": {
         "inference": str,
         "?inference_cpu": str,
@@ -92,6 +97,8 @@ SCHEMA: dict[str, Any] = {
     "?prices": PRICES,
     "?package_index": {"url": str, "?login": str},
     "?cost_caps": {"*": {"*": float}},
+    **MONITORING_KEYS,
+    **REGISTRY_KEYS,
 }
 REQUIRED_ENVIRONMENTS = ("dev", "staging", "prod")
 # CloudWatch Logs accepts only these retention periods (days).
@@ -193,6 +200,7 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
             problems.append(f"images.base_pins.{name}: expected a package name and its exact version")
     _price_checks(data, problems)
     _package_index_checks(data, problems)
+    check_monitoring(data, problems)
     check(data, problems)
 
 

@@ -15,8 +15,10 @@ from aws_cdk import App, Stack
 
 from platform_constructs import (
     BatchComputeEnv,
+    DataQualityMonitoring,
     GoldenImagePipeline,
     GpuTrainingCluster,
+    ModelQualityMonitoring,
     ModelVariant,
     PlatformNetwork,
     SecureModelEndpoint,
@@ -33,22 +35,36 @@ def cli_context() -> dict[str, Any]:
 
 
 URL = "s3://my-bucket/models/rec-model.tar.gz"
+MONITORING = DataQualityMonitoring(baseline_dataset="s3://my-bucket/datasets/train.csv")
+MODEL_QUALITY = ModelQualityMonitoring(
+    baseline_dataset="s3://my-bucket/datasets/validation-with-predictions.csv", ground_truth="s3://my-bucket/labels/",
+    problem_type="BinaryClassification", inference_attribute="0", probability_attribute="1",
+    ground_truth_attribute="label", schedule="daily")
 LOCKED = ["einops==0.8.0 --hash=sha256:9572fb63046264a862693b0a87088af3bdc8c068fde03de63453cbbde245465f",
           "tenacity==8.3.0 --hash=sha256:3649f6443dbc0d9b01b9d8020a9c4ec7a1ff5f6f3c6c8a036ef371f573fe9185"]
 """Golden-image lock lines (real PyPI hashes, as in golden_images/runtime.lock)."""
 
 
 def build_variants_app(app: App) -> App:
-    """One stack per construct mode that the example app does not already cover."""
+    """One stack per construct mode that the example app does not already cover.
+
+    Every prod endpoint is monitored (the policy's ``environments.prod.monitoring_required``), and Model Monitor
+    monitors real-time endpoints only: in prod the A/B endpoint is monitored and there is no serverless or
+    asynchronous endpoint."""
+    prod = app.node.try_get_context("env") == "prod"
     ab = Stack(app, "snap-endpoint-ab")
     PlatformNetwork(ab, "Network", publish_parameters=False)
     SecureModelEndpoint(ab, "Endpoint", model_data_url=URL, cost_center="team-a", primary_weight=0.9,
                         variants=[ModelVariant("Challenger", model_data_url="s3://my-bucket/models/v2.tar.gz",
-                                               weight=0.1, instance_type="ml.m5.xlarge")])
-    SecureModelEndpoint(Stack(app, "snap-endpoint-serverless"), "Endpoint", model_data_url=URL,
-                        cost_center="team-a", mode="serverless")
-    SecureModelEndpoint(Stack(app, "snap-endpoint-async"), "Endpoint", model_data_url=URL,
-                        cost_center="team-a", mode="async")
+                                               weight=0.1, instance_type="ml.m5.xlarge")],
+                        monitoring=MONITORING if prod else None)
+    if not prod:
+        SecureModelEndpoint(Stack(app, "snap-endpoint-serverless"), "Endpoint", model_data_url=URL,
+                            cost_center="team-a", mode="serverless")
+        SecureModelEndpoint(Stack(app, "snap-endpoint-async"), "Endpoint", model_data_url=URL,
+                            cost_center="team-a", mode="async")
+    SecureModelEndpoint(Stack(app, "snap-endpoint-monitored"), "Endpoint", model_data_url=URL, cost_center="team-a",
+                        monitoring=(MONITORING, MODEL_QUALITY))
     BatchComputeEnv(Stack(app, "snap-batch-gpu"), "Batch", cost_center="recs", gpu=True,
                     instance_types=["g4dn.xlarge"])
     BatchComputeEnv(Stack(app, "snap-batch-fargate"), "Batch", cost_center="recs", fargate=True)

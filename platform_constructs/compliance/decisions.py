@@ -19,6 +19,7 @@ from platform_constructs.compliance import premises as p
 from platform_constructs.compliance import service_premises as sp
 from platform_constructs.compliance.decision_model import GUARD, NAG_COMPLIANCE_PACKS, Decision, packs
 from platform_constructs.compliance.decisions_compute import COMPUTE_DECISIONS
+from platform_constructs.compliance.decisions_monitoring import MONITORING_DECISIONS
 from platform_constructs.compliance.policy_decisions import POLICY_DECISIONS
 
 __all__ = ["DECISIONS", "GUARD", "NAG_COMPLIANCE_PACKS", "Decision", "packs"]
@@ -200,5 +201,5 @@ RESOURCE_DECISIONS: dict[str, Decision] = {
 }
 """The decisions on resources other than policies."""
 
-DECISIONS: dict[str, Decision] = {**RESOURCE_DECISIONS, **POLICY_DECISIONS, **COMPUTE_DECISIONS}
+DECISIONS: dict[str, Decision] = {**RESOURCE_DECISIONS, **POLICY_DECISIONS, **COMPUTE_DECISIONS, **MONITORING_DECISIONS}
 """Every decision the library makes, by key."""

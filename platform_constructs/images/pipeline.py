@@ -71,6 +71,7 @@ from platform_constructs.images.registry import RegistrySettings, signing_profil
 from platform_constructs.images.schedules import (
     DEFAULT_BASE_SCHEDULE,
     DEFAULT_RUNTIME_SCHEDULE,
+    check_schedules,
     rebuild_on_approval,
     rule_name,
     rule_prefix,
@@ -165,11 +166,7 @@ class GoldenImagePipeline(PlatformConstruct):
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
                          project=project, owner=owner, tags=tags)
         stack = Stack.of(self)
-        for argument, schedule in (("base_schedule", base_schedule), ("runtime_schedule", runtime_schedule)):
-            if schedule is not None and not isinstance(schedule, events.Schedule):
-                expression = schedule if isinstance(schedule, str) else "rate(30 days)"
-                self.problems.add(argument, schedule, "an aws_events.Schedule (Schedule.rate, Schedule.cron or "
-                                  "Schedule.expression)", f"pass {argument}=events.Schedule.expression({expression!r})")
+        check_schedules(self.problems, base_schedule=base_schedule, runtime_schedule=runtime_schedule)
         if vpc is not None and (problem := vpc_problem(vpc)) is not None:
             self.problems.add("vpc", vpc, *problem)
         self.settings: PipelineSettings = pipeline_settings(

@@ -17,6 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
+from platform_constructs.errors import Problems
 from platform_constructs.images.level import ImageLevel
 
 MAX_RULE_NAME = 64
@@ -71,3 +72,13 @@ def rebuild_on_approval(scope: Construct, id: str, *, name: str, approved: Image
             source=["aws.ssm"], detail_type=["Parameter Store Change"],
             detail={"name": [approved.parameter_name], "operation": ["Update"]}),
         targets=[StartBuild(dependant.project, role)])
+
+
+def check_schedules(problems: Problems, **schedules: object) -> None:
+    """Each of ``schedules`` (argument name -> value) is ``None`` or an ``events.Schedule``: a string or a dict is a
+    clean problem of its argument, never a jsii type error or a silently applied default."""
+    for argument, schedule in schedules.items():
+        if schedule is not None and not isinstance(schedule, events.Schedule):
+            expression = schedule if isinstance(schedule, str) else "rate(30 days)"
+            problems.add(argument, schedule, "an aws_events.Schedule (Schedule.rate, Schedule.cron or "
+                         "Schedule.expression)", f"pass {argument}=events.Schedule.expression({expression!r})")

@@ -26,6 +26,7 @@ from platform_constructs.local.models import TEMPLATE_ONLY, unmodelled
 from platform_constructs.local.verify_base import EMULATED, TEMPLATE, Check, Checker, Deployed, template_only
 from platform_constructs.local.verify_compute import CHECKS as COMPUTE_CHECKS
 from platform_constructs.local.verify_data import CHECKS as DATA_CHECKS
+from platform_constructs.local.verify_model_monitor import CHECKS as MODEL_MONITOR_CHECKS
 from platform_constructs.local.verify_monitoring import CHECKS as MONITORING_CHECKS
 from platform_constructs.local.verify_network import CHECKS as NETWORK_CHECKS
 from platform_constructs.local.verify_resolve import Resolver
@@ -36,7 +37,7 @@ __all__ = ["CHECKS", "EMULATED", "TEMPLATE", "TEMPLATE_CHECKS", "Check", "StackV
            "verify_stack"]
 
 CHECKS: dict[str, Checker] = {**NETWORK_CHECKS, **DATA_CHECKS, **SERVING_CHECKS, **MONITORING_CHECKS,
-                              **COMPUTE_CHECKS}
+                              **COMPUTE_CHECKS, **MODEL_MONITOR_CHECKS}
 """Resource type -> boto3 check against the emulator."""
 
 DEPLOYED = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}

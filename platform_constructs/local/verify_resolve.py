@@ -93,6 +93,11 @@ ATTRIBUTE_READERS: Mapping[tuple[str, str], Callable[[Emulator, str], str]] = {
     ("AWS::Batch::SchedulingPolicy", "Arn"): _same,
     ("AWS::Batch::JobQueue", "JobQueueArn"): _same,
     ("AWS::Batch::ComputeEnvironment", "ComputeEnvironmentArn"): _same,
+    ("AWS::SageMaker::ProcessingJob", "ProcessingJobArn"): _same,
+    ("AWS::SageMaker::DataQualityJobDefinition", "JobDefinitionArn"): _same,
+    ("AWS::SageMaker::ModelQualityJobDefinition", "JobDefinitionArn"): _same,
+    ("AWS::SageMaker::MonitoringSchedule", "MonitoringScheduleArn"): _same,
+    ("AWS::SageMaker::ModelPackageGroup", "ModelPackageGroupArn"): _same,
 }
 """``(type, attribute)`` -> how boto3 reads it from the resource's physical id."""
 

@@ -4,11 +4,15 @@ check's source names the reason the emulator could not do it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from platform_constructs.local.verify_base import Check, template_only
+
+_CRON = re.compile(r"cron\(\S+ \S+ \S+ \S+ \S+ \S+\)")
+"""A SageMaker schedule expression (``cron(0 * ? * * *)``)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,20 @@ def cdk_metadata(res: Declared) -> list[Check]:
     return [res.check("declared", "Analytics" in res.properties, f"{len(res.properties)} properties")]
 
 
+def monitoring_schedule(res: Declared) -> list[Check]:
+    """The schedule names its job definition and type, on a cron schedule."""
+    config = res.properties.get("MonitoringScheduleConfig", {})
+    expression = (config.get("ScheduleConfig") or {}).get("ScheduleExpression")
+    return [res.check("named", bool(res.properties.get("MonitoringScheduleName")),
+                      f"MonitoringScheduleName={res.properties.get('MonitoringScheduleName')}"),
+            res.check("job definition", bool(config.get("MonitoringJobDefinitionName"))
+                      and config.get("MonitoringType") in {"DataQuality", "ModelQuality", "ModelBias",
+                                                           "ModelExplainability"},
+                      f"{config.get('MonitoringType')} {config.get('MonitoringJobDefinitionName')}"),
+            res.check("schedule", isinstance(expression, str) and _CRON.fullmatch(expression) is not None,
+                      f"ScheduleExpression={expression}")]
+
+
 TEMPLATE_CHECKS: dict[str, TemplateChecker] = {
     "AWS::CodeArtifact::Domain": codeartifact_domain,
     "AWS::CodeArtifact::Repository": codeartifact_repository,
@@ -83,5 +101,6 @@ TEMPLATE_CHECKS: dict[str, TemplateChecker] = {
     "AWS::ECR::SigningConfiguration": ecr_signing_configuration,
     "AWS::EC2::PlacementGroup": placement_group,
     "AWS::CDK::Metadata": cdk_metadata,
+    "AWS::SageMaker::MonitoringSchedule": monitoring_schedule,
 }
 """Template-only type -> its checks (every type in ``TEMPLATE_ONLY`` has one; a test checks)."""

@@ -56,9 +56,17 @@ from platform_constructs.serving.autoscaling import configure_autoscaling
 from platform_constructs.serving.containers import variant_images
 from platform_constructs.serving.dashboard import endpoint_dashboard
 from platform_constructs.serving.frameworks import Framework
+from platform_constructs.serving.model_monitor import EndpointMonitor
 from platform_constructs.serving.monitoring import METRICS_NAMESPACE, EndpointMetricFactory
+from platform_constructs.serving.monitoring_settings import Monitoring
 from platform_constructs.serving.names import claim_name
-from platform_constructs.serving.settings import EndpointMode, EndpointSettings, TrafficShifting, endpoint_settings
+from platform_constructs.serving.settings import (
+    DATA_CAPTURE_PREFIX,
+    EndpointMode,
+    EndpointSettings,
+    TrafficShifting,
+    endpoint_settings,
+)
 from platform_constructs.serving.variants import PRIMARY_VARIANT, ModelVariant
 
 __all__ = ["ModelVariant", "SecureModelEndpoint"]
@@ -122,6 +130,9 @@ class SecureModelEndpoint(PlatformConstruct):
     :param project: the ``Project`` tag. Default: the policy's default.
     :param owner: the ``Owner`` tag. Default: the policy's default.
     :param tags: any other tag the policy requires (``{"Team": "recs"}``), or extra tags. Default: none.
+    :param monitoring: SageMaker Model Monitor on the captured data: a ``DataQualityMonitoring``, a
+        ``ModelQualityMonitoring`` or one of each in a tuple (:mod:`.model_monitor`). Default: none; required where
+        the policy's ``monitoring_required`` is true (prod). Real-time endpoints only.
     """
 
     def __init__(
@@ -138,6 +149,7 @@ class SecureModelEndpoint(PlatformConstruct):
         alarm_p99_latency_ms: float | None = None, alarm_utilization_percent: float | None = None,
         endpoint_name: str | None = None, vpc: ec2.IVpc | None = None, data_classification: str | None = None,
         project: str | None = None, owner: str | None = None, tags: Mapping[str, str] | None = None,
+        monitoring: Monitoring | Sequence[Monitoring] | None = None,
     ) -> None:
         super().__init__(scope, id, cost_center=cost_center, data_classification=data_classification,
                          project=project, owner=owner, tags=tags)
@@ -158,7 +170,7 @@ class SecureModelEndpoint(PlatformConstruct):
             async_max_concurrent_invocations=async_max_concurrent_invocations, sleep=sleep,
             alarm_5xx_errors=alarm_5xx_errors, alarm_4xx_rate_percent=alarm_4xx_rate_percent,
             alarm_p99_latency_ms=alarm_p99_latency_ms, alarm_utilization_percent=alarm_utilization_percent,
-            endpoint_name=endpoint_name, vpc=vpc)
+            endpoint_name=endpoint_name, vpc=vpc, monitoring=monitoring)
         settings = self.settings
         images = variant_images(self, settings, self.policy, self.problems)
         claim_name(self, settings.name, self.problems)
@@ -238,6 +250,15 @@ class SecureModelEndpoint(PlatformConstruct):
         """Async endpoints that scale to zero: the alarm that starts a variant's first instance."""
         self.dashboard: cloudwatch.Dashboard = endpoint_dashboard(self, settings, metrics=self.metrics,
                                                                   alarms=list(self.alarms.values()))
+        self.monitor: EndpointMonitor | None = None
+        """SageMaker Model Monitor on the captured data (``monitoring``), else ``None``."""
+        if settings.monitoring is not None and network_vpc is not None:
+            self.monitor = EndpointMonitor(
+                self, "Monitor", settings=settings.monitoring, policy=self.policy, problems=self.problems,
+                endpoint_name=settings.endpoint_name, base_name=settings.name,  # schedules keep their names
+                data_capture_prefix=DATA_CAPTURE_PREFIX, endpoint=self.endpoint, bucket=self.bucket, key=self.key,
+                topic=self.alarm_topic, vpc=network_vpc, subnet_ids=self.subnet_ids)
+            self.dashboard.add_widgets(*self.monitor.dashboard_widgets())
         CfnOutput(self, "EndpointName", value=settings.endpoint_name,
                   description="SageMaker endpoint name (sagemaker.Predictor(endpoint_name=...))")
         CfnOutput(self, "EndpointArn", value=self.endpoint.ref, description="SageMaker endpoint ARN")

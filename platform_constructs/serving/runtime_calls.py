@@ -10,14 +10,24 @@ conditions). Anything else in the endpoint's bucket, any other key, repository, 
 
 AWS services also use the endpoint's resources as themselves: CloudWatch Logs encrypts its log group with the
 key, CloudWatch alarms publish to the encrypted alarm topic, S3 delivers the bucket's access logs.
+
+With ``monitoring``, SageMaker Model Monitor assumes the monitor's role for the baselining jobs and every scheduled
+execution: it reads the endpoint's captured data (``data-capture/<endpoint>/``) and the baseline datasets (the
+ground truth of model quality is read the same way; its grant is asserted on the template), writes baselines and
+reports under ``model-monitor/``, uses the endpoint's key and publishes Model Monitor's metrics; any other object of
+the bucket, another endpoint's capture, any image, another key or metric namespace is refused. The
+:class:`~platform_constructs.serving.registry.ModelRegistry`'s approval workflow writes only its groups' published
+parameters.
 """
 
 from __future__ import annotations
 
+from platform_constructs.policy_monitoring import RegistryPolicy
 from platform_constructs.runtime_calls import (
     ACCESS_LOG_DELIVERY,
     PLAIN_HTTP,
     Call,
+    Join,
     Prop,
     RoleCalls,
     RuntimeTable,
@@ -25,6 +35,7 @@ from platform_constructs.runtime_calls import (
     alarm_notifications,
     encrypted_log_group,
 )
+from platform_constructs.serving.registry_settings import PACKAGE_ARN_PARAMETER
 
 MODEL = Sibling("", "AWS::SageMaker::Model")
 IMAGE = Prop(MODEL, "PrimaryContainer.Image")
@@ -43,6 +54,52 @@ METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"
 OTHER_KEY = "alias/platform-runtime-calls/another-key"
 OTHER_REPOSITORY = "scratch/unapproved-image"
 OTHER_LOG_GROUP = "/platform/runtime-calls/another-log-group"
+
+ENDPOINT_NAME = Prop(Sibling("Endpoint", "AWS::SageMaker::Endpoint"), "EndpointName")
+CAPTURED = Join(("s3://", BUCKET, "/data-capture/", ENDPOINT_NAME, "/Primary/2026/12/01/00/runtime-calls.jsonl"))
+BASELINE_INPUT = "ProcessingInputs[InputName=baseline_dataset_input].S3Input.S3Uri"
+BASELINE = Sibling("Monitor{kind}Baseline", "AWS::SageMaker::ProcessingJob")
+"""Each kind's baselining job (``MonitorDataQualityBaseline``, ``MonitorModelQualityBaseline``)."""
+MONITOR_METRICS = "aws/sagemaker/Endpoints/data-metrics"
+
+SAGEMAKER_SOURCE = {"aws:SourceAccount": "{account}",
+                    "aws:SourceArn": "arn:aws:sagemaker:{region}:{account}:monitoring-schedule/runtime-calls"}
+"""What SageMaker's AssumeRole request carries for a monitoring execution (the trust policy's confused-deputy
+conditions: SageMaker developer guide, "Cross-service confused deputy prevention")."""
+
+MONITOR_CALLS = RoleCalls(role="MonitorRole", service="sagemaker.amazonaws.com", optional=True,
+                          context=SAGEMAKER_SOURCE, calls=(
+    Call("s3:GetObject", {"url": CAPTURED}, "reads the endpoint's captured requests and responses"),
+    Call("s3:ListBucket", {"bucket": BUCKET, "prefix": Join(("data-capture/", ENDPOINT_NAME, "/"))},
+         "lists the endpoint's capture prefix",
+         context={"s3:prefix": Join(("data-capture/", ENDPOINT_NAME, "/Primary/"))}),
+    Call("s3:GetObject", {"url": Prop(BASELINE, BASELINE_INPUT)}, "reads each baselining job's dataset"),
+    Call("s3:PutObject", {"bucket": BUCKET, "key": "model-monitor/data-quality/baseline/constraints.json"},
+         "writes the baseline's statistics and constraints"),
+    Call("s3:PutObject", {"bucket": BUCKET, "key": "model-monitor/data-quality/reports/runtime-calls/report.json"},
+         "writes an execution's report"),
+    Call("kms:GenerateDataKey", {"key": KEY}, "encrypts the job's volume and outputs with the endpoint's key"),
+    Call("kms:Decrypt", {"key": KEY}, "decrypts the captured data"),
+    Call("cloudwatch:PutMetricData", {"namespace": MONITOR_METRICS}, "publishes Model Monitor's metrics",
+         context={"cloudwatch:namespace": MONITOR_METRICS}),
+    Call("ec2:DescribeNetworkInterfaces", {}, "finds the network interfaces of the VPC-attached job"),
+    # refused
+    Call("s3:GetObject", {"bucket": BUCKET, "key": "other-prefix/object.json"},
+         "reads an object of the endpoint's bucket outside the capture prefix", expect="deny"),
+    Call("s3:GetObject", {"bucket": BUCKET, "key": "data-capture/another-endpoint/Primary/capture.jsonl"},
+         "reads another endpoint's captured data", expect="deny"),
+    Call("s3:PutObject", {"bucket": BUCKET, "key": "data-capture/runtime-calls/Primary/capture.jsonl"},
+         "writes into the capture prefix", expect="deny"),
+    Call("s3:GetObject", {"url": CAPTURED}, "reads the captured data without TLS", expect="deny",
+         context=PLAIN_HTTP),
+    Call("ecr:BatchGetImage", {"repository": OTHER_REPOSITORY}, "pulls an image (SageMaker pulls its analyzer)",
+         expect="deny"),
+    Call("kms:Decrypt", {"key": OTHER_KEY}, "decrypts with a key that is not the endpoint's", expect="deny"),
+    Call("cloudwatch:PutMetricData", {"namespace": "Custom/Other"},
+         "publishes metrics outside Model Monitor's namespaces", expect="deny",
+         context={"cloudwatch:namespace": "Custom/Other"}),
+))
+"""What Model Monitor does with the monitor's role (``SecureModelEndpoint(monitoring=...)``)."""
 
 ENDPOINT_CALLS = RuntimeTable(
     construct="SecureModelEndpoint",
@@ -88,9 +145,29 @@ ENDPOINT_CALLS = RuntimeTable(
         Call("cloudwatch:PutMetricData", {"namespace": "Custom/Other"},
              "publishes metrics outside the SageMaker endpoint namespace", expect="deny",
              context={"cloudwatch:namespace": "Custom/Other"}),
-    )),),
+    )), MONITOR_CALLS),
     services=(encrypted_log_group(KEY, LOGS), alarm_notifications(TOPIC, KEY), ACCESS_LOG_DELIVERY),
 )
 """The endpoint's runtime calls."""
 
-TABLES = (ENDPOINT_CALLS,)
+APPROVAL_LOGS = Sibling("ApprovalLogs", "AWS::Logs::LogGroup")
+GROUP_NAME = Prop(Sibling("{project}Group", "AWS::SageMaker::ModelPackageGroup"), "ModelPackageGroupName")
+PUBLISHED = Join((f"{RegistryPolicy().ssm_prefix}/", GROUP_NAME, f"/{PACKAGE_ARN_PARAMETER}"))
+REGISTRY_CALLS = RuntimeTable(
+    construct="ModelRegistry",
+    anchor=Sibling("ApprovalWorkflow", "AWS::StepFunctions::StateMachine"),
+    roles=(RoleCalls(role="ApprovalRole", service="states.amazonaws.com", context={
+        "aws:SourceAccount": "{account}",
+        "aws:SourceArn": "arn:aws:states:{region}:{account}:stateMachine:runtime-calls"}, calls=(
+        Call("ssm:PutParameter", {"parameter": PUBLISHED,
+                                  "value": "arn:aws:sagemaker:{region}:{account}:model-package/runtime-calls/1"},
+             "publishes a group's latest Approved package (the policy's model_registry.ssm_prefix as shipped)"),
+        # refused
+        Call("ssm:PutParameter", {"parameter": "/platform/network/vpc-id", "value": "vpc-runtime-calls"},
+             "overwrites a parameter outside the registry's groups", expect="deny"),
+    )),),
+    services=(encrypted_log_group(Sibling("Key", "AWS::KMS::Key"), APPROVAL_LOGS),),
+)
+"""The model registry's runtime calls."""
+
+TABLES = (ENDPOINT_CALLS, REGISTRY_CALLS)

@@ -39,6 +39,7 @@ from platform_constructs.serving.checks import (
     TrafficShifting,
 )
 from platform_constructs.serving.deployment import ScheduledScaling, TrafficRouting
+from platform_constructs.serving.monitoring_settings import MonitoringSettings, monitoring_settings
 from platform_constructs.serving.notices import SettingsWarning
 from platform_constructs.serving.variants import DEFAULT_PRIMARY_WEIGHT, ModelVariant, artifact_object, resolve_variants
 
@@ -107,6 +108,8 @@ class EndpointSettings:
     alarm_period_minutes: int
     alarm_evaluation_periods: int
     warnings: tuple[SettingsWarning, ...] = ()
+    monitoring: MonitoringSettings | None = None
+    """SageMaker Model Monitor on the captured data (``monitoring``, :mod:`.monitoring_settings`); ``None``: none."""
 
     @property
     def endpoint_name(self) -> str:
@@ -171,6 +174,7 @@ def endpoint_settings(
     async_max_concurrent_invocations: object = None, sleep: object = None, alarm_5xx_errors: object = None,
     alarm_4xx_rate_percent: object = None, alarm_p99_latency_ms: object = None,
     alarm_utilization_percent: object = None, endpoint_name: object = None, vpc: object = None,
+    monitoring: object = None,
     image_accounts: tuple[str, ...] = (),
 ) -> EndpointSettings:
     """Validate the arguments of :class:`SecureModelEndpoint` against ``policy`` / ``env`` and apply the defaults.
@@ -204,6 +208,8 @@ def endpoint_settings(
         instance_type=instance_type, image=image, framework=framework, variants=variants,
         primary_weight=_or(primary_weight, DEFAULT_PRIMARY_WEIGHT), golden_image=golden_image,
         image_accounts=image_accounts)
+    monitor = monitoring_settings(policy, env, problems, monitoring=monitoring,
+                                  mode=chosen if chosen in MODES else DEFAULT_MODE)
     problems.raise_if_any()
 
     given = {"min_capacity": min_capacity, "max_capacity": max_capacity, "vpc": vpc, "sleep": sleep,
@@ -250,7 +256,7 @@ def endpoint_settings(
         alarm_p99_latency_ms=thresholds["alarm_p99_latency_ms"],
         alarm_utilization_percent=thresholds["alarm_utilization_percent"],
         alarm_period_minutes=policy.alarms.period_minutes, alarm_evaluation_periods=policy.alarms.evaluation_periods,
-        warnings=tuple(warnings),
+        warnings=tuple(warnings), monitoring=monitor,
     )
 
 

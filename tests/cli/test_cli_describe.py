@@ -21,7 +21,7 @@ def test_describe_says_what_was_built_how_to_call_it_and_what_it_costs(
     assert re.search(r"a realtime SageMaker endpoint named prod-rec-model-RecommendationModel-[0-9a-f]{8}\n", out)
     assert "variant Primary: ml.g4dn.xlarge x 1-2 instances (autoscaling)" in out
     assert re.search(r'Predictor\(endpoint_name="prod-rec-model-RecommendationModel-[0-9a-f]{8}"', out)
-    assert "8 alarms notify SNS topic RecommendationModelAlarmTopic" in out
+    assert "9 alarms notify SNS topic RecommendationModelAlarmTopic" in out  # 8 of the endpoint, 1 of its monitor
     assert "GpuTrainingCluster recs-training/Train, cost centre recs" in out and "at most 4 GPUs at once" in out
     assert "aws batch submit-job" in out and "~/.metaflowconfig/config.json" in out
     assert "PlatformNetwork platform-network/Network" in out and "VPC 10.40.0.0/16" in out

@@ -24,7 +24,7 @@ from aws_cdk import Stack
 from constructs import Construct
 from local_deployment import Deployment
 
-from platform_constructs import SecureModelEndpoint
+from platform_constructs import DataQualityMonitoring, SecureModelEndpoint
 from platform_constructs.local.deploy import LocalDeployError
 from platform_constructs.testing import SynthResult, new_app, synthesize
 
@@ -34,17 +34,19 @@ pytestmark = [pytest.mark.deploy, pytest.mark.xdist_group("deploy")]
 class SeedStack(Stack):
     """The seed's stack (``ds_templates/endpoint.py``), its instance type a parameter."""
 
-    def __init__(self, scope: Construct, id: str, *, instance_type: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, instance_type: str, monitored: bool = False) -> None:
         super().__init__(scope, id)
         SecureModelEndpoint(self, "RecommendationModel",
                             model_data_url="s3://my-bucket/models/rec-model.tar.gz",
                             instance_type=instance_type,
-                            cost_center="product-recommendations")
+                            cost_center="product-recommendations",
+                            monitoring=DataQualityMonitoring(baseline_dataset="s3://my-bucket/datasets/train.csv")
+                            if monitored else None)
 
 
 def _synth(tmp: Path, stack: str, instance_type: str, env: str = "dev") -> SynthResult:
     app = new_app({"env": env}, outdir=tmp / f"{stack}-{instance_type}")
-    SeedStack(app, stack, instance_type=instance_type)
+    SeedStack(app, stack, instance_type=instance_type, monitored=env == "prod")  # prod requires monitoring
     return synthesize(app)
 
 

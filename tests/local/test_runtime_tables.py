@@ -19,6 +19,7 @@ EXPECTED_INSTANCES = {
     "GoldenImagePipeline": {("platform-images", "GoldenImages")},
     "SecureModelEndpoint": {("prod-rec-model", "RecommendationModel")},
     "BatchComputeEnv / GpuTrainingCluster": {("recs-batch", "Batch"), ("recs-training", "Train")},
+    "ModelRegistry": {("platform-model-registry", "ModelRegistry")},
 }
 
 

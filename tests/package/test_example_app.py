@@ -50,7 +50,7 @@ def test_cli_synth_and_ls_from_repo_root_without_eol_banner(tmp_path: Path) -> N
     assert synth.returncode == 0, synth.stderr[-3000:]
     assert (out / "platform-network.template.json").exists()
     assert "end-of-life" not in synth.stderr + synth.stdout
-    assert "platform-constructs: 5 template(s) in dev" in synth.stderr
+    assert "platform-constructs: 6 template(s) in dev" in synth.stderr
     assert "feature flags are not configured" not in synth.stderr + synth.stdout  # cdk.json has cdk init's flags
     assert "deprecated" not in synth.stderr + synth.stdout  # app.py: add_stack_dependency, not add_dependency
     listing = _cli("ls", "--output", str(tmp_path / "ls.out"), tmp_path=tmp_path)

@@ -84,7 +84,7 @@ def test_platform_new_endpoint_churn_then_its_readme_step_by_step(installed: Ins
     assert "feature flags are not configured" not in output
     assert "platform-constructs: 1 template(s) in prod" in output  # npx cdk synth -c env=prod
     assert "passed" in output and "1 passed" in output  # pytest
-    assert 'Predictor(endpoint_name="churn-Model"' in output  # platform describe cdk.out
+    assert re.search(r'Predictor\(endpoint_name="churn-Model-[0-9a-f]{8}"', output)  # platform describe cdk.out
     assert "platform-check: passed" in output
     assert "platform prerequisites deployed first: platform-network" in output
     assert "local deploy: OK" in output

@@ -20,7 +20,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Capture, Match, Template
 from constructs import Construct
 
-from platform_constructs import ModelVariant, PlatformNetwork, PlatformValidationError, SecureModelEndpoint
+from platform_constructs import (
+    DataQualityMonitoring,
+    ModelVariant,
+    PlatformNetwork,
+    PlatformValidationError,
+    SecureModelEndpoint,
+)
 from platform_constructs.baseline import platform_role
 from platform_constructs.compliance.engine import check_template, unacknowledged
 from platform_constructs.compliance.rules import required_tags
@@ -29,6 +35,7 @@ from platform_constructs.serving import settings as endpoint_settings
 from platform_constructs.testing import SynthResult, cfn_lint, new_app, synthesize
 
 URL = "s3://my-bucket/models/rec-model.tar.gz"
+BASELINE = "s3://my-bucket/datasets/train.csv"
 IMAGE = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference@sha256:" + "b" * 64
 """A caller's own image: pinned by digest, in an approved registry whose account synth can check."""
 POLICY = load_policy()
@@ -579,7 +586,7 @@ def test_public_surface() -> None:
 
 EXAMPLES: list[dict[str, Any]] = [
     {"env": "dev", "variants": [ModelVariant("B", "s3://my-bucket/models/v2.tar.gz", 0.5, "ml.g4dn.xlarge")]},
-    {"env": "prod", "mode": "serverless"},
+    {"env": "staging", "mode": "serverless"},  # prod requires monitoring, so real-time endpoints
     {"env": "staging", "mode": "async", "traffic_shifting": "linear", "min_capacity": 2},
 ]
 
@@ -610,10 +617,10 @@ def _warnings(construct: Construct) -> list[str]:
 
 
 def test_warnings_carry_their_ids() -> None:
-    stack = Stack(new_app({"env": "prod"}), "S")
-    quiet = SecureModelEndpoint(stack, "Quiet", model_data_url=URL, cost_center="team-a")
-    loud = SecureModelEndpoint(stack, "Loud", model_data_url=URL, cost_center="team-a", mode="serverless",
-                               min_capacity=3, bake_minutes=0)
+    quiet = SecureModelEndpoint(Stack(new_app({"env": "prod"}), "S"), "Quiet", model_data_url=URL,
+                                cost_center="team-a", monitoring=DataQualityMonitoring(baseline_dataset=BASELINE))
+    loud = SecureModelEndpoint(Stack(new_app({"env": "staging"}), "S"), "Loud", model_data_url=URL,
+                               cost_center="team-a", mode="serverless", min_capacity=3, bake_minutes=0)
     assert _warnings(quiet) == []
     (warning,) = _warnings(loud)
     assert warning.startswith("mode='serverless' ignores min_capacity=3 (realtime/async only), "

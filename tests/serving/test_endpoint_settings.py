@@ -14,6 +14,7 @@ from platform_constructs.errors import PlatformValidationError, Problems
 from platform_constructs.policy import load_policy
 from platform_constructs.policy_serving import EndpointSchedule, ServerlessPolicy
 from platform_constructs.serving import deployment
+from platform_constructs.serving.monitoring_settings import DataQualityMonitoring
 from platform_constructs.serving.settings import (
     DEFAULT_BACKLOG_PER_INSTANCE,
     DEFAULT_BAKE_MINUTES,
@@ -38,9 +39,22 @@ PROD = POLICY.environment("prod")
 CPU_PYTORCH = POLICY.images.frameworks["pytorch"].cpu
 
 
+MONITORING = DataQualityMonitoring(baseline_dataset="s3://my-bucket/datasets/train.csv")
+
+
 def settings(env: str = "dev", **arguments: Any) -> EndpointSettings:
+    """The settings in ``env``. Where the environment requires monitoring (prod), a real-time endpoint gets a
+    data-quality monitor; an async or serverless one (which Model Monitor cannot read) is judged under the same
+    environment with ``monitoring_required`` off: these tests are of the environment's other bounds (the
+    requirement has its own tests in tests/serving/test_monitoring_settings.py)."""
+    environment = POLICY.environment(env)
     kwargs: dict[str, Any] = {"model_data_url": URL, **arguments}
-    return endpoint_settings(POLICY, POLICY.environment(env), stack_name="S", construct_id="Endpoint", **kwargs)
+    if environment.monitoring_required and "monitoring" not in kwargs:
+        if kwargs.get("mode") in (None, "realtime"):
+            kwargs["monitoring"] = MONITORING
+        else:
+            environment = dataclasses.replace(environment, monitoring_required=False)
+    return endpoint_settings(POLICY, environment, stack_name="S", construct_id="Endpoint", **kwargs)
 
 
 def test_importing_the_settings_starts_no_node_process() -> None:
@@ -208,8 +222,8 @@ def test_the_policy_forbids_or_bounds_serverless_per_environment() -> None:
 
 
 def test_a_schedule_from_another_policy_applies() -> None:
-    night = dataclasses.replace(PROD, endpoint_schedule=EndpointSchedule("cron(0 22 * * ? *)", "cron(0 6 * * ? *)",
-                                                                        "Europe/Berlin"))
+    night = dataclasses.replace(PROD, monitoring_required=False, endpoint_schedule=EndpointSchedule(
+        "cron(0 22 * * ? *)", "cron(0 6 * * ? *)", "Europe/Berlin"))
     result = endpoint_settings(POLICY, night, stack_name="S", construct_id="E", model_data_url=URL)
     assert [(a.name, a.timezone, a.min_capacity, a.max_capacity) for a in result.schedule] == [
         ("sleep", "Europe/Berlin", 2, 2), ("wake", "Europe/Berlin", 2, 10)]

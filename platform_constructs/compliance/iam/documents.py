@@ -10,8 +10,8 @@ actions are checked against the resource they really apply to:
 * an EFS file system policy, a CodeArtifact domain or repository policy, an ECR repository policy
   (``RepositoryPolicyText``, no ``Resource`` element) and a Secrets Manager resource policy apply to
   their one resource likewise;
-* S3 bucket, SNS topic, SQS queue, VPC endpoint and CloudWatch Logs resource policies name their
-  resources explicitly and are checked as written.
+* S3 bucket, SNS topic, SQS queue, VPC endpoint, CloudWatch Logs and SageMaker model package group resource
+  policies name their resources explicitly and are checked as written.
 
 A value the resolver cannot verify (see :mod:`.resolve`) becomes a :class:`Gap`; the checks that need it
 report it as unverifiable instead of checking an invented value.
@@ -63,6 +63,7 @@ POLICY_SPECS: dict[str, tuple[PolicySpec, ...]] = {
     "AWS::EC2::VPCEndpoint": (PolicySpec("PolicyDocument", RESOURCE),),
     "AWS::Logs::ResourcePolicy": (PolicySpec("PolicyDocument", RESOURCE),),
     "AWS::ECR::RegistryPolicy": (PolicySpec("PolicyText", RESOURCE),),
+    "AWS::SageMaker::ModelPackageGroup": (PolicySpec("ModelPackageGroupPolicy", RESOURCE),),
 }
 POLICY_TYPES = tuple(POLICY_SPECS)
 

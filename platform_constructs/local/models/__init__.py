@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 MODULES = ("autoscaling", "batch", "cdk", "cloudwatch", "codeartifact", "codebuild", "ec2", "ecr", "efs",
-           "iam_policies", "logs", "s3", "sagemaker", "signer", "sns")
+           "iam_policies", "logs", "s3", "sagemaker", "sagemaker_monitoring", "sagemaker_registry", "signer", "sns")
 """The family modules (``platform_constructs.local.models.<name>``)."""
 
 TEMPLATE_ONLY: MappingProxyType[str, str] = MappingProxyType({
@@ -33,6 +33,8 @@ TEMPLATE_ONLY: MappingProxyType[str, str] = MappingProxyType({
     "AWS::EC2::PlacementGroup": "the emulator's EC2 has no placement groups (moto implements neither "
                                 "CreatePlacementGroup nor DescribePlacementGroups)",
     "AWS::CDK::Metadata": "not a service resource: CloudFormation only records the CDK's version metadata",
+    "AWS::SageMaker::MonitoringSchedule": "the emulator's SageMaker has no monitoring schedules (moto implements "
+                                          "neither CreateMonitoringSchedule nor DescribeMonitoringSchedule)",
 })
 """Resource type -> why the emulator cannot create it; these are checked on the template only."""
 
