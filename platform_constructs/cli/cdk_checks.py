@@ -7,12 +7,16 @@ The app carries no acknowledgment: which findings count is decided afterwards by
 each resource's metadata (:mod:`platform_constructs.cli.results`), the same for every tool. CDK's own
 template validation is off in the throwaway app (cfn-lint checks the schema).
 
-The jsii runtime (Node) starts once, on first use, for all templates of a run.
+The jsii runtime (Node) starts once, on first use, for all templates of a run. jsii runs the Node that
+``JSII_NODE`` names, else the first ``node`` on ``PATH``; when ``JSII_NODE`` is unset, the project's pinned Node
+(``node_modules/.bin/node`` of the working directory or of a directory above it, or above the templates, as
+``platform new`` projects install it with ``npm install``) is used, as ``npx cdk`` does for the CLI.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -26,6 +30,16 @@ _PATH = re.compile(r"^T(\d+)/Template/(.+)$")
 _CT_ID = re.compile(r"^\[(CT\.[A-Z0-9.]+)\]")
 
 
+def pinned_node(starts: Sequence[Path]) -> Path | None:
+    """The first ``node_modules/.bin/node`` in ``starts`` or a directory above one of them (``None``: none)."""
+    for start in starts:
+        for directory in (start, *start.parents):
+            candidate = directory / "node_modules" / ".bin" / "node"
+            if candidate.is_file():
+                return candidate
+    return None
+
+
 def run_cdk_checks(templates: Sequence[tuple[Path, Mapping[str, Any]]], *, nag: bool = True,
                    guard: bool = True) -> dict[Path, list[Result]]:
     """The findings of the nag packs (``nag``) and the Control Tower rules (``guard``) per template path.
@@ -35,6 +49,9 @@ def run_cdk_checks(templates: Sequence[tuple[Path, Mapping[str, Any]]], *, nag: 
     """
     if not templates or not (nag or guard):
         return {}
+    node = pinned_node([Path.cwd(), *(path.resolve().parent for path, _ in templates)])
+    if node is not None and "JSII_NODE" not in os.environ:
+        os.environ["JSII_NODE"] = str(node)  # read when jsii starts, on the first import of aws_cdk below
     from aws_cdk import App, DefaultStackSynthesizer, Stack, Validations
     from aws_cdk import cloudformation_include as cfn_inc
 
