@@ -12,7 +12,9 @@ skip the checks that depend on it (like :meth:`Problems.check`). What they hold 
 * a wrong type is named as a wrong type (``max_gpus must be an integer, got the string '4'``) and the fix
   suggests the value the user most likely meant (``pass max_gpus=4``; a close name by :mod:`difflib`).
 
-Re-exported here so one import serves a settings function: :func:`describe` (how a value is named in a message),
+Re-exported here so one import serves a settings function: the string, list and mapping checks
+(:func:`expect_str`, :func:`expect_str_list`, :func:`expect_mapping`, from
+:mod:`platform_constructs.argument_strings`), :func:`describe` (how a value is named in a message),
 :func:`closest`, :func:`full_match`, :func:`is_token` (from :mod:`platform_constructs.values`) and
 :func:`parse_s3_url` / :func:`bucket_name_problem` (``s3://bucket/key`` by S3's bucket-naming rules, from
 :mod:`platform_constructs.s3url`).
@@ -21,12 +23,12 @@ Re-exported here so one import serves a settings function: :func:`describe` (how
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 
+from platform_constructs.argument_strings import expect_mapping, expect_str, expect_str_list
 from platform_constructs.errors import Problems
 from platform_constructs.s3url import S3Url, bucket_name_problem, parse_s3_url
-from platform_constructs.values import closest, describe, full_match, is_token
+from platform_constructs.values import closest, describe, full_match, is_token, number_in
 
 __all__ = [
     "S3Url",
@@ -36,6 +38,7 @@ __all__ = [
     "expect_bool",
     "expect_instance",
     "expect_int",
+    "expect_mapping",
     "expect_number",
     "expect_str",
     "expect_str_list",
@@ -45,13 +48,20 @@ __all__ = [
 ]
 
 # --- the checks ---------------------------------------------------------------------------------------------------
+def _num(value: float) -> str:
+    """A number as a message writes it: ten significant digits (``999.9999`` stays ``999.9999``; ``:g`` would
+    round it to ``1000``, outside the range it names), no trailing ``.0``."""
+    return f"{value:.10g}"
+
+
 def _range_text(minimum: float | None, maximum: float | None, *, exclusive_minimum: bool = False) -> str:
     if minimum is not None and maximum is not None:
-        return f"from {minimum:g} to {maximum:g}" if not exclusive_minimum else f"above {minimum:g} up to {maximum:g}"
+        low, high = _num(minimum), _num(maximum)
+        return f"from {low} to {high}" if not exclusive_minimum else f"above {low} up to {high}"
     if minimum is not None:
-        return f"{'above' if exclusive_minimum else 'at least'} {minimum:g}"
+        return f"{'above' if exclusive_minimum else 'at least'} {_num(minimum)}"
     if maximum is not None:
-        return f"at most {maximum:g}"
+        return f"at most {_num(maximum)}"
     return ""
 
 
@@ -69,15 +79,15 @@ def _clamp(value: float, minimum: float | None, maximum: float | None) -> float:
     return value
 
 
-def _number_from_string(value: str) -> float | None:
-    text = value.strip().replace("_", "")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text, re.ASCII):
-        return None
-    return float(text)
+def expect_bool(problems: Problems, argument: str, value: object, *, allowed: str | None = None,
+                fix: str | None = None) -> bool:
+    """``value`` must be ``True`` or ``False`` (a ``bool``: not ``'false'``, ``0`` or ``None``).
 
-
-def expect_bool(problems: Problems, argument: str, value: object) -> bool:
-    """``value`` must be ``True`` or ``False`` (a ``bool``: not ``'false'``, ``0`` or ``None``)."""
+    ``allowed`` describes what is allowed (default: "True or False"; e.g. an argument that also takes ``None``
+    says so, and its caller skips the check for ``None``); ``fix`` is the advice when the value does not read as a
+    bool (``[]``, ``2``); a value that does (``'false'``, ``0``) always gets ``pass x=False (a bool, without
+    quotes)``.
+    """
     if isinstance(value, bool):
         return True
     meant: bool | None = None
@@ -85,9 +95,9 @@ def expect_bool(problems: Problems, argument: str, value: object) -> bool:
         meant = value.strip().lower() in ("true", "yes", "on", "1")
     elif isinstance(value, (int, float)) and value in (0, 1):
         meant = bool(value)
-    fix = (f"pass {argument}={meant} (a bool, without quotes)" if meant is not None
-           else f"pass {argument}=True or {argument}=False")
-    problems.add(argument, value, "True or False", fix,
+    advice = (f"pass {argument}={meant} (a bool, without quotes)" if meant is not None
+              else fix or f"pass {argument}=True or {argument}=False")
+    problems.add(argument, value, allowed or "True or False", advice,
                  reason=f"{argument} must be True or False, got {describe(value)}")
     return False
 
@@ -114,7 +124,7 @@ def expect_int(problems: Problems, argument: str, value: object, *, minimum: int
     if isinstance(value, float) and not is_token(value):
         number = value
     elif isinstance(value, str):
-        number = _number_from_string(value)
+        number = (number_in(value, argument) or (None, False))[0]
     suggestions: list[int] = []
     if number is not None and math.isfinite(number):
         candidates = [math.floor(number), math.ceil(number)]
@@ -147,137 +157,29 @@ def expect_number(problems: Problems, argument: str, value: object, *, minimum: 
         if not math.isfinite(value):
             suggestion = default if default is not None else maximum if maximum is not None else minimum
             problems.add(argument, value, what,
-                         f"pass {argument}={suggestion:g}" if suggestion is not None else "pass a finite number",
+                         f"pass {argument}={_num(suggestion)}" if suggestion is not None else "pass a finite number",
                          reason=f"{argument} must be a finite number, got {value}")
             return False
         if _in_range(value, minimum, maximum, exclusive_minimum):
             return True
         nearest = _clamp(value, minimum, maximum)
-        advice = fix if fix is not None else (f"pass {argument}={nearest:g}" if nearest != minimum or
+        advice = fix if fix is not None else (f"pass {argument}={_num(nearest)}" if nearest != minimum or
                                               not exclusive_minimum else f"pass a number {bounds}")
-        problems.add(argument, value, what, advice, reason=f"{argument} must be {bounds}, got {value:g}")
+        problems.add(argument, value, what, advice, reason=f"{argument} must be {bounds}, got {_num(value)}")
         return False
-    number = _number_from_string(value) if isinstance(value, str) else None
-    if number is not None and math.isfinite(number):
-        type_fix = f"pass {argument}={_clamp(number, minimum, maximum):g} (a number, without quotes)"
+    read = number_in(value, argument) if isinstance(value, str) else None
+    if read is not None and math.isfinite(read[0]) and (
+            _in_range(_clamp(read[0], minimum, maximum), minimum, maximum, exclusive_minimum)):
+        number, with_unit = read
+        meant = _clamp(number, minimum, maximum)
+        type_fix = (f"pass {argument}={_num(meant)} (a number, without quotes{' or unit' if with_unit else ''}"
+                    + (f"; {_num(number)} is not {bounds}" if meant != number else "") + ")")
     elif default is not None:
-        type_fix = f"pass a number, e.g. {argument}={default:g}"
+        type_fix = f"pass a number, e.g. {argument}={_num(default)}"
     else:
         type_fix = f"pass a number{f' {bounds}' if bounds else ''}"
     problems.add(argument, value, what, type_fix, reason=f"{argument} must be a number, got {describe(value)}")
     return False
-
-
-def _str_problem(value: str, *, choices: Sequence[str] | None, pattern: str | re.Pattern[str] | None,
-                 max_length: int | None, case_sensitive: bool) -> tuple[str, str | None] | None:
-    """(reason, suggested value) when the string breaks a rule, else ``None``."""
-    if choices is not None:
-        ok = value in choices or (not case_sensitive and value.lower() in {c.lower() for c in choices})
-        if not ok:
-            return f"must be one of {', '.join(map(repr, choices))}", closest(value, choices)
-    if max_length is not None and len(value) > max_length:
-        return f"must be at most {max_length} characters (it has {len(value)})", None
-    if pattern is not None and full_match(pattern, value) is None:
-        stripped = value.strip()
-        meant = stripped if stripped != value and full_match(pattern, stripped) else None
-        return "does not have the expected form" + (" (it has leading or trailing whitespace)" if meant else ""), meant
-    return None
-
-
-def expect_str(problems: Problems, argument: str, value: object, *, choices: Sequence[str] | None = None,
-               pattern: str | re.Pattern[str] | None = None, max_length: int | None = None,
-               allowed: str | None = None, fix: str | None = None, example: str | None = None,
-               case_sensitive: bool = True) -> bool:
-    """``value`` must be a ``str`` (not a number, not a list), one of ``choices`` if given, matching ``pattern`` as
-    a whole (ASCII) if given. A CDK token is refused: the value must be known at synth.
-
-    The fix suggests the closest choice (``'Serverless'`` -> ``'serverless'``), else ``fix``, else ``example``.
-    """
-    what = allowed if allowed is not None else (
-        "one of " + ", ".join(map(repr, choices)) if choices is not None else "a string")
-    hint = f"pass {argument}={example!r}" if example is not None else None
-    if not isinstance(value, str):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            meant = closest(str(value), choices) if choices is not None else None
-            type_fix = (f"pass {argument}={meant!r}" if meant is not None else
-                        f"pass {argument}={example!r} (a string, in quotes)" if example is not None else
-                        f"pass {argument}={str(value)!r} (a string, in quotes)")
-        else:
-            type_fix = hint or fix or f"pass a string for {argument}"
-        problems.add(argument, value, what, type_fix, reason=f"{argument} must be a string, got {describe(value)}")
-        return False
-    if is_token(value):
-        problems.add(argument, value, what + " known at synth (a literal, not a CDK token)",
-                     hint or fix or f"pass {argument} as a literal string",
-                     reason=f"{argument} must be known at synth, got {describe(value)}")
-        return False
-    found = _str_problem(value, choices=choices, pattern=pattern, max_length=max_length,
-                         case_sensitive=case_sensitive)
-    if found is None:
-        return True
-    reason, meant = found
-    advice = f"pass {argument}={meant!r}" if meant is not None else fix or hint or f"pass {what}"
-    problems.add(argument, value, what, advice, reason=f"{argument} {reason}, got {value!r}")
-    return False
-
-
-def expect_str_list(problems: Problems, argument: str, value: object, *, choices: Sequence[str] | None = None,
-                    pattern: str | re.Pattern[str] | None = None, min_items: int = 1, max_items: int | None = None,
-                    unique: bool = True, allowed: str | None = None, fix: str | None = None,
-                    example: Sequence[str] | None = None, case_sensitive: bool = True) -> bool:
-    """``value`` must be a list or tuple of strings (a single string is refused, not iterated; so are mappings,
-    sets and generators), with ``min_items``..``max_items`` items, each one of ``choices`` / matching
-    ``pattern`` if given, each once (``unique``). One problem names the first bad item (``instance_types[1]``)."""
-    what = allowed if allowed is not None else "a list of strings" + (
-        " from " + ", ".join(map(repr, choices)) if choices is not None else "")
-    hint = f"pass {argument}={list(example)!r}" if example is not None else None
-    if not _list_shape_ok(problems, argument, value, what=what, advice=hint or fix, min_items=min_items,
-                          max_items=max_items):
-        return False
-    assert isinstance(value, (list, tuple))
-    seen: set[str] = set()
-    for index, item in enumerate(value):
-        label = f"{argument}[{index}]"
-        if not isinstance(item, str) or is_token(item):
-            problems.add(label, item, what, hint or fix or f"pass {label} as a literal string",
-                         reason=f"{label} must be a string, got {describe(item)}")
-            return False
-        found = _str_problem(item, choices=choices, pattern=pattern, max_length=None, case_sensitive=case_sensitive)
-        if found is not None:
-            reason, meant = found
-            problems.add(label, item, what, f"pass {meant!r} as {label}" if meant is not None else fix or hint or
-                         f"pass {what}", reason=f"{label} {reason}, got {item!r}")
-            return False
-        if unique and item in seen:
-            problems.add(label, item, what + ", each once", f"remove the duplicate {item!r}",
-                         reason=f"{label} repeats {item!r}")
-            return False
-        seen.add(item)
-    return True
-
-
-def _list_shape_ok(problems: Problems, argument: str, value: object, *, what: str, advice: str | None,
-                   min_items: int, max_items: int | None) -> bool:
-    """A list or tuple of ``min_items``..``max_items`` items; anything else recorded as a problem."""
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.split(",") if p.strip()] if "," in value else [value]
-        problems.add(argument, value, what, f"pass {argument}={parts!r} (a list, even of one)",
-                     reason=f"{argument} must be a list of strings, got {describe(value)}")
-        return False
-    if not isinstance(value, (list, tuple)):
-        if isinstance(value, (set, frozenset)):
-            advice = f"pass {argument}={sorted(map(str, value))!r} (a list)"
-        elif isinstance(value, Mapping):
-            advice = advice or f"pass {argument} as a list of strings, not a mapping"
-        problems.add(argument, value, what, advice or f"pass {argument} as a list of strings",
-                     reason=f"{argument} must be a list of strings, got {describe(value)}")
-        return False
-    if len(value) < min_items or (max_items is not None and len(value) > max_items):
-        size = _range_text(min_items, max_items) + " item" + ("" if (max_items or min_items) == 1 else "s")
-        problems.add(argument, value, what + f" ({size})", advice or f"pass {size}",
-                     reason=f"{argument} must have {size}, got {len(value)}")
-        return False
-    return True
 
 
 def expect_instance(problems: Problems, argument: str, value: object, accepts: Callable[[object], bool], *,

@@ -25,6 +25,20 @@ def _attribute(value: object, name: str) -> object:
         return None
 
 
+def _is_construct(value: object) -> bool:
+    """Whether ``value`` is a construct, asked without handing jsii a value it cannot send: only jsii objects
+    (a Python construct, or the proxy of an imported one such as ``Vpc.from_lookup``'s) reach
+    ``Construct.is_construct`` — a ``dict`` or a plain ``object()`` makes jsii raise instead of answering."""
+    if isinstance(value, Construct):
+        return True
+    if getattr(value, "__jsii_ref__", None) is None:
+        return False
+    try:
+        return bool(Construct.is_construct(value))
+    except Exception:  # a jsii object the kernel cannot judge is not a construct of ours
+        return False
+
+
 def _path(value: object) -> str:
     node = _attribute(value, "node")
     return str(getattr(node, "path", value))
@@ -34,7 +48,7 @@ def expect_vpc(problems: Problems, argument: str, value: object, *, isolated_sub
     """``value`` must be an ``ec2.IVpc`` (with isolated subnets, where the platform places its workloads)."""
     fix = (f"pass {argument}=ec2.Vpc.from_lookup(self, 'Vpc', vpc_id='vpc-...') for a VPC with isolated subnets, "
            f"or leave {argument} unset for the platform network")
-    if not Construct.is_construct(value) or _attribute(value, "vpc_id") is None:
+    if not _is_construct(value) or _attribute(value, "vpc_id") is None:
         problems.add(argument, value, "an ec2.IVpc", fix,
                      reason=f"{argument} must be an ec2.IVpc, got {describe(value)}")
         return False
@@ -50,7 +64,7 @@ def expect_encrypted_bucket(problems: Problems, argument: str, value: object) ->
     """``value`` must be an ``s3.IBucket`` encrypted with a KMS key the construct can grant (``encryption_key``)."""
     fix = (f"pass {argument}=s3.Bucket.from_bucket_attributes(self, 'Data', bucket_name=..., encryption_key=key), or "
            f"leave {argument} unset for a new platform bucket")
-    if not Construct.is_construct(value) or _attribute(value, "bucket_arn") is None:
+    if not _is_construct(value) or _attribute(value, "bucket_arn") is None:
         problems.add(argument, value, "an s3.IBucket with a KMS key", fix,
                      reason=f"{argument} must be an s3.IBucket, got {describe(value)}")
         return False

@@ -115,7 +115,7 @@ class PlatformConstruct(Construct):
             {"cost_center": cost_center, "data_classification": data_classification, "project": project,
              "owner": owner}, tags)
         for problem in problems:
-            self.problems.add(problem.argument, problem.value, problem.allowed, problem.fix)
+            self.problems.add(problem.argument, problem.value, problem.allowed, problem.fix, reason=problem.reason)
         for key, value in self.tags.items():
             Tags.of(self).add(key, value)
         facts.record_synth(self.stack, self.policy, self.env)

@@ -31,6 +31,7 @@ from constructs import Construct
 from platform_constructs import baseline
 from platform_constructs.acknowledge import acknowledge
 from platform_constructs.arguments import expect_bool, expect_int
+from platform_constructs.cidr import expect_cidr
 from platform_constructs.core import PlatformConstruct, PlatformContext
 from platform_constructs.errors import Problems
 from platform_constructs.policy import Policy
@@ -118,8 +119,7 @@ class PlatformNetwork(PlatformConstruct):
         expect_int(self.problems, "max_azs", max_azs, minimum=1, maximum=6,
                    fix="pass max_azs=2 (two zones are enough for endpoints)", default=2)
         expect_bool(self.problems, "publish_parameters", publish_parameters)
-        self.problems.check(_is_cidr(cidr), "cidr", cidr, "an IPv4 CIDR block from /16 to /24, e.g. 10.40.0.0/16",
-                            "pass a private range such as cidr='10.40.0.0/16'")
+        expect_cidr(self.problems, "cidr", cidr)
         self.problems.raise_if_any()
 
         self.key = baseline.platform_key(self, "FlowLogKey", description=f"{self.node.path} flow logs",
@@ -273,18 +273,6 @@ def vpc_problem(vpc: object) -> tuple[str, str] | None:
     if not vpc.isolated_subnets:  # type: ignore[attr-defined]
         return f"{allowed}; this VPC has no isolated subnet", fix
     return None
-
-
-def _is_cidr(value: object) -> bool:
-    import ipaddress
-
-    if not isinstance(value, str):
-        return False
-    try:
-        network = ipaddress.IPv4Network(value, strict=True)
-    except ValueError:
-        return False
-    return 16 <= network.prefixlen <= 24
 
 
 def _subnet_mask(cidr: str) -> int:

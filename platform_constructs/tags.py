@@ -91,7 +91,9 @@ def resolve_tags(policy: Policy, env_name: str, keywords: Mapping[str, object],
             problems.append(Problem(argument, value, f"the {key} tag through its own argument",
                                     f"pass {KEYWORD_TAGS[key]}={value!r} instead of tags={{{key!r}: ...}}"))
         elif not _is_tag_value(value):
-            problems.append(Problem(argument, value, _VALUE_RULE, f"pass tags={{{key!r}: 'value'}}",
+            as_text = str(value) if isinstance(value, (int, float)) and _is_tag_value(str(value)) else None
+            problems.append(Problem(argument, value, _VALUE_RULE, f"pass tags={{{key!r}: {as_text!r}}} (tag values "
+                                    "are strings)" if as_text else f"pass tags={{{key!r}: 'value'}}",
                                     reason=None if isinstance(value, str) else
                                     f"{argument} must be a string, got {describe(value)}"))
         else:

@@ -1,7 +1,8 @@
 """How messages name values, and what a value is: pure helpers of :mod:`platform_constructs.arguments`.
 
 :func:`describe` (``the string '4'``), :func:`closest` (the choice a user most likely meant), :func:`full_match`
-(whole-string, ASCII-only matching) and :func:`is_token` (a CDK token in its string, list or number encoding).
+(whole-string, ASCII-only matching), :func:`is_token` (a CDK token in its string, list or number encoding) and
+:func:`number_in` (the number a string spells, for the fix of a number passed as a string).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 import struct
 from collections.abc import Iterable
 
-__all__ = ["closest", "describe", "full_match", "is_token"]
+__all__ = ["closest", "describe", "full_match", "is_token", "number_in"]
 
 _STRING_TOKEN = re.compile(r"[$#]\{Token\[[^\]]*\]\}")
 """The string form of a CDK token (``${Token[TOKEN.23]}``; ``#{Token[...]}`` inside an encoded list)."""
@@ -75,3 +76,29 @@ def full_match(pattern: str | re.Pattern[str], value: object) -> re.Match[str] |
             pattern = re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
         return pattern.fullmatch(value)
     return re.fullmatch(pattern, value, re.ASCII)
+
+
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_UNITS: dict[str, tuple[str, ...]] = {
+    "hours": ("hours", "hour", "hrs", "hr", "h"), "minutes": ("minutes", "minute", "mins", "min", "m"),
+    "seconds": ("seconds", "second", "secs", "sec", "s"), "ms": ("milliseconds", "ms"),
+    "percent": ("percent", "pct", "%"), "mb": ("mib", "mb"), "gib": ("gib", "gb"),
+}
+"""Units a number may be written with when the argument's name ends in them (``max_job_hours='24h'``)."""
+
+
+def number_in(value: str, argument: str = "") -> tuple[float, bool] | None:
+    """The number ``value`` spells in ASCII digits (``'4'``, ``' 2.5'``, ``'1_000'``, ``'1e3'``) and whether a unit
+    was written after it: only the unit the argument's name ends in (``'24h'`` for ``max_job_hours``, ``'500ms'``
+    for ``alarm_p99_latency_ms``, ``'10%'`` for a ``..._percent``), never converted from another unit. ``None``
+    otherwise (no ``inf``/``nan``, no other scripts' digits)."""
+    text = value.strip().replace("_", "")
+    unit = argument.rsplit("_", 1)[-1].lower() if "_" in argument else ""
+    with_unit = False
+    for suffix in _UNITS.get(unit, ()):
+        if text.lower().endswith(suffix) and len(text) > len(suffix):
+            text, with_unit = text[: -len(suffix)].strip(), True
+            break
+    if _NUMBER.fullmatch(text) is None:
+        return None
+    return float(text), with_unit

@@ -58,8 +58,9 @@ from platform_constructs.compute.monitoring import monitoring
 from platform_constructs.compute.plan import CommonSettings, PlanContext
 from platform_constructs.compute.queue import environment_facts, queue_order
 from platform_constructs.compute.workflows import StepFunctionsSupport, step_functions_support
+from platform_constructs.construct_arguments import expect_encrypted_bucket, expect_vpc
 from platform_constructs.core import PlatformConstruct
-from platform_constructs.images.defaults import Purpose, default_image, is_approved_image
+from platform_constructs.images.defaults import Purpose, default_image, image_problem, is_approved_image
 from platform_constructs.network import NetworkRef, resolve_network
 
 WARNING_PREFIX = "platform-constructs:compute"
@@ -83,11 +84,6 @@ def security_group(scope: Construct, vpc: ec2.IVpc, *, cluster_traffic: bool) ->
         group.add_egress_rule(group, ec2.Port.all_traffic(), "Multi-node job traffic within the group")
         acknowledge(group, "multi-node-cluster-traffic")
     return group
-
-
-def _path(construct: object) -> str:
-    """A construct's path, to name it in a problem (its repr is a jsii proxy)."""
-    return str(construct.node.path)  # type: ignore[attr-defined]
 
 
 class BatchConstruct(PlatformConstruct):
@@ -132,29 +128,17 @@ class BatchConstruct(PlatformConstruct):
     def _plan_context(self, purpose: Purpose) -> PlanContext:
         return PlanContext(policy=self.policy, env=self.env, team=self.tags.get("CostCenter", "team"),
                            default_image=default_image(self, purpose),
-                           image_approved=lambda image: is_approved_image(self, image))
+                           image_approved=lambda image: is_approved_image(self, image),
+                           image_problem=lambda image: image_problem(self, image))
 
     def _check_resources(self, *, vpc: object, datastore_bucket: object) -> None:
-        """The construct-typed arguments, before jsii sees them (the plan raises every problem together)."""
+        """The construct-typed arguments, before jsii sees them (the plan raises every problem together): the
+        shared checks of :mod:`platform_constructs.construct_arguments` (Batch jobs run only in isolated
+        subnets; the job role and the datastore grants need the bucket's KMS key)."""
         if vpc is not None:
-            if not all(hasattr(vpc, name) for name in ("node", "vpc_id", "isolated_subnets", "select_subnets")):
-                self.problems.add("vpc", vpc, "an ec2.IVpc (e.g. the PlatformNetwork's vpc)",
-                                  "pass vpc=network.vpc, or omit vpc to use the platform network")
-            elif not vpc.isolated_subnets:  # type: ignore[attr-defined]
-                self.problems.add("vpc", _path(vpc), "an ec2.IVpc with isolated subnets (Batch jobs run only in "
-                                  "isolated subnets)", "pass the PlatformNetwork's vpc, or omit vpc")
+            expect_vpc(self.problems, "vpc", vpc)
         if datastore_bucket is not None:
-            if not all(hasattr(datastore_bucket, name) for name in ("node", "bucket_name", "bucket_arn",
-                                                                    "arn_for_objects", "encryption_key")):
-                self.problems.add("datastore_bucket", datastore_bucket, "an s3.IBucket",
-                                  "pass an s3.Bucket (or s3.Bucket.from_bucket_attributes(...)), or omit "
-                                  "datastore_bucket for a new one")
-            elif datastore_bucket.encryption_key is None:  # type: ignore[attr-defined]
-                self.problems.add("datastore_bucket", _path(datastore_bucket),
-                                  "an s3.IBucket whose KMS key is known (encryption_key): the job role and the "
-                                  "datastore grants need it to read and write",
-                                  "pass s3.Bucket.from_bucket_attributes(self, 'Datastore', bucket_name=..., "
-                                  "encryption_key=key), or omit datastore_bucket for a new one")
+            expect_encrypted_bucket(self.problems, "datastore_bucket", datastore_bucket)
 
     def _adopt(self, common: CommonSettings) -> None:
         self._common = common

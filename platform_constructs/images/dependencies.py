@@ -37,6 +37,7 @@ from packaging.requirements import Requirement as Pep508
 from packaging.version import InvalidVersion, Version
 
 from platform_constructs.errors import Problem
+from platform_constructs.values import describe
 
 _HASH = re.compile(r"--hash[= ](?P<algorithm>sha256|sha384|sha512):(?P<hex>[0-9a-f]+)")
 _HEX_LENGTH = {"sha256": 64, "sha384": 96, "sha512": 128}
@@ -287,16 +288,19 @@ def read_requirements(value: object, *, argument: str) -> tuple[list[str], str, 
     if isinstance(value, (str, os.PathLike)):
         return _read_file(value, argument)
     problem: Problem | None = None
+    wrong_type = f"{argument} must be a list of lock-file lines or a file path, got {describe(value)}"
     if isinstance(value, Mapping):
         problem = Problem(argument, value, f"{READ_ALLOWED}, not a mapping",
                           f"pass {argument}=['name==version --hash=sha256:...', ...]: one lock-file line per "
-                          "requirement")
+                          "requirement", reason=wrong_type)
     elif not isinstance(value, (list, tuple)):
         problem = Problem(argument, value, READ_ALLOWED,
-                          f"pass {argument}=['name==version --hash=sha256:...', ...] or a lock file path")
-    elif not all(isinstance(line, str) for line in value):
+                          f"pass {argument}=['name==version --hash=sha256:...', ...] or a lock file path",
+                          reason=wrong_type)
+    elif (bad := next((i for i, line in enumerate(value) if not isinstance(line, str)), None)) is not None:
         problem = Problem(argument, value, "a list of strings",
-                          "pass requirement lines as strings, e.g. 'pandas==2.2.2 --hash=sha256:...'")
+                          "pass requirement lines as strings, e.g. 'pandas==2.2.2 --hash=sha256:...'",
+                          reason=f"{argument}[{bad}] must be a string, got {describe(value[bad])}")
     if problem is not None or not isinstance(value, (list, tuple)):
         return [], argument, problem
     return [str(line) for line in value], argument, None
@@ -310,9 +314,12 @@ def _read_file(value: str | os.PathLike[str], argument: str) -> tuple[list[str],
         text = str(value)
         if isinstance(value, str) and _looks_like_requirement(text):
             return [], argument, Problem(argument, value, f"{READ_ALLOWED}; a string is read as a file path",
-                                         f"pass a list: {argument}=[{text!r}]")
+                                         f"pass a list: {argument}=[{text!r}]",
+                                         reason=f"{argument} is the string {text!r}, which is read as a file "
+                                                "path, not as a requirement")
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return [], argument, Problem(argument, value, READ_ALLOWED, f"check the path ({reason})")
+        return [], argument, Problem(argument, value, READ_ALLOWED, f"check the path ({reason})",
+                                     reason=f"{argument} names no readable lock file ({reason})")
 
 
 def _looks_like_requirement(text: str) -> bool:

@@ -17,6 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
+from platform_constructs.arguments import expect_instance
 from platform_constructs.errors import Problems
 from platform_constructs.images.level import ImageLevel
 
@@ -78,7 +79,8 @@ def check_schedules(problems: Problems, **schedules: object) -> None:
     """Each of ``schedules`` (argument name -> value) is ``None`` or an ``events.Schedule``: a string or a dict is a
     clean problem of its argument, never a jsii type error or a silently applied default."""
     for argument, schedule in schedules.items():
-        if schedule is not None and not isinstance(schedule, events.Schedule):
+        if schedule is not None:
             expression = schedule if isinstance(schedule, str) else "rate(30 days)"
-            problems.add(argument, schedule, "an aws_events.Schedule (Schedule.rate, Schedule.cron or "
-                         "Schedule.expression)", f"pass {argument}=events.Schedule.expression({expression!r})")
+            expect_instance(problems, argument, schedule, lambda value: isinstance(value, events.Schedule),
+                            what="an aws_events.Schedule (Schedule.rate, Schedule.cron or Schedule.expression)",
+                            fix=f"pass {argument}=events.Schedule.expression({expression!r})")

@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from platform_constructs.arguments import describe, expect_bool, expect_str
 from platform_constructs.errors import Problems
 from platform_constructs.images import dependencies as deps
 from platform_constructs.images import uri
@@ -46,6 +47,7 @@ LEVEL_TITLES: Mapping[int, str] = {0: "base", 1: "runtime"}
 """Repository suffix (and construct id, capitalised) of the shared levels; a project's is ``projects/<name>``."""
 SLUG = re.compile(r"[a-z][a-z0-9-]{1,30}[a-z0-9]")
 """Pipeline and project names: 3-32 lowercase letters, digits and hyphens (matched on the whole string)."""
+SLUG_ALLOWED = "a lowercase slug of 3-32 letters, digits and hyphens"
 
 WARNING_BASE_PINNED_BY_TAG = "platform-constructs:images-base-pinned-by-tag"
 """A Level 0 base is pinned by a tag in the policy, not by digest: its build refuses to run until it is."""
@@ -170,20 +172,22 @@ def pipeline_settings(
                   pattern=r"3\.[0-9]+", allowed="a Python major.minor version such as 3.11")
     cuda = cuda_version if isinstance(cuda_version, str) else images.cuda_version
     python = python_version if isinstance(python_version, str) else images.python_version
-    problems.check(isinstance(name, str) and SLUG.fullmatch(name) is not None, "name", name,
-                   "a lowercase slug of 3-32 letters, digits and hyphens", f"pass name='{DEFAULT_NAME}'")
+    expect_str(problems, "name", name, pattern=SLUG, allowed=SLUG_ALLOWED, fix=f"pass name='{DEFAULT_NAME}'",
+               example=DEFAULT_NAME)
     keys = lineage_keys(problems, lineages)
     purposes = default_for_purposes(problems, default_for, PURPOSES)
     check_flags(problems, publish_defaults=publish_defaults, registry_settings=registry_settings)
-    problems.check(create_endpoints is None or isinstance(create_endpoints, bool), "create_endpoints",
-                   create_endpoints, "None (the endpoints the network lacks), True or False",
-                   "omit create_endpoints, or pass create_endpoints=False when another pipeline in the VPC "
-                   "created them")
+    if create_endpoints is not None:
+        expect_bool(problems, "create_endpoints", create_endpoints,
+                    allowed="None (the endpoints the network lacks), True or False",
+                    fix="omit create_endpoints, or pass create_endpoints=False when another pipeline in the VPC "
+                        "created them")
     build_image = check_build_image(problems, policy, gpu_build_image, accounts=accounts)
 
     runtime = _lock(problems, runtime_requirements, "runtime_requirements", policy)
     inference = _lock(problems, inference_requirements, "inference_requirements", policy)
-    if any(not BY_KEY[k].inference for k in keys) and not runtime.requirements and not runtime.problems:
+    unread = any(p.argument == "runtime_requirements" for p in problems.problems)  # already reported
+    if any(not BY_KEY[k].inference for k in keys) and not runtime.requirements and not runtime.problems and not unread:
         problems.add("runtime_requirements", runtime_requirements, deps.LOCK_ALLOWED,
                      "list the training runtime's pinned packages with their hashes, e.g. "
                      "['einops==0.8.0 --hash=sha256:...']")
@@ -216,7 +220,7 @@ def pipeline_settings(
 def _lock(problems: Problems, value: object, argument: str, policy: Policy) -> deps.Requirements:
     lines, source, problem = deps.read_requirements(value, argument=argument)
     if problem is not None:
-        problems.add(problem.argument, problem.value, problem.allowed, problem.fix)
+        problems.add(problem.argument, problem.value, problem.allowed, problem.fix, reason=problem.reason)
     checked = deps.check_runtime(lines, source=source, base_pins=policy.images.base_pins,
                                  allowed_packages=policy.images.allowed_packages)
     for found in checked.problems:
@@ -246,10 +250,8 @@ def project_settings(
     ``PlatformValidationError``.
     """
     problems = Problems(path)
-    if not (isinstance(name, str) and SLUG.fullmatch(name)):
-        problems.add("name", name, "a lowercase slug of 3-32 letters, digits and hyphens",
-                     "pass a project slug such as 'recs'")
-    elif name in existing:
+    if expect_str(problems, "name", name, pattern=SLUG, allowed=SLUG_ALLOWED,
+                  fix="pass a project slug such as 'recs'") and name in existing:
         problems.add("name", name, "a project name not yet added to this pipeline",
                      "choose another name or add the project once")
     if not base_is_runtime:
@@ -261,10 +263,12 @@ def project_settings(
             f"{runtime_parameter} when it runs, so a fixed reference to {runtime_repository} would be ignored"
             if pinned_runtime else
             "omit base (Level 2 images build FROM the approved Level 1 runtime) or pass base=pipeline.runtime "
-            "(or another lineage's runtime); request a Level 1 update for what the other base provides")
+            "(or another lineage's runtime); request a Level 1 update for what the other base provides",
+            reason=f"base must be one of this pipeline's Level 1 runtimes (an ImageLevel, or its image_uri), got "
+                   f"{describe(base)}")
     lines, source, problem = deps.read_requirements(requirements, argument="requirements")
     if problem is not None:
-        problems.add(problem.argument, problem.value, problem.allowed, problem.fix)
+        problems.add(problem.argument, problem.value, problem.allowed, problem.fix, reason=problem.reason)
     checked = deps.check_project(
         lines, source=source, runtime_pins=dict(runtime_pins),
         base_pins=policy.images.base_pins if policy is not None else None,

@@ -3,10 +3,10 @@ purposes served, and the images a pipeline pulls (its bases and its optional GPU
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from typing import TypeVar
 
+from platform_constructs.arguments import expect_bool, expect_str, expect_str_list
 from platform_constructs.errors import Problems
 from platform_constructs.images import uri
 from platform_constructs.images.lineages import LINEAGE_KEYS
@@ -18,53 +18,57 @@ PurposeT = TypeVar("PurposeT", bound=str)
 def check_version(problems: Problems, argument: str, value: object, *, policy_value: str, pattern: str,
                   allowed: str) -> None:
     """A version is a string matching ``pattern`` (``None``: the policy's). A number is refused: ``3.10`` is the
-    float ``3.1``."""
+    float ``3.1``, so the fix offers the policy's version rather than the number's digits."""
     if value is None:
         return
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        problems.add(argument, value, f"{allowed}, as a string (a number loses digits: 3.10 is 3.1)",
-                     f"pass {argument} as a string, e.g. {argument}='{policy_value}' (the policy's)")
-        return
-    problems.check(isinstance(value, str) and re.fullmatch(pattern, value) is not None, argument, value, allowed,
-                   f"pass {argument}='{policy_value}' (the policy's)")
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    expect_str(problems, argument, value, pattern=pattern,
+               allowed=f"{allowed}, as a string (a number loses digits: 3.10 is 3.1)" if number else allowed,
+               fix=f"pass {argument}='{policy_value}' (the policy's)", example=policy_value)
 
 
 def check_flags(problems: Problems, **flags: object) -> None:
     """Each flag is a ``bool`` (the string ``'false'`` is not False)."""
     for argument, value in flags.items():
-        problems.check(isinstance(value, bool), argument, value, "True or False",
-                       f"pass {argument}=True or {argument}=False (a bool, not {type(value).__name__})")
+        expect_bool(problems, argument, value)
 
 
 def lineage_keys(problems: Problems, lineages: object) -> tuple[str, ...]:
-    """The lineages to build: a non-empty list of distinct keys of :data:`~.lineages.LINEAGE_KEYS`."""
-    allowed = ", ".join(LINEAGE_KEYS)
-    if isinstance(lineages, str) or not isinstance(lineages, Sequence) or not lineages:
-        problems.add("lineages", lineages, f"a non-empty list of lineages from {allowed}",
-                     f"pass lineages=[{lineages!r}]" if lineages in LINEAGE_KEYS else
-                     f"pass lineages={list(LINEAGE_KEYS)!r} (the default) or a subset")
-        return ()
-    unknown = [k for k in lineages if k not in LINEAGE_KEYS]
-    repeated = sorted({k for k in lineages if isinstance(k, str) and list(lineages).count(k) > 1})
-    problems.check(not unknown and not repeated, "lineages", list(lineages),
-                   f"distinct lineages from {allowed}",
-                   "remove " + ", ".join(map(repr, unknown + repeated)))
-    return tuple(k for k in dict.fromkeys(lineages) if k in LINEAGE_KEYS)
+    """The lineages to build: a non-empty list (or tuple) of distinct keys of :data:`~.lineages.LINEAGE_KEYS`."""
+    if not expect_str_list(problems, "lineages", lineages, choices=LINEAGE_KEYS,
+                           allowed=f"a non-empty list of distinct lineages from {', '.join(LINEAGE_KEYS)}",
+                           fix=f"pass lineages={list(LINEAGE_KEYS)!r} (the default) or a subset"):
+        return _known(lineages, LINEAGE_KEYS)  # the other arguments are still checked against the known ones
+    assert isinstance(lineages, (list, tuple))
+    return tuple(lineages)
 
 
 def default_for_purposes(problems: Problems, default_for: object,
                          purposes: Sequence[PurposeT]) -> tuple[PurposeT, ...]:
-    """The purposes whose platform default the pipeline takes over (a list, not a string)."""
-    allowed = ", ".join(purposes)
-    if isinstance(default_for, str) or not isinstance(default_for, Sequence):
-        problems.add("default_for", default_for, f"a sequence of purposes from {allowed}",
-                     f"pass default_for=({default_for!r},)" if default_for in purposes else
-                     "pass default_for=('inference', 'training', 'batch') (the default) or a subset")
-        return ()
-    unknown = [p for p in default_for if p not in purposes]
-    problems.check(not unknown, "default_for", list(default_for), f"a subset of {allowed}",
-                   "remove " + ", ".join(map(repr, unknown)))
+    """The purposes whose platform default the pipeline takes over: a list or tuple (possibly empty, never a
+    string) of ``purposes``, in ``purposes`` order."""
+    if not expect_str_list(problems, "default_for", default_for, choices=purposes, min_items=0, unique=False,
+                           allowed=f"a list or tuple of purposes from {', '.join(purposes)} (empty: none)",
+                           fix=f"pass default_for={tuple(purposes)!r} (the default), a subset, or ()"):
+        return _known(default_for, purposes)
+    assert isinstance(default_for, (list, tuple))
     return tuple(p for p in purposes if p in default_for)
+
+
+def _known(value: object, choices: Sequence[PurposeT]) -> tuple[PurposeT, ...]:
+    """The choices a refused list or tuple names, each once in the order given (nothing for any other value)."""
+    found: list[PurposeT] = []
+    for item in value if isinstance(value, (list, tuple)) else ():
+        known = next((choice for choice in choices if isinstance(item, str) and item == choice), None)
+        if known is not None and known not in found:
+            found.append(known)
+    return tuple(found)
+
+
+def _expect_image_string(problems: Problems, argument: str, image: object) -> bool:
+    """An image reference is a string (``registry/repository@sha256:...``): anything else is named as what it is."""
+    return expect_str(problems, argument, image, allowed=f"an image reference {uri.DIGEST_EXAMPLE} (a string)",
+                      fix=f"pass the full reference as a string, e.g. {argument}='{uri.DIGEST_EXAMPLE}'")
 
 
 def check_base_image(problems: Problems, policy: Policy, image: object, *, given: bool, field: str,
@@ -72,6 +76,8 @@ def check_base_image(problems: Problems, policy: Policy, image: object, *, given
     """A given base is a literal, digest-pinned image of an approved registry in an allowed account; the policy's
     own (``images.<field>``) may hold its placeholders and a tag (its Level 0 build then refuses to build until
     the policy pins it, see the pipeline's warning)."""
+    if given and not _expect_image_string(problems, "base_image", image):
+        return
     found = uri.image_problem(image, policy.base_registries or policy.approved_registries, accounts=accounts,
                              template=not given)
     if found is None:
@@ -86,7 +92,7 @@ def check_base_image(problems: Problems, policy: Policy, image: object, *, given
 
 def check_build_image(problems: Problems, policy: Policy, image: object, *, accounts: Collection[str]) -> str | None:
     """``gpu_build_image``: ``None``, or a CodeBuild image of ours in ECR (approved, pinned by digest)."""
-    if image is None:
+    if image is None or not _expect_image_string(problems, "gpu_build_image", image):
         return None
     found = uri.image_problem(image, policy.base_registries or policy.approved_registries, accounts=accounts)
     if found is None and uri.ecr_registry(image) is None:

@@ -202,9 +202,8 @@ def image_problem(image: object, approved: Iterable[str], *, accounts: Collectio
     prefixes = [p for p in map(parse_registry_prefix, approved) if p is not None]
     listed = ", ".join(p.text for p in prefixes)
     parsed = parse_image_uri(image)
-    if parsed is None:
-        return ImageProblem(f"an image reference <registry host>/<repository>@sha256:<digest> under an approved "
-                            f"registry: {listed}", f"pass the full reference, e.g. {DIGEST_EXAMPLE}")
+    if parsed is None or (parsed.account is None and "dkr.ecr" in parsed.registry):
+        return _reference_problem(parsed, listed)
     if parsed.deploy_time or not (parsed.literal or template):
         return ImageProblem(f"a literal image reference (account and region written out, no CDK token or "
                             f"{{account}}/{{region}} placeholder) under an approved registry: {listed}",
@@ -228,6 +227,25 @@ def image_problem(image: object, approved: Iterable[str], *, accounts: Collectio
             f"pass {parsed.name}@sha256:<digest> (docker inspect --format '{{{{index .RepoDigests 0}}}}' "
             f"{parsed} prints it)")
     return None
+
+
+def _reference_problem(parsed: ImageUri | None, listed: str) -> ImageProblem:
+    """No image reference at all, or an ECR registry host that is not ``<account>.dkr.ecr.<region>.amazonaws.com``
+    (the region or the account left out, or misspelt): what is allowed, and the reference with the missing part
+    marked."""
+    if parsed is None:
+        return ImageProblem(f"an image reference <registry host>/<repository>@sha256:<digest> under an approved "
+                            f"registry: {listed}", f"pass the full reference, e.g. {DIGEST_EXAMPLE}")
+    account, _, rest = parsed.registry.partition("dkr.ecr")
+    account = account.rstrip(".")
+    region = rest.removeprefix("-fips").strip(".").removesuffix(".cn").removesuffix("amazonaws.com").strip(".")
+    good_account, good_region = _LITERAL_ACCOUNT.fullmatch(account), _LITERAL_REGION.fullmatch(region)
+    what = ("this registry host has no region" if not region else
+            "this registry host has no 12-digit account" if not good_account else
+            f"{region!r} in this registry host is not an AWS region")
+    host = f"{account if good_account else '<account>'}.dkr.ecr.{region if good_region else '<region>'}.amazonaws.com"
+    return ImageProblem(f"an ECR image <account>.dkr.ecr.<region>.amazonaws.com/<repository> ({what}) under an "
+                        f"approved registry: {listed}", f"pass {host}{str(parsed).removeprefix(parsed.registry)}")
 
 
 def is_approved(image: object, approved: Iterable[str], *, accounts: Collection[str] = (),

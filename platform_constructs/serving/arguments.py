@@ -16,10 +16,7 @@ import re
 from collections.abc import Sequence
 
 from platform_constructs.errors import Problems
-from platform_constructs.values import describe
-
-_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-"""A decimal number in ASCII digits (``float()`` would also read other scripts' digits, ``inf`` and ``nan``)."""
+from platform_constructs.values import describe, number_in
 
 
 def is_int(value: object) -> bool:
@@ -32,14 +29,15 @@ def is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _intended_number(value: object) -> float | None:
-    """The number a wrongly typed value most likely stands for (``'4'`` -> 4.0), else ``None``."""
+def _intended_number(value: object, argument: str = "") -> float | None:
+    """The number a wrongly typed value most likely stands for (``'4'`` -> 4.0; ``'500ms'`` -> 500.0 for an
+    argument whose name ends in ``_ms``: :func:`platform_constructs.values.number_in`), else ``None``."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         return float(value) if math.isfinite(value) else None
-    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
-        return float(value.strip())
+    if isinstance(value, str) and (read := number_in(value, argument)) is not None:
+        return read[0]
     return None
 
 
@@ -55,16 +53,18 @@ def check_int(problems: Problems, argument: str, value: object, *, low: int, hig
         return True
     if not is_int(value):
         allowed += f", got {describe(value)}"
-    problems.add(argument, value, allowed, f"pass {argument}={_int_fix(value, low, high, default, percent)}")
+    meant = _int_fix(value, argument, low, high, default=default, percent=percent)
+    problems.add(argument, value, allowed, f"pass {argument}={meant}")
     return False
 
 
-def _int_fix(value: object, low: int, high: int | None, default: int, percent: bool) -> int:
-    """The integer ``value`` most likely means, within the bounds (``'4'`` -> 4, ``2.6`` -> 3, ``0.1%`` -> 10)."""
-    number = _intended_number(value)
+def _int_fix(value: object, argument: str, low: int, high: int | None, *, default: int, percent: bool) -> int:
+    """The integer ``value`` most likely means, within the bounds (``'4'`` -> 4, ``2.6`` -> 3, ``0.1`` -> 10 %)."""
+    number = _intended_number(value, argument)
     if number is None:
         return default
-    if percent and 0 < number < 1:
+    written_as_percent = isinstance(value, str) and number_in(value, argument) != number_in(value)
+    if percent and 0 < number < 1 and not written_as_percent:
         number *= 100  # a fraction given where a percentage is asked
     intended = max(round(number), low)
     return min(intended, high) if high is not None else intended
@@ -76,7 +76,7 @@ def check_number(problems: Problems, argument: str, value: object, *, high: floa
     allowed = "a positive number" + (f" up to {high:g}" if high is not None else "") + " (finite)"
     if is_number(value) and value > 0 and (high is None or value <= high):  # type: ignore[operator]
         return True
-    intended = _intended_number(value)
+    intended = _intended_number(value, argument)
     if not is_number(value):
         allowed += f", got {describe(value)}"
         if intended is not None and intended > 0 and (high is None or intended <= high):

@@ -88,9 +88,15 @@ def _artifact_fix(url: object, argument: str) -> tuple[str, str]:
                "'/', no deploy-time value)")
     example = "s3://my-bucket/models/model.tar.gz"
     if not isinstance(url, str):
-        return allowed + f", got {describe(url)}", f"pass {argument}='{example}'"
+        inner = url[0] if isinstance(url, (list, tuple)) and len(url) == 1 and isinstance(url[0], str) else ""
+        good = parse_s3_url(inner) is not None and inner.endswith(ARTIFACT_SUFFIX)
+        return allowed + f", got {describe(url)}", (f"pass {argument}='{inner}' (one string, not a list)" if good
+                                                     else f"pass {argument}='{example}'")
     if _TOKEN.search(url):
         return allowed, f"pass {argument} as a literal string ('{example}'), not a value known only at deploy time"
+    meant = _s3_form(url)
+    if meant is not None:
+        return allowed, f"pass {argument}='{meant}' (the s3:// form of the artifact's URL)"
     bucket = url.removeprefix("s3://").split("/", 1)[0] if url.startswith("s3://") else None
     problem = bucket_name_problem(bucket) if bucket else None
     if problem is not None:
@@ -103,8 +109,31 @@ def _artifact_fix(url: object, argument: str) -> tuple[str, str]:
                 f"package the model: tar -czf model.tar.gz <model files> model_metadata.json, upload it, and pass "
                 f"{argument}='{folder}/model.tar.gz' (check it with: platform-check artifact model.tar.gz)")
     if url.startswith(("https://", "http://")) and ".s3" in url:
-        return allowed, f"pass {argument}='s3://<bucket>/<key>' (the s3:// form, not the HTTPS URL)"
-    return allowed, f"pass {argument}='{example}'"
+        fix = f"pass {argument}='s3://<bucket>/<key>' (the s3:// form, not the HTTPS URL)"
+    else:
+        fix = f"pass {argument}='{example}'"
+    return allowed, fix
+
+
+_HTTPS_VIRTUAL_HOSTED = re.compile(r"https?://(?P<bucket>[^/]+)\.s3(?:[.-](?P<region>[a-z0-9-]+))?\.amazonaws\.com"
+                                   r"(?:\.cn)?/(?P<key>.+)")
+_HTTPS_PATH_STYLE = re.compile(r"https?://s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?/(?P<bucket>[^/]+)/(?P<key>.+)")
+
+
+def _s3_form(url: str) -> str | None:
+    """The ``s3://bucket/key.tar.gz`` URL a malformed one most likely means — without the scheme
+    (``bucket/model.tar.gz``), with an uppercase or doubled scheme, white space around it, or an S3 HTTPS URL
+    (virtual-hosted or path style, S3 User Guide, "Methods for accessing a bucket") — when that URL is valid."""
+    text = url.strip()
+    https = _HTTPS_VIRTUAL_HOSTED.fullmatch(text) or _HTTPS_PATH_STYLE.fullmatch(text)
+    if https is not None:
+        text = f"s3://{https['bucket']}/{https['key']}"
+    elif text.lower().startswith("s3:/"):
+        text = "s3://" + text[4:].lstrip("/")
+    elif "://" not in text and not text.startswith("/"):
+        text = f"s3://{text}"
+    candidate = parse_s3_url(text)
+    return text if candidate is not None and text != url and text.endswith(ARTIFACT_SUFFIX) else None
 
 
 def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems, *, serverless: bool,
@@ -177,7 +206,19 @@ def _check_instance_type(problems: Problems, env: EnvironmentPolicy, argument: s
     allowed_types = ", ".join(env.sagemaker_instance_types)
     suggestion = closest(f"ml.{itype}" if isinstance(itype, str) and not itype.startswith("ml.") else itype,
                          env.sagemaker_instance_types, env.default_sagemaker_instance_type)
-    if not (isinstance(itype, str) and catalog.sagemaker(itype) is not None):
+    sagemaker_name = f"ml.{itype.strip()}" if isinstance(itype, str) and not itype.startswith("ml.") else None
+    if sagemaker_name is not None and (spec := catalog.sagemaker(sagemaker_name)) is not None:
+        # an EC2 name: SageMaker's is the same with 'ml.' in front; offer it, or an allowed type of the same kind
+        same_kind = [t for t in env.sagemaker_instance_types
+                     if (other := catalog.sagemaker(t)) is not None and (other.gpus > 0) == (spec.gpus > 0)]
+        meant = sagemaker_name if sagemaker_name in env.sagemaker_instance_types else (same_kind or [suggestion])[0]
+        problems.add(argument, itype, f"a SageMaker instance type (ml.*) known to the platform catalog; in "
+                     f"{env.name}: {allowed_types}",
+                     f"pass {argument}='{meant}' (SageMaker's name for the EC2 type {itype!r})"
+                     if meant == sagemaker_name else
+                     f"pass {argument}='{meant}' ({itype!r} is an EC2 name; SageMaker's is {sagemaker_name!r}, "
+                     f"which {env.name} does not allow)")
+    elif not (isinstance(itype, str) and catalog.sagemaker(itype) is not None):
         problems.add(argument, itype, f"a SageMaker instance type (ml.*) known to the platform catalog; in "
                      f"{env.name}: {allowed_types}" + ("" if isinstance(itype, str) else f", got {describe(itype)}"),
                      f"pass {argument}='{suggestion}'")

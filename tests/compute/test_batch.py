@@ -516,7 +516,7 @@ def test_a_bucket_without_its_key_and_a_vpc_without_isolated_subnets_are_refused
     with pytest.raises(PlatformValidationError) as info:
         BatchComputeEnv(stack, "Batch", cost_center="recs", datastore_bucket=bucket, vpc=vpc)
     assert [p.argument for p in info.value.problems] == ["vpc", "datastore_bucket"]
-    assert "with isolated subnets" in str(info.value) and "whose KMS key is known" in str(info.value)
+    assert "with isolated subnets" in str(info.value) and "with a KMS key (encryption_key)" in str(info.value)
 
 
 # --- the platform rule pack sees Batch launch templates and EFS tags (cdk-nag does not) -----------------------------

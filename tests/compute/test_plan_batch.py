@@ -59,14 +59,16 @@ def test_fargate_gpu_and_on_demand_only_plans() -> None:
     ({"instance_types": ["r5.large"]}, r"argument 'instance_types' = 'r5.large' .*ec2_instance_types"),
     ({"instance_types": ["g5.xlarge"]}, r"'g5.xlarge' .*non-GPU instance types.*pass gpu=True"),
     ({"instance_types": ["m5.large", "m5.large"]}, r"'m5.large' .*each instance type once"),
-    ({"instance_types": "m5.large"}, r"argument 'instance_types' = 'm5.large' .*a non-empty list.*instance_types "
-                                     r"must be a list, got the string 'm5.large'.*"
-                                     r"Fix: pass instance_types=\['m5.large'\]"),
-    ({"instance_types": {"m5.large"}}, r"instance_types must be a list, got a set"),
-    ({"instance_types": [3]}, r"each item a string, got the integer 3"),
-    ({"max_vcpus": "64"}, r"max_vcpus must be an integer, got the string '64'\)\. Fix: pass max_vcpus=64 \(a number"),
-    ({"max_vcpus": 2.5}, r"max_vcpus must be an integer, got the float 2.5\)\. Fix: pass a whole number, e.g. "
-                         r"max_vcpus=2"),
+    ({"instance_types": "m5.large"}, r"argument 'instance_types' = 'm5.large' .*instance_types must be a list of "
+                                     r"strings, got the string 'm5.large'.*a non-empty list.*"
+                                     r"Fix: pass instance_types=\['m5.large'\] \(a list, even of one\)"),
+    ({"instance_types": {"m5.large"}}, r"instance_types must be a list of strings, got the set \{'m5.large'\}"),
+    ({"instance_types": [3]}, r"argument 'instance_types\[0\]' = 3 .*"
+                              r"instance_types\[0\] must be a string, got the integer 3"),
+    ({"max_vcpus": "64"}, r"max_vcpus must be an integer, got the string '64'\. .*"
+                          r"Fix: pass max_vcpus=64 \(an integer, without quotes"),
+    ({"max_vcpus": 2.5}, r"max_vcpus must be an integer, got the float 2.5\. .*Fix: pass max_vcpus=2 or "
+                         r"max_vcpus=3 \(a whole number\)"),
     ({"max_vcpus": True}, r"max_vcpus must be an integer, got the bool True"),
     ({"instance_types": []}, r"argument 'instance_types' = \[\] .*a non-empty list"),
     ({"gpu": True, "instance_types": ["m5.large"]}, r"'m5.large' .*GPU-bearing instance types only"),

@@ -57,13 +57,15 @@ def test_timeout_is_rounded_down_and_at_least_a_minute() -> None:
     ({"team_shares": {"recs": 0}}, r"argument 'team_shares' = \{'recs': 0\}.*0.0001..999.9999"),
     ({"team_shares": {"bad id": 1.0}}, r"argument 'team_shares'"),
     ({"team_shares": {}}, r"argument 'team_shares' = \{\}"),
-    ({"fair_share": "yes"}, r"argument 'fair_share' = 'yes' .*True or False .*Fix: pass fair_share=True \(a bool"),
+    ({"fair_share": "yes"}, r"argument 'fair_share' = 'yes' .*True or False.*Fix: pass fair_share=True \(a bool"),
     ({"spot": "maybe"}, r"argument 'spot' = 'maybe' .*Fix: pass spot=True or spot=False"),
-    ({"spot": "false"}, r"spot must be a bool, got the string 'false'\)\. Fix: pass spot=False \(a bool"),
-    ({"spot": 0}, r"spot must be a bool, got the integer 0\)\. Fix: pass spot=False"),
-    ({"max_job_hours": "12"}, r"max_job_hours must be a finite number, got the string '12'\)\. "
-                              r"Fix: pass max_job_hours=12 \(a number, not a string\)"),
-    ({"max_job_hours": float("inf")}, r"got the non-finite float inf\)\. Fix: pass a finite number"),
+    ({"spot": "false"}, r"spot must be True or False, got the string 'false'\. .*"
+                        r"Fix: pass spot=False \(a bool, without quotes"),
+    ({"spot": 0}, r"spot must be True or False, got the integer 0\. .*Fix: pass spot=False"),
+    ({"max_job_hours": "12"}, r"max_job_hours must be a number, got the string '12'\. .*"
+                              r"Fix: pass max_job_hours=12 \(a number, without quotes\)"),
+    ({"max_job_hours": float("inf")}, r"max_job_hours must be a finite number, got inf\. .*"
+                                      r"Fix: pass max_job_hours=12$"),
     ({"team_shares": {"recs": True}}, r"argument 'team_shares'"),
     ({"data_prefix": "recs/\n"}, r"argument 'data_prefix'"),
     ({"image": "docker.io/library/python:3.11"}, r"argument 'image' = 'docker.io/library/python:3.11'.*"

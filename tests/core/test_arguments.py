@@ -98,7 +98,8 @@ def test_expect_number_fixes() -> None:
      "pass mode='serverless'"),
     ("real-time", "mode must be one of 'realtime', 'serverless', 'async', got 'real-time'", "pass mode='realtime'"),
     (3, "mode must be a string, got the integer 3", "pass mode='realtime' (a string, in quotes)"),
-    (["realtime"], "mode must be a string, got the list ['realtime']", "pass mode='realtime'"),
+    (["realtime"], "mode must be a string, got the list ['realtime']", "pass mode='realtime' (one string, not a list)"),
+    (["real time"], "mode must be a string, got the list ['real time']", "pass mode='realtime'"),
     (TOKEN_STRING, "mode must be known at synth, got a CDK token (a value known only at deploy time)",
      "pass mode='realtime'"),
 ])

@@ -44,3 +44,13 @@ def test_buckets(stack: Stack) -> None:
     assert [p.reason for p in problems.problems] == [
         "datastore_bucket has no KMS key: the platform's data stays encrypted with keys it can grant",
         "datastore_bucket must be an s3.IBucket, got the string 'my-bucket'"]
+
+
+@pytest.mark.parametrize("value", [{}, object(), {"vpc_id": "vpc-1"}, ["vpc-1"], 3, None])
+def test_values_jsii_cannot_send_are_refused_not_sent(stack: Stack, value: object) -> None:
+    """A dict or a plain object never reaches ``Construct.is_construct`` (jsii would raise instead of answering)."""
+    problems = Problems("S/C")
+    assert not expect_vpc(problems, "vpc", value)
+    assert not expect_encrypted_bucket(problems, "datastore_bucket", value)
+    assert [p.argument for p in problems.problems] == ["vpc", "datastore_bucket"]
+    assert problems.problems[0].reason is not None and problems.problems[0].reason.startswith("vpc must be an ec2.IVpc")

@@ -237,7 +237,8 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
                                            r"Fix: pass instance_type='ml.m5.xlarge'"),
     ({"instance_type": 4}, r"'instance_type' = 4.*got the integer 4"),
     ({"model_data_url": "https://my-bucket.s3.amazonaws.com/model.tar.gz"},
-     r"'model_data_url' = 'https://.*s3://bucket/key.*Fix: pass model_data_url='s3://<bucket>/<key>' \(the s3:// form"),
+     r"'model_data_url' = 'https://.*s3://bucket/key.*Fix: pass model_data_url='s3://my-bucket/model.tar.gz' "
+     r"\(the s3:// form"),
     ({"model_data_url": "s3://my-bucket/models/"}, r"'model_data_url' = 's3://my-bucket/models/'"),
     ({"model_data_url": "s3://my-bucket/models/*.tar.gz"}, r"'model_data_url'.*no wildcards"),
     ({"model_data_url": "s3://my-bucket/${Token[TOKEN.12]}"}, r"'model_data_url'.*a literal s3://"),

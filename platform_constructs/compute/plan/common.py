@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from platform_constructs import catalog
+from platform_constructs.arguments import expect_mapping, expect_number, expect_str
 from platform_constructs.catalog import STRICT_ALLOCATION_STRATEGY, InstanceSpec
 from platform_constructs.compute.plan.arguments import (
     check_flag,
@@ -19,6 +20,7 @@ from platform_constructs.compute.plan.arguments import (
     is_number,
 )
 from platform_constructs.errors import Problems
+from platform_constructs.images.uri import ImageProblem
 from platform_constructs.policy import EnvironmentPolicy, Policy
 
 SPOT_ALLOCATION_STRATEGY = "SPOT_PRICE_CAPACITY_OPTIMIZED"
@@ -53,6 +55,9 @@ class PlanContext:
     """The approved image for the construct's purpose (a golden pipeline's, or the policy's)."""
     image_approved: Callable[[str], bool]
     """Whether a caller-supplied image comes from an approved registry."""
+    image_problem: Callable[[str], ImageProblem | None] | None = None
+    """Why a caller-supplied image is not approved (what is allowed, and the fix), when the caller can tell:
+    :func:`platform_constructs.images.defaults.image_problem`, the rule behind ``image_approved``."""
 
 
 @dataclass(frozen=True)
@@ -133,9 +138,12 @@ def check_instance_types(problems: Problems, env: EnvironmentPolicy, value: obje
     for name in names:
         spec = catalog.ec2(name)
         if spec is None:
+            ec2_name = name.removeprefix("ml.") if catalog.ec2(name.removeprefix("ml.")) is not None else None
             problems.add(argument, name, f"an instance type in the platform catalog; {kind} types allowed in "
                          f"{env.name}: {', '.join(allowed_here) or 'none'}",
-                         "check the spelling (e.g. 'g5.xlarge') or ask the platform team to add it to catalog.py")
+                         f"pass {ec2_name!r} (AWS Batch runs EC2 instance types; 'ml.' names are SageMaker's)"
+                         if ec2_name else f"check the spelling (e.g. {(allowed_here or ['g5.xlarge'])[0]!r}) or ask "
+                         "the platform team to add it to catalog.py")
         elif name not in env.ec2_instance_types:
             problems.add(argument, name, f"an instance type of the {env.name} environment's ec2_instance_types: "
                          f"{', '.join(env.ec2_instance_types)}",
@@ -188,6 +196,44 @@ def job_memory_mib(specs: Sequence[InstanceSpec]) -> int:
 
 
 # --- the shared arguments -------------------------------------------------------------------------------------
+DATA_PREFIX = r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*/"
+DATA_PREFIX_ALLOWED = "an S3 key prefix of lowercase path segments ending in '/', e.g. 'recs/'"
+SHARE_IDENTIFIER = r"[A-Za-z0-9_-]{1,255}"
+"""A fair-share identifier (AWS Batch ``CreateSchedulingPolicy``, ``shareIdentifier``: up to 255 letters, numbers,
+hyphens and underscores)."""
+
+
+def _prefix_meant(value: str) -> tuple[str, str] | None:
+    """The key prefix a malformed ``data_prefix`` most likely means: the key of an ``s3://bucket/key/`` URL (the
+    bucket is the datastore's), without a leading ``/``, with the trailing ``/``."""
+    text = value.strip()
+    if text.startswith("s3://"):
+        key = text.removeprefix("s3://").partition("/")[2]
+        return ("it is an S3 URL: data_prefix is the key prefix inside the datastore bucket",
+                key.strip("/").lower() + "/")
+    if text.startswith("/"):
+        return "it starts with '/': S3 keys do not", text.strip("/").lower() + "/"
+    if not text.endswith("/"):
+        return "it has no trailing '/': a prefix ends with one", text.lower() + "/"
+    return None
+
+
+def _check_image(ctx: PlanContext, problems: Problems, image: object) -> None:
+    """A caller's image: a string, then approved (with the reason it is not, when the context can tell)."""
+    approved = "an image from " + ", ".join(ctx.policy.approved_registries)
+    if not expect_str(problems, "image", image, allowed=f"{approved} (a string)",
+                      fix="pass the full reference as a string, e.g. image='<registry>/<repository>@sha256:<digest>',"
+                          " or omit image for the approved default"):
+        return
+    assert isinstance(image, str)
+    found = ctx.image_problem(image) if ctx.image_problem is not None else None
+    if found is not None:
+        problems.add("image", image, found.allowed, found.fix)
+    elif not ctx.image_approved(image):
+        problems.add("image", image, approved,
+                     "push the image to an approved registry, or omit image for the approved default")
+
+
 def common_settings(ctx: PlanContext, args: CommonArguments, problems: Problems) -> CommonSettings:
     """Apply the defaults of the shared arguments and validate them into ``problems`` (raises nothing)."""
     env = ctx.env
@@ -201,23 +247,21 @@ def common_settings(ctx: PlanContext, args: CommonArguments, problems: Problems)
                  f"{env.name} cap {env.max_job_hours:g}",
                  range_fix=f"pass max_job_hours<={env.max_job_hours:g}, or ask the platform team to raise "
                  f"environments.{env.name}.max_job_hours in policies/platform.yaml", example=env.max_job_hours)
-    problems.check(
-        isinstance(prefix, str) and len(prefix) <= 200
-        and re.fullmatch(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*/", prefix, flags=re.ASCII) is not None,
-        "data_prefix", prefix, "an S3 key prefix of lowercase path segments ending in '/', e.g. 'recs/'",
-        "pass data_prefix='<team>/' (the default is the cost centre followed by '/')")
-    shares_ok = isinstance(shares, Mapping) and 0 < len(shares) <= 500 and all(
-        isinstance(k, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,255}", k, flags=re.ASCII) and is_number(v)
-        and 0.0001 <= v <= 999.9999 for k, v in shares.items())
-    problems.check(shares_ok, "team_shares", shares,
-                   "a mapping of 1-500 share identifiers (letters, digits, '-', '_') to weight factors "
-                   "0.0001..999.9999 (lower weight = larger share)",
-                   "pass team_shares={'recs': 1.0, 'search': 2.0}")
+    expect_str(problems, "data_prefix", prefix, pattern=DATA_PREFIX, max_length=200, allowed=DATA_PREFIX_ALLOWED,
+               fix="pass data_prefix='<team>/' (the default is the cost centre followed by '/')",
+               example=f"{ctx.team}/", repair=_prefix_meant)
+    shares_ok = expect_mapping(
+        problems, "team_shares", shares, key_pattern=SHARE_IDENTIFIER, max_items=500,
+        key_allowed="a share identifier of 1-255 letters, digits, '-' and '_'",
+        check_value=lambda found, label, weight: expect_number(found, label, weight, minimum=0.0001,
+                                                               maximum=999.9999, default=1.0),
+        allowed="a mapping of 1-500 share identifiers (letters, digits, '-', '_') to weight factors "
+                "0.0001..999.9999 (lower weight = larger share)",
+        fix=f"pass team_shares={{{shares!r}: 1.0}}" if isinstance(shares, str) and
+        re.fullmatch(SHARE_IDENTIFIER, shares, re.ASCII) else "pass team_shares={'recs': 1.0, 'search': 2.0}")
     check_flag(problems, "fair_share", args.fair_share)
     if image != ctx.default_image:
-        problems.check(isinstance(image, str) and ctx.image_approved(image), "image", image,
-                       "an image from " + ", ".join(ctx.policy.approved_registries),
-                       "push the image to an approved registry, or omit image for the approved default")
+        _check_image(ctx, problems, image)
     check_flag(problems, "spot", spot)
     return CommonSettings(
         max_job_hours=float(hours) if is_number(hours) else 0.0,  # type: ignore[arg-type]

@@ -97,7 +97,7 @@ def training_settings(ctx: PlanContext, args: CommonArguments, problems: Problem
                         f"environments.{env.name}.max_gpus in policies/platform.yaml", example=env.max_gpus)
     nodes_ok = check_int(problems, "nodes", nodes, low=2, high=MAX_NODES,
                          allowed=f"an integer from 2 (a multi-node job) to {MAX_NODES} (AWS Batch's default limit)",
-                         range_fix="pass nodes=2", example=2)
+                         range_fix=None, example=2)
     plans: list[ComputePlan] = []
     spot_off = False
     if gpus_ok and nodes_ok and not problems:
