@@ -24,13 +24,14 @@ from constructs import Construct
 
 from platform_constructs.acknowledge import acknowledge
 from platform_constructs.core import PlatformConstruct, PlatformContext
-from platform_constructs.roles import PlatformRole, platform_role, service_principal
+from platform_constructs.roles import PlatformRole, deploy_time_input, platform_role, service_principal
 
 __all__ = [
     "S3_PREFIX_LISTS",
     "PlatformRole",
     "access_log_bucket",
     "alarm_topic",
+    "deploy_time_input",
     "https_egress_to_aws",
     "log_group",
     "platform_key",

@@ -25,7 +25,7 @@ from types import FrameType
 from typing import Any
 
 import jsii
-from aws_cdk import Stack
+from aws_cdk import CfnParameter, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct, IValidation
 
@@ -68,6 +68,19 @@ def service_principal(scope: Construct, service: str, *, source_arn: str | None 
                                                                   account=stack.account)
     return iam.ServicePrincipal(f"{service}.amazonaws.com", conditions={
         "StringEquals": {"aws:SourceAccount": stack.account}, "ArnLike": {"aws:SourceArn": arn}})
+
+
+def deploy_time_input(stack: Stack, value: str) -> bool:
+    """``value`` is a deploy-time input of ``stack`` (a template parameter, e.g. an SSM-backed one, or an import):
+    not a literal and not an attribute of a resource in the template, which the compliance rules resolve. A policy
+    condition naming it is reported as unverifiable (PLAT-IAM3) and needs the library's decision."""
+    resolved = stack.resolve(value)
+    if isinstance(resolved, str) or (isinstance(resolved, dict) and set(resolved) == {"Fn::GetAtt"}):
+        return False
+    if isinstance(resolved, dict) and set(resolved) == {"Ref"}:
+        return any(isinstance(child, CfnParameter) and stack.get_logical_id(child) == resolved["Ref"]
+                   for child in stack.node.children)
+    return True
 
 
 class _SealedPolicy(iam.ManagedPolicy):

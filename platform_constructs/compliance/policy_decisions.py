@@ -16,12 +16,12 @@ SAGEMAKER_VPC_DESCRIBE = ("ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfa
                           "ec2:DescribeSubnets", "ec2:DescribeVpcs")
 SAGEMAKER_VPC_INTERFACES = ("ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission",
                             "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission")
-CODEBUILD_VPC = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
-                 "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions", "ec2:DescribeVpcs")
+CODEBUILD_VPC = SAGEMAKER_VPC_DESCRIBE
+"""What CodeBuild reads to attach a build to its VPC, on '*' (the network-interface actions are scoped)."""
+CODEBUILD_VPC_INTERFACES = ("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+                            "ec2:CreateNetworkInterfacePermission")
 INSPECTOR = ("inspector2:CreateSbomExport", "inspector2:GetSbomExport", "inspector2:ListCoverage",
              "inspector2:ListFindings")
-ENI_ARN = rf"arn:{p.PARTITION}:ec2:{p.REGION}:{p.ACCOUNT}:network-interface/\*"
-"""The network interfaces of the stack's account and region (a pattern)."""
 SAGEMAKER_ON_ANY_RESOURCE = p.only_these_on_any_resource(
     ("ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", *SAGEMAKER_VPC_DESCRIBE),
     conditioned={"cloudwatch:PutMetricData": "cloudwatch:namespace"})
@@ -146,23 +146,17 @@ POLICY_DECISIONS: dict[str, Decision] = {
                                                     "s3:AbortMultipartUpload")),),
     ),
     "image-build-service-wildcards": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::*]",
-                  "AwsSolutions-IAM5[Resource::{resource}]"),  # the account's and region's network interfaces
+        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
         reason=(
             "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
             "inspector2:ListFindings, ListCoverage, CreateSbomExport and GetSbomExport (the scan gate's findings "
             "and the approved image's SBOM; Inspector has no resource-level permissions for them), "
             "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
-            "the ec2 Describe* actions CodeBuild needs to run in a VPC; ec2:Create/DeleteNetworkInterface support "
-            "resource-level permissions and are on '*' as AWS documents them for CodeBuild ('Use AWS CodeBuild "
-            "with Amazon Virtual Private Cloud'); ec2:CreateNetworkInterfacePermission is limited to this "
-            "account's and region's network interfaces and conditioned on "
-            "ec2:AuthorizedService=codebuild.amazonaws.com. Every repository, parameter, key and log permission "
-            "is scoped to its ARN."
+            "the ec2 Describe* actions CodeBuild needs to run in a VPC. The network-interface actions are not on '*' "
+            "(codebuild-vpc-network-interfaces); every repository, parameter, key and log permission is scoped to "
+            "its ARN."
         ),
-        resource_types=POLICIES,
-        premises=(CODEBUILD_ON_ANY_RESOURCE,
-                  p.scoped_resource(ENI_ARN, ("ec2:CreateNetworkInterfacePermission",))),
+        resource_types=POLICIES, premises=(CODEBUILD_ON_ANY_RESOURCE,),
     ),
     "image-build-evidence-prefix": Decision(
         rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
@@ -196,16 +190,30 @@ POLICY_DECISIONS: dict[str, Decision] = {
         resource_types=("AWS::KMS::Key",), premises=(sp.LOGS_ENCRYPTION_CONTEXT,),
     ),
     "codebuild-vpc-network-interfaces": Decision(
-        rule_ids=("PLAT-IAM5[Action::ec2:CreateNetworkInterface]", "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]"),
+        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
         reason=(
-            "CodeBuild creates and deletes the network interface of a build that runs in a VPC with the service "
-            "role, and AWS documents these two actions on Resource '*' (CodeBuild User Guide, 'Use AWS CodeBuild "
-            "with Amazon Virtual Private Cloud'). They support resource-level permissions (Service Authorization "
-            "Reference), but a narrower grant is not documented for CodeBuild and cannot be tested without an AWS "
-            "account, and a wrong one stops every build. The interface's permission for CodeBuild is limited to "
-            "this account and region and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com."
+            "CodeBuild creates the network interface of each build that runs in a VPC with the service role, with an "
+            "id known only then: ec2:CreateNetworkInterface names this account's and region's network-interface/* "
+            "and subnet/* ARNs and the build's security group, conditioned on ec2:Vpc being the pipeline's VPC "
+            "wherever the request carries that key (the interface being created carries none); "
+            "DeleteNetworkInterface names network-interface/* of that VPC only (Service Authorization Reference); "
+            "CreateNetworkInterfacePermission is conditioned on ec2:AuthorizedService=codebuild.amazonaws.com "
+            "(CodeBuild User Guide, 'Use AWS CodeBuild with Amazon Virtual Private Cloud')."
         ),
-        resource_types=POLICIES, premises=(CODEBUILD_ON_ANY_RESOURCE,),
+        resource_types=POLICIES,
+        premises=(p.scoped_resource(rf"arn:{p.PARTITION}:ec2:{p.REGION}:{p.ACCOUNT}:(network-interface|subnet)/\*",
+                                    CODEBUILD_VPC_INTERFACES, condition=("ec2:Vpc", "ec2:AuthorizedService")),),
+    ),
+    "codebuild-vpc-deploy-time": Decision(
+        rule_ids=("PLAT-IAM3[Unverifiable::Condition::{resource}]",),
+        reason=(
+            "The ec2:Vpc condition of a golden-image build role's network-interface statements names the pipeline's "
+            "VPC, whose id is a deploy-time input (the SSM parameter the platform network publishes, or an imported "
+            "value): synth cannot see it. The key and the operator are checked (ec2:Vpc applies to the subnet, "
+            "security-group and network-interface resources of these actions; an ARN operator for an ARN key), and "
+            "the value is that VPC's ARN built from the input."
+        ),
+        resource_types=POLICIES, premises=(sp.VPC_CONDITION,),
     ),
     "batch-submit-job-resources": Decision(
         rule_ids=("PLAT-IAM2[Action::batch:SubmitJob::job+job-definition]",),

@@ -109,10 +109,11 @@ def only_these_on_any_resource(actions: Iterable[str], *, conditioned: Mapping[s
 
 
 def scoped_resource(pattern: str, actions: Iterable[str], *, resource: str | None = None,
-                    condition: str | None = None) -> Premise:
+                    condition: str | tuple[str, ...] | None = None) -> Premise:
     """The acknowledged resource (the literal ``resource``, else the decision's ``resource`` placeholder) matches
     ``pattern`` (a regular expression over cdk-nag's flattened form) and every statement naming it holds only
-    ``actions`` (and, with ``condition``, is limited by that condition key)."""
+    ``actions`` (and, with ``condition``, is limited by that condition key, or by one of those keys)."""
+    keys = (condition,) if isinstance(condition, str) else condition
     allowed = frozenset(actions)
     compiled = re.compile(pattern)
 
@@ -133,11 +134,12 @@ def scoped_resource(pattern: str, actions: Iterable[str], *, resource: str | Non
             if extra:
                 problems.append(f"{statement.location} grants {', '.join(map(str, extra))} on {named_resource!r}, "
                                 "which the decision does not cover")
-            if condition is not None and condition not in condition_keys(statement):
-                problems.append(f"{statement.location} names {named_resource!r} without a {condition} condition")
+            if keys is not None and not condition_keys(statement).intersection(keys):
+                problems.append(f"{statement.location} names {named_resource!r} without a {' or '.join(keys)} "
+                                "condition")
         return problems
 
-    limited = f", each limited by {condition}" if condition is not None else ""
+    limited = f", each limited by {' or '.join(keys)}" if keys is not None else ""
     return Premise(f"the resource matches {pattern} and only {', '.join(sorted(allowed))} are granted on it{limited}",
                    check)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import CfnParameter, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -122,22 +122,10 @@ def _network_interfaces(stack: Stack, role: baseline.PlatformRole, vpc: ec2.IVpc
         sid="ManageEndpointNetworkInterfaces", actions=list(VPC_INTERFACE_ACTIONS), resources=[interfaces],
         conditions=manage))
     acknowledge_resources(role, "sagemaker-role-vpc-network-interfaces", [interfaces, subnets])
-    if _known_only_at_deploy(stack, vpc.vpc_id):  # e.g. the platform network's VPC, read from SSM at deploy time
+    if baseline.deploy_time_input(stack, vpc.vpc_id):  # e.g. the platform network's VPC, read from SSM at deploy time
         for condition in (create, manage):
             acknowledge(role.policy, "sagemaker-role-vpc-deploy-time", resource=json.dumps(
                 stack.resolve(condition), separators=(",", ":"), sort_keys=True))
-
-
-def _known_only_at_deploy(stack: Stack, value: str) -> bool:
-    """``value`` is a deploy-time input (a template parameter, an import): not a literal, and not an attribute of
-    a resource in the template, which the compliance rules resolve."""
-    resolved = stack.resolve(value)
-    if isinstance(resolved, str) or (isinstance(resolved, dict) and set(resolved) == {"Fn::GetAtt"}):
-        return False
-    if isinstance(resolved, dict) and set(resolved) == {"Ref"}:
-        return any(isinstance(child, CfnParameter) and stack.get_logical_id(child) == resolved["Ref"]
-                   for child in stack.node.children)
-    return True
 
 
 def allow_rollback_alarms(role: iam.IRole, alarms: Sequence[cloudwatch.IAlarm]) -> None:

@@ -71,10 +71,16 @@ def test_a_raw_policy_with_an_action_on_the_wrong_resource_type_fails_synth() ->
     assert "Net/Network" not in str(info.value)
 
 
-NETWORK_INTERFACES = {"Effect": "Allow", "Resource": "*",
-                      "Action": ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"]}
-CREATE, DELETE = (f"PLAT-IAM5[Action::ec2:{action}NetworkInterface]" for action in ("Create", "Delete"))
-WILDCARD = "AwsSolutions-IAM5[Resource::*]"
+VPC = {"Fn::Join": ["", ["arn:aws:ec2:eu-west-1:111122223333:vpc/", {"Ref": "VpcId"}]]}
+ENI, SUBNETS = ("arn:aws:ec2:eu-west-1:111122223333:network-interface/*", "arn:aws:ec2:eu-west-1:111122223333:subnet/*")
+IN_VPC = [({"ArnEqualsIfExists": {"ec2:Vpc": VPC}}, "ec2:CreateNetworkInterface", [ENI, SUBNETS]),
+          ({"ArnEquals": {"ec2:Vpc": VPC}}, "ec2:DeleteNetworkInterface", [ENI])]
+NETWORK_INTERFACES = [{"Effect": "Allow", "Action": action, "Resource": resources, "Condition": condition}
+                      for condition, action, resources in IN_VPC]
+"""A golden-image build role's network-interface statements, in a VPC whose id is a deploy-time parameter."""
+CREATE, DELETE = (f"PLAT-IAM3[Unverifiable::Condition::{json.dumps(c, separators=(',', ':'), sort_keys=True)}]"
+                  for c, _, _ in IN_VPC)
+WILDCARDS = [f"AwsSolutions-IAM5[Resource::{r}]" for r in (ENI, SUBNETS)]  # cdk-nag's, decided by the library
 
 
 def library_entries(finding_ids: list[str], decision: str) -> list[dict[str, str]]:
@@ -83,21 +89,24 @@ def library_entries(finding_ids: list[str], decision: str) -> list[dict[str, str
 
 
 @pytest.mark.parametrize(("entries", "exit_code", "unacknowledged_ids"), [
-    ([], 1, [CREATE, DELETE, WILDCARD]),
-    ([{"id": "PLAT-IAM5", "reason": "decided"}], 1, [CREATE, DELETE, WILDCARD]),
-    ([{"id": CREATE, "reason": "decided"}, {"id": DELETE, "reason": "decided"}], 1, [CREATE, DELETE, WILDCARD]),
-    (library_entries([CREATE], "codebuild-vpc-network-interfaces")
-     + library_entries([WILDCARD], "image-build-service-wildcards"), 1, [DELETE]),
-    (library_entries([CREATE, DELETE], "codebuild-vpc-network-interfaces")
-     + library_entries([WILDCARD], "image-build-service-wildcards"), 0, []),
+    ([], 1, [CREATE, DELETE, *WILDCARDS]),
+    ([{"id": "PLAT-IAM3", "reason": "decided"}], 1, [CREATE, DELETE, *WILDCARDS]),
+    ([{"id": CREATE, "reason": "decided"}, {"id": DELETE, "reason": "decided"}], 1, [CREATE, DELETE, *WILDCARDS]),
+    (library_entries([CREATE], "codebuild-vpc-deploy-time")
+     + library_entries(WILDCARDS, "codebuild-vpc-network-interfaces"), 1, [DELETE]),
+    (library_entries([CREATE, DELETE], "codebuild-vpc-deploy-time")
+     + library_entries(WILDCARDS, "codebuild-vpc-network-interfaces"), 0, []),
 ])
 def test_platform_check_reports_it_unless_that_exact_finding_is_acknowledged_by_the_library(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], entries: list[dict[str, str]], exit_code: int,
         unacknowledged_ids: list[str]) -> None:
-    template = {"Resources": {"Policy": {
-        "Type": "AWS::IAM::ManagedPolicy",
-        "Metadata": {METADATA_KEY: entries, ORIGIN_KEY: {"type": "GoldenImagePipeline", "path": "stack/Images"}},
-        "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [NETWORK_INTERFACES]}}}}}
+    template = {"Parameters": {"VpcId": {"Type": "AWS::SSM::Parameter::Value<String>",
+                                         "Default": "/platform/network/vpc-id"}},
+                "Resources": {"Policy": {
+                    "Type": "AWS::IAM::ManagedPolicy",
+                    "Metadata": {METADATA_KEY: entries,
+                                 ORIGIN_KEY: {"type": "GoldenImagePipeline", "path": "stack/Images"}},
+                    "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": NETWORK_INTERFACES}}}}}
     path = tmp_path / "raw.template.json"
     path.write_text(json.dumps(template), encoding="utf-8")
     assert main([str(path), "--no-cfn-lint"]) == exit_code

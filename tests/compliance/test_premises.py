@@ -205,6 +205,13 @@ def test_a_scoped_resource_limited_by_a_condition() -> None:
     assert holds(premise, policy(limited), resource=interfaces) == []
     anywhere = {**limited, "Condition": {}}
     assert "without a ec2:Vpc condition" in holds(premise, policy(anywhere), resource=interfaces)[0]
+    either = p.scoped_resource(r"arn:aws:ec2:[a-z0-9-]+:\d{12}:network-interface/\*",
+                               ("ec2:DeleteNetworkInterface", "ec2:CreateNetworkInterfacePermission"),
+                               condition=("ec2:Vpc", "ec2:AuthorizedService"))
+    shared = {"Effect": "Allow", "Action": "ec2:CreateNetworkInterfacePermission", "Resource": interfaces,
+              "Condition": {"StringEquals": {"ec2:AuthorizedService": "codebuild.amazonaws.com"}}}
+    assert holds(either, policy(limited, shared), resource=interfaces) == []
+    assert "without a ec2:Vpc or ec2:AuthorizedService" in holds(either, policy(anywhere), resource=interfaces)[0]
 
 
 def test_an_action_granted_only_on_the_template_s_resources() -> None:

@@ -244,11 +244,27 @@ def test_a_level_can_write_only_its_own_repository_and_parameters(images: Synth)
 def test_build_role_wildcards_are_only_the_acknowledged_service_actions(images: Synth) -> None:
     for scope, policy in _by_level(images.template, "AWS::IAM::ManagedPolicy", "BuildRolePolicy").items():
         statements = _statements(policy)
-        expected = {"EcrLogin", "ScanFindingsAndSbom", "CodeBuildVpcNetworkInterfaces"}
+        expected = {"EcrLogin", "ScanFindingsAndSbom", "CodeBuildVpcDescribe"}
         if scope not in ("Base", "TrainingCpuBase", "InferenceGpuBase", "InferenceCpuBase"):
             expected.add("PackageIndexBearerToken")  # Level 0 installs nothing
         assert {s.get("Sid") for s in statements if s["Resource"] == "*"} == expected, scope
         assert not [a for s in statements for a in _actions(s) if "*" in a]
+        assert not [a for s in statements if s["Resource"] == "*" for a in _actions(s)
+                    if a.startswith("ec2:") and not a.startswith("ec2:Describe")], scope  # no ENI write on '*'
+
+
+def test_build_network_interfaces_are_scoped_to_the_pipeline_s_vpc(images: Synth) -> None:
+    """CreateNetworkInterface on the new interface, the subnets and the build's group of the VPC only;
+    DeleteNetworkInterface on that VPC's interfaces (the ec2:Vpc condition key, Service Authorization Reference)."""
+    for scope, policy in _by_level(images.template, "AWS::IAM::ManagedPolicy", "BuildRolePolicy").items():
+        statements = {s.get("Sid"): s for s in _statements(policy)}
+        create, delete = statements["CodeBuildCreateNetworkInterfaces"], statements["CodeBuildDeleteNetworkInterfaces"]
+        vpc = create["Condition"]["ArnEqualsIfExists"]["ec2:Vpc"]
+        assert json.dumps(vpc).endswith('":vpc/", ' + json.dumps(vpc["Fn::Join"][1][-1]) + "]]}"), scope
+        assert delete["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc}}
+        assert [r["Fn::Join"][1][-1] for r in create["Resource"][:2]] == [":network-interface/*", ":subnet/*"]
+        assert create["Resource"][2]["Fn::Join"][1][-1]["Fn::GetAtt"][1] == "GroupId"  # its own group only
+        assert delete["Action"] == "ec2:DeleteNetworkInterface" and create["Action"] == "ec2:CreateNetworkInterface"
 
 
 def test_the_events_role_is_for_the_pipelines_rules_and_starts_builds_without_overrides(images: Synth) -> None:
