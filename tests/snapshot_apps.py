@@ -14,6 +14,7 @@ from typing import Any
 from aws_cdk import App, Stack
 
 from platform_constructs import (
+    ApprovedModelPackage,
     BatchComputeEnv,
     DataQualityMonitoring,
     GoldenImagePipeline,
@@ -45,6 +46,10 @@ LOCKED = ["einops==0.8.0 --hash=sha256:9572fb63046264a862693b0a87088af3bdc8c068f
 """Golden-image lock lines (real PyPI hashes, as in golden_images/runtime.lock)."""
 
 
+PACKAGE_STACK, PACKAGE_GROUP = "snap-endpoint-package", "churn"
+"""The endpoint serving a model registry group's latest Approved package (``model_package``)."""
+
+
 def build_variants_app(app: App) -> App:
     """One stack per construct mode that the example app does not already cover.
 
@@ -65,6 +70,8 @@ def build_variants_app(app: App) -> App:
                             cost_center="team-a", mode="async")
     SecureModelEndpoint(Stack(app, "snap-endpoint-monitored"), "Endpoint", model_data_url=URL, cost_center="team-a",
                         monitoring=(MONITORING, MODEL_QUALITY))
+    SecureModelEndpoint(Stack(app, PACKAGE_STACK), "Endpoint", model_package=ApprovedModelPackage(group=PACKAGE_GROUP),
+                        cost_center="team-a", monitoring=MONITORING if prod else None)
     BatchComputeEnv(Stack(app, "snap-batch-gpu"), "Batch", cost_center="recs", gpu=True,
                     instance_types=["g4dn.xlarge"])
     BatchComputeEnv(Stack(app, "snap-batch-fargate"), "Batch", cost_center="recs", fargate=True)

@@ -6,6 +6,7 @@ outgrows one screenful of decisions). Each premise checks on the resource what i
 
 from __future__ import annotations
 
+from platform_constructs.compliance import policy_premises as pp
 from platform_constructs.compliance import premises as p
 from platform_constructs.compliance import service_premises as sp
 from platform_constructs.compliance.decision_model import Decision, packs
@@ -153,7 +154,7 @@ COMPUTE_DECISIONS: dict[str, Decision] = {
             "types'); the statement names the construct's queues and Metaflow's job definitions (metaflow_*, whose "
             "wildcard covers each revision). parliament 1.6.4's catalogue lists only the job being created (job)."
         ),
-        resource_types=POLICIES, premises=(sp.SUBMIT_TO_QUEUES_ONLY,),
+        resource_types=POLICIES, premises=(pp.SUBMIT_TO_QUEUES_ONLY,),
     ),
 }
 """The compute domain's decisions on Metaflow support, by key."""

@@ -6,8 +6,8 @@ one screenful of decisions). Each premise checks on the policy what its reason s
 
 from __future__ import annotations
 
+from platform_constructs.compliance import policy_premises as pp
 from platform_constructs.compliance import premises as p
-from platform_constructs.compliance import service_premises as sp
 from platform_constructs.compliance.decision_model import Decision
 from platform_constructs.compliance.decisions_compute import LOG_DELIVERY, TRACING
 from platform_constructs.compliance.policy_decisions import POLICIES, SAGEMAKER_VPC_DESCRIBE, SAGEMAKER_VPC_INTERFACES
@@ -68,7 +68,7 @@ MONITORING_DECISIONS: dict[str, Decision] = {
             "security-group and network-interface resources of these actions; an ARN operator for an ARN key), and "
             "the value is that VPC's ARN built from the parameter."
         ),
-        resource_types=POLICIES, premises=(sp.VPC_CONDITION,),
+        resource_types=POLICIES, premises=(pp.VPC_CONDITION,),
     ),
     "registry-workflow-unscopable-actions": Decision(
         rule_ids=("AwsSolutions-IAM5[Resource::*]",),
@@ -82,6 +82,18 @@ MONITORING_DECISIONS: dict[str, Decision] = {
             "permission of the role names its resources."
         ),
         resource_types=POLICIES, premises=(p.only_these_on_any_resource((*LOG_DELIVERY, *TRACING)),),
+    ),
+    "sagemaker-role-published-artifact": Decision(
+        rule_ids=("PLAT-IAM2[Unverifiable::Resource::{resource}]",),
+        reason=(
+            "An endpoint serving a model registry package (model_package) reads the package's model artifact, whose "
+            "s3://bucket/key URL the registry's approval workflow published to SSM and the stack reads at deploy "
+            "time (an SSM-typed parameter): synth cannot see it. The resource is arn:<partition>:s3::: followed by "
+            "the URL's bucket/key (Fn::Split on 's3://', Fn::Select 1), an object ARN, the s3:GetObject action's "
+            "resource type, naming one object: the workflow publishes only s3:// URLs of a .tar.gz without '*', '?' "
+            "or '$' (no IAM wildcard or policy variable), and a value that is no s3:// URL fails the deploy."
+        ),
+        resource_types=POLICIES, premises=(pp.PUBLISHED_ARTIFACT,),
     ),
     "registry-workflow-group-resources": Decision(
         rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),

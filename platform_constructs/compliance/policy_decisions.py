@@ -6,6 +6,7 @@ premise checks on the policy what the reason says about it (:mod:`platform_const
 
 from __future__ import annotations
 
+from platform_constructs.compliance import policy_premises as pp
 from platform_constructs.compliance import premises as p
 from platform_constructs.compliance import service_premises as sp
 from platform_constructs.compliance.decision_model import Decision
@@ -65,7 +66,7 @@ POLICY_DECISIONS: dict[str, Decision] = {
             "subnet, security-group and network-interface resources of these actions; an ARN operator for an ARN "
             "key), and the value is that VPC's ARN built from the input."
         ),
-        resource_types=POLICIES, premises=(sp.VPC_CONDITION,),
+        resource_types=POLICIES, premises=(pp.VPC_CONDITION,),
     ),
     "sagemaker-role-object-prefixes": Decision(
         rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
@@ -213,7 +214,7 @@ POLICY_DECISIONS: dict[str, Decision] = {
             "security-group and network-interface resources of these actions; an ARN operator for an ARN key), and "
             "the value is that VPC's ARN built from the input."
         ),
-        resource_types=POLICIES, premises=(sp.VPC_CONDITION,),
+        resource_types=POLICIES, premises=(pp.VPC_CONDITION,),
     ),
     "batch-submit-job-resources": Decision(
         rule_ids=("PLAT-IAM2[Action::batch:SubmitJob::job+job-definition]",),
@@ -225,6 +226,6 @@ POLICY_DECISIONS: dict[str, Decision] = {
             "parliament 1.6.4's catalogue instead lists the job being created (job) and a job definition without "
             "revision; grant_submit names exactly the construct's queues and job-definition revisions."
         ),
-        resource_types=POLICIES, premises=(sp.SUBMIT_TO_TEMPLATE_QUEUES,),
+        resource_types=POLICIES, premises=(pp.SUBMIT_TO_TEMPLATE_QUEUES,),
     ),
 }

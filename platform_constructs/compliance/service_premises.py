@@ -162,25 +162,6 @@ CONSTANT_PARAMETER = Premise("the parameter's properties are constants and the t
                              _constant_parameter)
 
 
-def _vpc_condition(subject: Subject) -> list[str]:
-    try:
-        condition = json.loads(subject.values.get("resource", ""))
-    except ValueError:
-        return ["the acknowledged condition is not a condition block"]
-    if not (isinstance(condition, Mapping) and condition and all(
-            operator in ("ArnEquals", "ArnEqualsIfExists") and isinstance(block, Mapping) and set(block) == {"ec2:Vpc"}
-            for operator, block in condition.items())):
-        return [f"the acknowledged condition {condition!r} tests more than ec2:Vpc with an ARN operator"]
-    if not any(s.body is not None and s.body.get("Condition") == condition
-               for s in identity_statements(subject.resource)):
-        return ["no statement of the policy carries the acknowledged condition"]
-    return []
-
-
-VPC_CONDITION = Premise("the acknowledged condition is an ARN condition on ec2:Vpc only, carried by a statement of "
-                        "the policy", _vpc_condition)
-
-
 def _environment_retention(subject: Subject) -> list[str]:
     days = subject.properties.get("RetentionInDays")
     expected = subject.ctx.env.log_retention_days
@@ -255,67 +236,6 @@ def _logs_encryption_context(subject: Subject) -> list[str]:
 
 LOGS_ENCRYPTION_CONTEXT = Premise("the key policy limits CloudWatch Logs to the log groups of one account and region "
                                   "by the kms:EncryptionContext:aws:logs:arn ARN condition", _logs_encryption_context)
-
-
-def _submit_to_template_queues(subject: Subject) -> list[str]:
-    batch = {i for i, r in subject.ctx.template.get("Resources", {}).items()
-             if isinstance(r, Mapping) and r.get("Type") in ("AWS::Batch::JobQueue", "AWS::Batch::JobDefinition")}
-    problems: list[str] = []
-    found = False
-    for statement in identity_statements(subject.resource):
-        if statement.body is None or "batch:SubmitJob" not in statement.values("Action"):
-            continue
-        found = True
-        if statement.values("Action") != ["batch:SubmitJob"]:
-            problems.append(f"{statement.location} grants more than batch:SubmitJob")
-        if not all(isinstance(r, Mapping) and r.get("Ref") in batch for r in statement.values("Resource")):
-            problems.append(f"{statement.location} names resources other than this template's job queues and job "
-                            "definitions")
-    return problems if found else ["no statement of the policy grants batch:SubmitJob"]
-
-
-SUBMIT_TO_TEMPLATE_QUEUES = Premise("batch:SubmitJob is granted only on job queues and job definitions of the "
-                                    "template", _submit_to_template_queues)
-
-
-def _batch_target(value: Any, subject: Subject, metaflow: re.Pattern[str]) -> bool:
-    """A job queue or job definition of this template (or exported to it by another template checked with it), or
-    the pattern of Metaflow's job definitions."""
-    template, resolved = subject.ctx.template, value
-    imported = value.get("Fn::ImportValue") if isinstance(value, Mapping) else None
-    if isinstance(imported, str) and imported in subject.ctx.exports:
-        template, resolved = subject.ctx.exports[imported]
-    if isinstance(resolved, Mapping) and "Ref" in resolved:
-        target = template.get("Resources", {}).get(resolved["Ref"], {})
-        return isinstance(target, Mapping) and target.get("Type") in ("AWS::Batch::JobQueue",
-                                                                      "AWS::Batch::JobDefinition")
-    return bool(metaflow.fullmatch(nag_resource(value)))
-
-
-def _submit_to_queues_only(subject: Subject) -> list[str]:
-    metaflow = re.compile(rf"arn:{PARTITION}:batch:{REGION}:{ACCOUNT}:job-definition/metaflow_\*")
-    problems: list[str] = []
-    found = False
-    for statement in identity_statements(subject.resource):
-        if statement.body is None or "batch:SubmitJob" not in statement.values("Action"):
-            continue
-        found = True
-        if statement.values("Action") != ["batch:SubmitJob"]:
-            problems.append(f"{statement.location} grants more than batch:SubmitJob")
-        resources = statement.values("Resource")
-        unknown = [r["Fn::ImportValue"] for r in resources if isinstance(r, Mapping)
-                   and isinstance(r.get("Fn::ImportValue"), str) and r["Fn::ImportValue"] not in subject.ctx.exports]
-        if unknown:
-            problems.append(f"{statement.location} imports {', '.join(unknown)}, not exported by the templates checked "
-                            "with this one, so its targets cannot be verified (check them together)")
-        elif not all(_batch_target(r, subject, metaflow) for r in resources):
-            problems.append(f"{statement.location} names resources other than job queues and job definitions of the "
-                            "templates and Metaflow's job definitions (metaflow_*)")
-    return problems if found else ["no statement of the policy grants batch:SubmitJob"]
-
-
-SUBMIT_TO_QUEUES_ONLY = Premise("batch:SubmitJob is granted alone, on the construct's job queues and job definitions "
-                                "and Metaflow's (metaflow_*) only", _submit_to_queues_only)
 
 
 def _recoverable_expiring_table(subject: Subject) -> list[str]:

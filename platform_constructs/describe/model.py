@@ -173,7 +173,16 @@ def _outputs_for(outputs: Mapping[str, Any], logical_id: str) -> str | None:
     return None
 
 
-def _endpoint(resources: Mapping[str, Any]) -> Endpoint | None:
+def _published_value(value: object, parameters: Mapping[str, Any]) -> str:
+    """``show(value)``, an SSM-typed template parameter as the ``<SSM name>`` it reads at deploy time (e.g. the
+    ``ModelDataUrl`` of an endpoint serving a model registry package)."""
+    parameter = parameters.get(_ref(value) or "")
+    if isinstance(parameter, Mapping) and str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+        return f"<SSM {parameter.get('Default')}>"
+    return show(value)
+
+
+def _endpoint(resources: Mapping[str, Any], parameters: Mapping[str, Any]) -> Endpoint | None:
     endpoints = _of_type(resources, "AWS::SageMaker::Endpoint")
     if not endpoints:
         return None
@@ -195,7 +204,7 @@ def _endpoint(resources: Mapping[str, Any]) -> Endpoint | None:
             min_instances=int(_number(target.get("MinCapacity"), initial)),
             max_instances=int(_number(target.get("MaxCapacity"), initial)),
             weight=_number(spec.get("InitialVariantWeight"), 1.0), image=show(container.get("Image")),
-            model_data_url=show(container.get("ModelDataUrl")),
+            model_data_url=_published_value(container.get("ModelDataUrl"), parameters),
             serverless_memory_mb=int(_number(serverless.get("MemorySizeInMB"))),
             serverless_max_concurrency=int(_number(serverless.get("MaxConcurrency")))))
     async_config = (config_props.get("AsyncInferenceConfig") or {}).get("OutputConfig") or {}
@@ -281,11 +290,11 @@ def _flatten(value: object) -> str:
 
 
 def _read(*, path: str, construct: str, cost_center: str | None, facts: Mapping[str, Any],
-          resources: Mapping[str, Any], outputs: Mapping[str, Any]) -> Built:
+          resources: Mapping[str, Any], outputs: Mapping[str, Any], parameters: Mapping[str, Any]) -> Built:
     return Built(path=path, construct=construct, cost_center=cost_center, facts=facts,
                  resources={k: str(v.get("Type")) for k, v in resources.items() if isinstance(v, Mapping)},
-                 endpoint=_endpoint(resources), compute=_compute(resources, outputs), images=_images(resources),
-                 network=_network(resources))
+                 endpoint=_endpoint(resources, parameters), compute=_compute(resources, outputs),
+                 images=_images(resources), network=_network(resources))
 
 
 def read_stack(stack: str, template: Template) -> StackSummary:
@@ -294,6 +303,7 @@ def read_stack(stack: str, template: Template) -> StackSummary:
     synth = metadata.get(SYNTH_KEY) or {}
     resources: Mapping[str, Any] = template.get("Resources") or {}
     outputs: Mapping[str, Any] = template.get("Outputs") or {}
+    parameters: Mapping[str, Any] = template.get("Parameters") or {}
     entries: Sequence[Mapping[str, Any]] = metadata.get(FACTS_KEY) or []
     built = []
     for entry in entries:
@@ -301,10 +311,11 @@ def read_stack(stack: str, template: Template) -> StackSummary:
         facts = {k: v for k, v in entry.items() if k not in ("path", "construct", "cost_center", "resources")}
         built.append(_read(path=str(entry.get("path")), construct=str(entry.get("construct")),
                            cost_center=entry.get("cost_center"), facts=facts,
-                           resources={k: v for k, v in resources.items() if k in ids}, outputs=outputs))
+                           resources={k: v for k, v in resources.items() if k in ids}, outputs=outputs,
+                           parameters=parameters))
     if not entries:
         built.append(_read(path=stack, construct="stack", cost_center=None, facts={}, resources=resources,
-                           outputs=outputs))
+                           outputs=outputs, parameters=parameters))
     return StackSummary(
         stack=stack, environment=synth.get("environment"), policy=synth.get("policy"),
         policy_sha256=synth.get("policy_sha256"), built=tuple(built), prerequisites=_prerequisites(template),

@@ -138,12 +138,17 @@ def prerequisite_names(summary: StackSummary, policy: Policy) -> list[str]:
     needs = []
     network = [p for p in summary.prerequisites if p.startswith(policy.network.ssm_prefix + "/")]
     images = [p for p in summary.prerequisites if p.startswith(policy.images.ssm_prefix + "/")]
-    other = [p for p in summary.prerequisites if p not in network and p not in images]
+    registry = policy.model_registry.ssm_prefix + "/"
+    packages = [p for p in summary.prerequisites if p.startswith(registry)]
+    other = [p for p in summary.prerequisites if p not in network and p not in images and p not in packages]
     if network:
         needs.append(f"the platform network (a PlatformNetwork stack such as platform-network publishes "
                      f"{', '.join(network)})")
     if images:
         needs.append(f"the golden images (a GoldenImagePipeline publishes {', '.join(images)})")
+    for group in sorted({p[len(registry):].split("/", 1)[0] for p in packages}):
+        needs.append(f"an Approved model package of group {group} (the ModelRegistry's approval workflow publishes "
+                     f"{registry}{group}/)")
     needs += [f"the SSM parameter {p}" for p in other]
     return needs
 

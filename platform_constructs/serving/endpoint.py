@@ -1,6 +1,7 @@
 """SecureModelEndpoint: a locked-down, monitored, autoscaled SageMaker endpoint from ten lines of Python.
 
-What a data scientist gets from ``SecureModelEndpoint(self, "Model", model_data_url=..., cost_center=...)``:
+What a data scientist gets from ``SecureModelEndpoint(self, "Model", model_data_url=..., cost_center=...)`` (or
+``model_package=ApprovedModelPackage(group=...)``: the model registry's latest Approved package, :mod:`.packages`):
 
 * one network-isolated ``AWS::SageMaker::Model`` per variant, in the platform network's isolated subnets,
   behind its own security group (no ingress; egress HTTPS only, which in isolated subnets reaches nothing but
@@ -50,7 +51,7 @@ from platform_constructs.facts import record_facts
 from platform_constructs.images.defaults import default_image, image_accounts, policy_image
 from platform_constructs.network import resolve_network, vpc_problem
 from platform_constructs.serving import iam as serving_iam
-from platform_constructs.serving import resources
+from platform_constructs.serving import packages, resources
 from platform_constructs.serving.alarms import EndpointAlarms
 from platform_constructs.serving.autoscaling import configure_autoscaling
 from platform_constructs.serving.containers import variant_images
@@ -60,6 +61,7 @@ from platform_constructs.serving.model_monitor import EndpointMonitor
 from platform_constructs.serving.monitoring import METRICS_NAMESPACE, EndpointMetricFactory
 from platform_constructs.serving.monitoring_settings import Monitoring
 from platform_constructs.serving.names import claim_name
+from platform_constructs.serving.registry_settings import ApprovedModelPackage
 from platform_constructs.serving.settings import (
     DATA_CAPTURE_PREFIX,
     EndpointMode,
@@ -78,7 +80,11 @@ NAME_PARAMETER_PREFIX = "/platform/endpoints"
 class SecureModelEndpoint(PlatformConstruct):
     """A production-grade SageMaker endpoint: isolated, encrypted, captured, guarded, autoscaled, alarmed.
 
-    :param model_data_url: ``s3://bucket/key.tar.gz`` of the model artifact (SageMaker's ``model.tar.gz``). Required.
+    :param model_data_url: ``s3://bucket/key.tar.gz`` of the model artifact (SageMaker's ``model.tar.gz``). Exactly
+        one of it and ``model_package``.
+    :param model_package: ``ApprovedModelPackage(group=...)``: serve the latest Approved package of a group of the
+        platform's model registry, resolved from the registry's published SSM parameters at every deploy
+        (:mod:`.packages`). Exactly one of it and ``model_data_url``.
     :param cost_center: the ``CostCenter`` tag (lowercase slug, see the policy). Required.
     :param instance_type: SageMaker instance type of the primary variant (and of variants that name none).
         Default: the environment's ``default_sagemaker_instance_type``; must be in its ``sagemaker_instance_types``.
@@ -136,7 +142,8 @@ class SecureModelEndpoint(PlatformConstruct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, model_data_url: str, cost_center: str, instance_type: str | None = None,
+        self, scope: Construct, id: str, *, model_data_url: str | None = None, cost_center: str,
+        model_package: ApprovedModelPackage | None = None, instance_type: str | None = None,
         framework: Framework | None = None, image: str | None = None, variants: Sequence[ModelVariant] = (),
         primary_weight: float | None = None, mode: EndpointMode | None = None, min_capacity: int | None = None,
         max_capacity: int | None = None, invocations_per_instance: int | None = None,
@@ -170,7 +177,7 @@ class SecureModelEndpoint(PlatformConstruct):
             async_max_concurrent_invocations=async_max_concurrent_invocations, sleep=sleep,
             alarm_5xx_errors=alarm_5xx_errors, alarm_4xx_rate_percent=alarm_4xx_rate_percent,
             alarm_p99_latency_ms=alarm_p99_latency_ms, alarm_utilization_percent=alarm_utilization_percent,
-            endpoint_name=endpoint_name, vpc=vpc, monitoring=monitoring)
+            endpoint_name=endpoint_name, vpc=vpc, monitoring=monitoring, model_package=model_package)
         settings = self.settings
         images = variant_images(self, settings, self.policy, self.problems)
         claim_name(self, settings.name, self.problems)
@@ -215,12 +222,15 @@ class SecureModelEndpoint(PlatformConstruct):
                 "HTTPS to the VPC endpoints (isolated subnets have no route to the internet)")
 
         # --- execution role, models, endpoint configuration, alarms, endpoint --------------------------------
+        artifacts, published_artifacts = packages.artifact_arns(self, settings)
         self.role: baseline.PlatformRole = serving_iam.execution_role(
             self, settings, images=images, key=self.key, log_group=self.log_group, bucket=self.bucket,
-            vpc=network_vpc, security_group=self.security_group)
+            vpc=network_vpc, security_group=self.security_group, artifacts=artifacts,
+            published_artifacts=published_artifacts)
+        urls = packages.model_data_urls(self, settings)
         self.models: dict[str, sagemaker.CfnModel] = {
-            v.name: resources.model(self, v, settings, image=images[v.name], role=self.role,
-                                    security_group=self.security_group, subnet_ids=self.subnet_ids)
+            v.name: resources.model(self, v, settings, image=images[v.name], model_data_url=urls[v.name],
+                                    role=self.role, security_group=self.security_group, subnet_ids=self.subnet_ids)
             for v in settings.variants}
         self.model: sagemaker.CfnModel = self.models[PRIMARY_VARIANT]
         if self.notification_topics is not None:
@@ -262,6 +272,7 @@ class SecureModelEndpoint(PlatformConstruct):
         CfnOutput(self, "EndpointName", value=settings.endpoint_name,
                   description="SageMaker endpoint name (sagemaker.Predictor(endpoint_name=...))")
         CfnOutput(self, "EndpointArn", value=self.endpoint.ref, description="SageMaker endpoint ARN")
+        packages.package_outputs(self, settings)
         served = settings.variants[0].framework  # platform describe: the request content type it documents
         record_facts(self, {"framework": served if served is not None else "custom"})
 

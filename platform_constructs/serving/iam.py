@@ -60,8 +60,11 @@ def invoke_actions(mode: EndpointMode) -> list[str]:
 
 def execution_role(scope: Construct, settings: EndpointSettings, *, images: Mapping[str, str], key: kms.IKey,
                    log_group: logs.ILogGroup, bucket: s3.IBucket, vpc: ec2.IVpc | None,
-                   security_group: ec2.ISecurityGroup | None) -> baseline.PlatformRole:
-    """The SageMaker execution role ``ExecutionRole`` of the endpoint ``scope``, with its least-privilege grants."""
+                   security_group: ec2.ISecurityGroup | None, artifacts: Sequence[str],
+                   published_artifacts: Sequence[str] = ()) -> baseline.PlatformRole:
+    """The SageMaker execution role ``ExecutionRole`` of the endpoint ``scope``, with its least-privilege grants.
+    ``artifacts``: the model artifact objects' ARNs; ``published_artifacts``: those built at deploy time from the
+    URLs the model registry published (:mod:`.packages`)."""
     stack = Stack.of(scope)
     partition, region, account = stack.partition, stack.region, stack.account
     service = iam.ServicePrincipal("sagemaker.amazonaws.com", conditions={
@@ -70,8 +73,10 @@ def execution_role(scope: Construct, settings: EndpointSettings, *, images: Mapp
     role = baseline.platform_role(scope, "ExecutionRole", assumed_by=service,
                                   description=f"SageMaker execution role of endpoint {settings.name}")
     role.add_to_principal_policy(iam.PolicyStatement(
-        sid="ReadModelArtifacts", actions=["s3:GetObject"],
-        resources=[f"arn:{partition}:s3:::{obj}" for obj in settings.model_artifacts]))
+        sid="ReadModelArtifacts", actions=["s3:GetObject"], resources=[*artifacts, *published_artifacts]))
+    for published in published_artifacts:  # an object ARN built at deploy time from the registry's published URL
+        acknowledge(role.policy, "sagemaker-role-published-artifact", resource=json.dumps(
+            stack.resolve(published), separators=(",", ":"), sort_keys=True))
     role.add_to_principal_policy(iam.PolicyStatement(
         sid="PullModelImages",
         actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from platform_constructs.errors import Problems
 from platform_constructs.policy import Policy
+from platform_constructs.values import describe
 
 PROJECT = re.compile(r"[a-z][a-z0-9-]{1,61}[a-z0-9]")
 """A project's slug: also its group's name (SageMaker allows ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}``; lowercase keeps
@@ -32,12 +33,14 @@ class ApprovedModelPackage:
 
     :param group: the project's model package group (``ModelRegistry(projects=[...])``). Required.
 
-    The endpoint's model is created from the package (``ModelPackageName``: the package's image and model artifact);
-    its execution role may read only that package's ``model.tar.gz``. Both are read at deploy time from the SSM
-    parameters ``<model_registry.ssm_prefix>/<group>/approved-package-arn`` and ``.../approved-model-data-url``,
-    which the registry's approval workflow writes when a package of the group is approved (or the approved one is
-    rejected). Deploy again after an approval to serve it (``cdk deploy`` always updates a stack that reads SSM
-    parameters).
+    ``SecureModelEndpoint(model_package=...)`` (or ``ModelVariant(model_package=...)``) serves it instead of a
+    ``model_data_url``: the model's ``ModelDataUrl`` is the package's ``model.tar.gz`` as the registry's approval
+    workflow published it to ``<model_registry.ssm_prefix>/<group>/approved-model-data-url``, read by CloudFormation
+    from Parameter Store whenever the stack is deployed (an SSM-typed template parameter), and the endpoint's
+    execution role may read only that object (its ARN is built from the URL at deploy time). The endpoint never
+    names a version: deploy again after an approval to serve it (``cdk deploy`` always updates a stack that reads
+    SSM parameters; wire ``ModelRegistry.published_rule`` to the redeploy). The image is the endpoint's own approved
+    image (``framework`` / ``image``), as for every endpoint: pass the framework the group's packages are built for.
     """
 
     group: str
@@ -83,10 +86,20 @@ def registry_settings(policy: Policy, problems: Problems, *, projects: object) -
 
 
 def approved_package_problems(problems: Problems, argument: str, value: object) -> ApprovedModelPackage | None:
-    """Check ``SecureModelEndpoint(model_package=...)``: an :class:`ApprovedModelPackage` of a valid group name."""
-    if not isinstance(value, ApprovedModelPackage) or not (isinstance(value.group, str)
-                                                            and PROJECT.fullmatch(value.group)):
-        problems.add(argument, value, "ApprovedModelPackage(group='<project>') naming a project of the platform's "
-                     "ModelRegistry", f"pass {argument}=ApprovedModelPackage(group='churn')")
+    """Check ``SecureModelEndpoint(model_package=...)``: an :class:`ApprovedModelPackage` of a valid group name.
+    Problems are recorded in ``problems`` (raised by the caller); returns the package when it is valid."""
+    allowed = "an ApprovedModelPackage(group='<project>') naming a project of the platform's ModelRegistry"
+    if not isinstance(value, ApprovedModelPackage):
+        meant = value if isinstance(value, str) and PROJECT.fullmatch(value) else "churn"
+        problems.add(argument, value, f"{allowed}, got {describe(value)}",
+                     f"pass {argument}=ApprovedModelPackage(group={meant!r})")
+        return None
+    group = value.group
+    if not (isinstance(group, str) and PROJECT.fullmatch(group)):
+        meant = re.sub(r"[^a-z0-9]+", "-", group.lower()).strip("-") if isinstance(group, str) else ""
+        problems.add(f"{argument}.group", group, "the name of a model package group of the platform's "
+                     "ModelRegistry: a project slug of 3-63 lowercase letters, digits and hyphens, starting with a "
+                     f"letter, got {describe(group)}",
+                     f"pass {argument}=ApprovedModelPackage(group={meant if PROJECT.fullmatch(meant) else 'churn'!r})")
         return None
     return value

@@ -10,8 +10,10 @@ State Change``: the detail names the ``ModelPackageGroupName``; EventBridge user
    one), so a rejection of the approved version falls back to the previous one; none left fails (``NoApprovedPackage``)
    and changes nothing;
 2. describes it and checks the artifact contract on what the package states: one container, its ``ModelDataUrl`` a
-   ``model.tar.gz`` (``s3://*.tar.gz``: no bare pickle), its image under an approved registry, and the policy's
-   required metadata in ``CustomerMetadataProperties`` with a supported ``framework``; a package that breaks it fails
+   ``model.tar.gz`` (``s3://*.tar.gz``: no bare pickle) with none of the characters IAM reads as a wildcard or a
+   policy variable (``*``, ``?``, ``$``: an endpoint's execution role may read exactly the object the URL names,
+   :mod:`.packages`), its image under an approved registry, and the policy's required metadata in
+   ``CustomerMetadataProperties`` with a supported ``framework``; a package that breaks it fails
    (``ArtifactContract``) and changes nothing;
 3. writes the package ARN and its ``ModelDataUrl`` to the group's two SSM parameters
    (:func:`~.registry_settings.approved_parameters`), which endpoints resolve at deploy time;
@@ -37,6 +39,10 @@ PUBLISHED = "Approved Model Package Published"
 FRAMEWORKS = ("pytorch", "tensorflow", "sklearn")
 """Frameworks of the artifact contract (``platform-check artifact``: ``cli/artifact.py``)."""
 ARTIFACT_PATTERN = "s3://*.tar.gz"
+IAM_SPECIAL = "*?$"
+"""Characters IAM reads in a policy's resource ARN as wildcards (``*``, ``?``) or the start of a policy variable
+(``$``): a published ``ModelDataUrl`` has none of them, so the object ARN an endpoint builds from it names one object
+(IAM user guide, "IAM JSON policy elements: Resource" and "Policy variables")."""
 _CONTAINER = "$.package.container"
 _METADATA = "$.package.description.CustomerMetadataProperties"
 
@@ -81,9 +87,17 @@ def approval_workflow(*, ssm_prefix: str, image_patterns: Sequence[str], metadat
                 "container.$": "States.ArrayGetItem($.InferenceSpecification.Containers, 0)"},
             "ResultPath": "$.package", "Next": "ArtifactContract"},
         "ArtifactContract": {"Type": "Choice", "Default": "ContractBroken", "Choices": [
-            {"And": contract, "Next": "PublishPackage"}]},
+            {"And": contract, "Next": "ArtifactObject"}]},
+        # the URL split at every IAM special character: one part when it has none (States.StringSplit splits at
+        # each character of its second argument and drops empty parts; the URL starts with s3:// and ends .tar.gz)
+        "ArtifactObject": {"Type": "Pass", "Parameters": {
+            "parts.$": f"States.ArrayLength(States.StringSplit({_CONTAINER}.ModelDataUrl, '{IAM_SPECIAL}'))"},
+            "ResultPath": "$.artifact", "Next": "OneObject"},
+        "OneObject": {"Type": "Choice", "Default": "ContractBroken", "Choices": [
+            {"Variable": "$.artifact.parts", "NumericEquals": 1, "Next": "PublishPackage"}]},
         "ContractBroken": {"Type": "Fail", "Error": "ArtifactContract", "Cause": (
-            "the latest Approved package breaks the artifact contract (one container; ModelDataUrl a model.tar.gz; "
+            "the latest Approved package breaks the artifact contract (one container; ModelDataUrl a model.tar.gz "
+            f"without any of {' '.join(IAM_SPECIAL)}; "
             "an image of an approved registry; CustomerMetadataProperties with framework one of "
             f"{', '.join(FRAMEWORKS)} and {', '.join(f for f in metadata_fields if f != 'framework')}): not "
             "published")},

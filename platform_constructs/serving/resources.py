@@ -29,17 +29,18 @@ from platform_constructs.serving.variants import PRIMARY_VARIANT, ModelVariant
 _CAPACITY_PERCENT = "CAPACITY_PERCENT"
 
 
-def model(scope: Construct, variant: ModelVariant, settings: EndpointSettings, *, image: str,
+def model(scope: Construct, variant: ModelVariant, settings: EndpointSettings, *, image: str, model_data_url: str,
           role: baseline.PlatformRole, security_group: ec2.ISecurityGroup | None,
           subnet_ids: Sequence[str]) -> sagemaker.CfnModel:
     """The variant's model (``Model`` for the primary, ``<name>Model`` otherwise): network-isolated in the VPC,
-    except in serverless mode, where SageMaker supports neither (a recorded acknowledgment)."""
+    except in serverless mode, where SageMaker supports neither (a recorded acknowledgment). ``model_data_url``: the
+    variant's artifact (a deploy-time value for a ``model_package``)."""
     isolated = not settings.serverless
     resource = sagemaker.CfnModel(
         scope, "Model" if variant.name == PRIMARY_VARIANT else f"{variant.name}Model",
         execution_role_arn=role.role_arn,
         primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
-            image=image, model_data_url=variant.model_data_url, mode="SingleModel"),
+            image=image, model_data_url=model_data_url, mode="SingleModel"),
         enable_network_isolation=isolated,
         vpc_config=sagemaker.CfnModel.VpcConfigProperty(
             security_group_ids=[security_group.security_group_id], subnets=list(subnet_ids),

@@ -6,7 +6,10 @@ capture under its prefix, writes the containers' logs and publishes the instance
 guide, "How to use SageMaker AI execution roles", CreateModel / CreateEndpoint permissions) and, during a
 blue/green update, reads the auto-rollback alarms (developer guide, "Deployment guardrails"). It assumes the role
 for this account's endpoint (``aws:SourceAccount``, ``aws:SourceArn``: the trust policy's confused-deputy
-conditions). Anything else in the endpoint's bucket, any other key, repository, log group or alarm is refused.
+conditions). Anything else in the endpoint's bucket, any other object of the artifact's bucket, any other key,
+repository, log group or alarm is refused. An endpoint serving a model registry package (``model_package``) reads
+the artifact the registry published: its model's ``ModelDataUrl`` is the SSM-typed parameter, read when the call is
+made, so the calls follow the package the deploy resolved.
 
 AWS services also use the endpoint's resources as themselves: CloudWatch Logs encrypts its log group with the
 key, CloudWatch alarms publish to the encrypted alarm topic, S3 delivers the bucket's access logs.
@@ -131,6 +134,8 @@ ENDPOINT_CALLS = RuntimeTable(
         # refused
         Call("s3:GetObject", {"bucket": BUCKET, "key": "other-prefix/object.json"},
              "reads an object of its bucket outside its prefixes", expect="deny"),
+        Call("s3:GetObject", {"url": Join((ARTIFACT, ".previous"))},
+             "reads another object of the model artifact's bucket", expect="deny"),
         Call("s3:PutObject", {"bucket": BUCKET, "key": "other-prefix/upload.json"},
              "writes outside the data-capture prefix", expect="deny"),
         Call("s3:PutObject", {"bucket": BUCKET, "key": "data-capture/runtime-calls/Primary/capture.jsonl"},

@@ -147,8 +147,13 @@ class EndpointSettings:
 
     @property
     def model_artifacts(self) -> tuple[str, ...]:
-        """``bucket/key`` of each distinct model artifact object, sorted."""
-        return tuple(sorted({artifact_object(v.model_data_url) for v in self.variants}))
+        """``bucket/key`` of each distinct model artifact object named at synth (``model_data_url``), sorted."""
+        return tuple(sorted({artifact_object(v.model_data_url) for v in self.variants if v.model_data_url}))
+
+    @property
+    def model_packages(self) -> tuple[str, ...]:
+        """The model registry groups whose latest Approved package a variant serves (``model_package``), sorted."""
+        return tuple(sorted({v.model_package.group for v in self.variants if v.model_package is not None}))
 
 
 def default_endpoint_name(stack_name: str, construct_id: str) -> str:
@@ -163,7 +168,7 @@ def default_endpoint_name(stack_name: str, construct_id: str) -> str:
 
 
 def endpoint_settings(
-    policy: Policy, env: EnvironmentPolicy, *, stack_name: str, construct_id: str, model_data_url: object,
+    policy: Policy, env: EnvironmentPolicy, *, stack_name: str, construct_id: str, model_data_url: object = None,
     golden_image: str | None = None, problems: Problems | None = None, instance_type: object = None,
     image: object = None, framework: object = None, variants: object = (), primary_weight: object = None,
     mode: object = None, min_capacity: object = None, max_capacity: object = None,
@@ -174,7 +179,7 @@ def endpoint_settings(
     async_max_concurrent_invocations: object = None, sleep: object = None, alarm_5xx_errors: object = None,
     alarm_4xx_rate_percent: object = None, alarm_p99_latency_ms: object = None,
     alarm_utilization_percent: object = None, endpoint_name: object = None, vpc: object = None,
-    monitoring: object = None,
+    monitoring: object = None, model_package: object = None,
     image_accounts: tuple[str, ...] = (),
 ) -> EndpointSettings:
     """Validate the arguments of :class:`SecureModelEndpoint` against ``policy`` / ``env`` and apply the defaults.
@@ -207,7 +212,7 @@ def endpoint_settings(
         policy, env, problems, serverless=chosen == "serverless", model_data_url=model_data_url,
         instance_type=instance_type, image=image, framework=framework, variants=variants,
         primary_weight=_or(primary_weight, DEFAULT_PRIMARY_WEIGHT), golden_image=golden_image,
-        image_accounts=image_accounts)
+        image_accounts=image_accounts, model_package=model_package)
     monitor = monitoring_settings(policy, env, problems, monitoring=monitoring,
                                   mode=chosen if chosen in MODES else DEFAULT_MODE)
     problems.raise_if_any()

@@ -19,10 +19,11 @@ from platform_constructs.serving.frameworks import (
     in_framework_registry,
     processor_kind,
 )
+from platform_constructs.serving.registry_settings import ApprovedModelPackage, approved_package_problems
 from platform_constructs.values import describe
 
 PRIMARY_VARIANT = "Primary"
-"""Name of the variant built from ``model_data_url`` / ``instance_type`` / ``image``."""
+"""Name of the variant built from ``model_data_url`` (or ``model_package``) / ``instance_type`` / ``image``."""
 DEFAULT_PRIMARY_WEIGHT = 1.0
 MAX_NAME_LENGTH = 63
 """SageMaker's limit for endpoint and variant names."""
@@ -49,25 +50,31 @@ class ModelVariant:
     """An additional production variant (A/B test, challenger model) beside the primary one.
 
     :param name: variant name, 1-63 letters, digits and hyphens; unique within the endpoint.
-    :param model_data_url: ``s3://bucket/key.tar.gz`` of the variant's model artifact.
+    :param model_data_url: ``s3://bucket/key.tar.gz`` of the variant's model artifact. Exactly one of it and
+        ``model_package``.
     :param weight: relative traffic weight. Default: ``1.0`` (the primary's weight is ``primary_weight``).
     :param instance_type: SageMaker instance type. Default: the endpoint's ``instance_type``.
     :param image: inference image from an approved registry. Default: the endpoint's image (see ``framework``).
     :param framework: ``pytorch``, ``tensorflow``, ``sklearn`` or ``xgboost``: the policy's approved image of that
         framework for the variant's CPU/GPU kind. Default: the endpoint's ``framework``. Not with ``image``.
+    :param model_package: serve the latest Approved package of a model registry group instead of a
+        ``model_data_url`` (:class:`~platform_constructs.serving.registry_settings.ApprovedModelPackage`: resolved
+        at deploy time). Default: none.
 
     In :attr:`EndpointSettings.variants` every field is resolved: the primary variant is the first,
+    ``model_data_url`` is ``None`` exactly when ``model_package`` names the variant's model,
     ``instance_type`` is ``None`` only in serverless mode (SageMaker chooses the compute), ``image`` may hold the
     policy's ``{framework_account}`` / ``{region}`` placeholders (the construct fills them in), and ``framework`` is
     the framework whose policy image it is (``None`` for an image of the user's or the app's golden image).
     """
 
     name: str
-    model_data_url: str
+    model_data_url: str | None = None
     weight: float = 1.0
     instance_type: str | None = None
     image: str | None = None
     framework: str | None = None
+    model_package: ApprovedModelPackage | None = None
 
     @property
     def autoscaled(self) -> bool:
@@ -139,7 +146,7 @@ def _s3_form(url: str) -> str | None:
 def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems, *, serverless: bool,
                      model_data_url: object, instance_type: object, image: object, framework: object,
                      variants: object, primary_weight: object, golden_image: str | None,
-                     image_accounts: tuple[str, ...] = ()) -> tuple[ModelVariant, ...]:
+                     image_accounts: tuple[str, ...] = (), model_package: object = None) -> tuple[ModelVariant, ...]:
     """The primary variant and the additional ones, each checked and with the endpoint's defaults applied.
     ``image_accounts``: the accounts ``{account}`` of an approved registry may be (the stack's, when known at synth,
     and the policy's ``registries.accounts``)."""
@@ -162,7 +169,7 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
               "remove image to serve the framework's approved image, or remove framework to serve your own")
     default_type = instance_type if instance_type is not None else env.default_sagemaker_instance_type
     primary = ModelVariant(PRIMARY_VARIANT, model_data_url, primary_weight, default_type,  # type: ignore[arg-type]
-                           image, None)  # type: ignore[arg-type]
+                           image, None, model_package)  # type: ignore[arg-type]
     specs = [primary, *variants]
     check(len(specs) <= MAX_VARIANTS, "variants", len(variants), f"at most {MAX_VARIANTS - 1} additional variants",
           "split the variants across endpoints")
@@ -181,11 +188,7 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
                       "" if isinstance(spec.name, str) else f", got {describe(spec.name)}"), "pass name='Challenger'")
         if isinstance(spec.name, str):
             seen.add(spec.name)
-        url_arg = f"{prefix}model_data_url"
-        url = spec.model_data_url
-        if not (isinstance(url, str) and not _TOKEN.search(url) and len(url) <= MAX_URL_LENGTH
-                and parse_s3_url(url) is not None and url.endswith(ARTIFACT_SUFFIX)):
-            problems.add(url_arg, url, *_artifact_fix(url, url_arg))
+        package = _model_source(problems, prefix, spec)
         weight_arg = "primary_weight" if index == 0 else f"{prefix}weight"
         check(is_number(spec.weight) and spec.weight > 0, weight_arg, spec.weight,
               "a positive finite number (relative traffic weight)" + (
@@ -197,9 +200,33 @@ def resolve_variants(policy: Policy, env: EnvironmentPolicy, problems: Problems,
         chosen, served = _image(policy, problems, prefix, spec, kind, endpoint_image=image,
                                 endpoint_framework=framework, golden_image=golden_image, accounts=image_accounts)
         weight = float(spec.weight) if is_number(spec.weight) else 0.0
-        result.append(ModelVariant(name=str(spec.name), model_data_url=str(spec.model_data_url), weight=weight,
-                                   instance_type=None if serverless else str(itype), image=chosen, framework=served))
+        result.append(ModelVariant(name=str(spec.name), model_data_url=None if package else str(spec.model_data_url),
+                                   weight=weight, instance_type=None if serverless else str(itype), image=chosen,
+                                   framework=served, model_package=package))
     return tuple(result)
+
+
+def _model_source(problems: Problems, prefix: str, spec: ModelVariant) -> ApprovedModelPackage | None:
+    """Check where the variant's model comes from: a literal ``model_data_url`` or a ``model_package``, exactly one.
+    Returns the package when the model comes from one (``None`` otherwise, or when its problems are recorded)."""
+    url_arg, package_arg = f"{prefix}model_data_url", f"{prefix}model_package"
+    url, package = spec.model_data_url, spec.model_package
+    if url is None and package is None:
+        problems.add(url_arg, url, "exactly one of model_data_url (the s3://bucket/key.tar.gz of the model artifact) "
+                     "and model_package (an ApprovedModelPackage of the platform's model registry), got neither",
+                     f"pass {url_arg}='s3://my-bucket/models/model.tar.gz', or "
+                     f"{package_arg}=ApprovedModelPackage(group='churn') to serve the group's latest Approved package")
+        return None
+    if package is not None:
+        problems.check(url is None, package_arg, package, "model_data_url or model_package, not both (the package "
+                       "names its own model.tar.gz, published when it was approved)",
+                       f"remove {url_arg} to serve the group's latest Approved package, or remove {package_arg} to "
+                       "serve the artifact at model_data_url")
+        return approved_package_problems(problems, package_arg, package)
+    if not (isinstance(url, str) and not _TOKEN.search(url) and len(url) <= MAX_URL_LENGTH
+            and parse_s3_url(url) is not None and url.endswith(ARTIFACT_SUFFIX)):
+        problems.add(url_arg, url, *_artifact_fix(url, url_arg))
+    return None
 
 
 def _check_instance_type(problems: Problems, env: EnvironmentPolicy, argument: str, itype: object) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from platform_constructs.compliance import policy_premises as pp
 from platform_constructs.compliance import premises as p
 from platform_constructs.compliance import service_premises as sp
 from platform_constructs.compliance.premises import Premise, Subject
@@ -242,10 +243,10 @@ def test_the_deploy_time_vpc_condition_premise() -> None:
     condition = {"ArnEquals": {"ec2:Vpc": {"Fn::Join": ["", ["arn:aws:ec2:eu-west-1:1:vpc/", {"Ref": "VpcId"}]]}}}
     statement = {"Effect": "Allow", "Action": "ec2:DeleteNetworkInterface", "Resource": "*", "Condition": condition}
     as_id = json.dumps(condition, separators=(",", ":"), sort_keys=True)
-    assert holds(sp.VPC_CONDITION, policy(statement), resource=as_id) == []
+    assert holds(pp.VPC_CONDITION, policy(statement), resource=as_id) == []
     wider = {"StringLike": {"aws:PrincipalArn": "*"}}
-    assert "tests more than ec2:Vpc" in holds(sp.VPC_CONDITION, policy(statement), resource=json.dumps(wider))[0]
-    assert "no statement" in holds(sp.VPC_CONDITION, policy(), resource=as_id)[0]
+    assert "tests more than ec2:Vpc" in holds(pp.VPC_CONDITION, policy(statement), resource=json.dumps(wider))[0]
+    assert "no statement" in holds(pp.VPC_CONDITION, policy(), resource=as_id)[0]
 
 
 def test_submit_premise_follows_imports_and_metaflow_definitions() -> None:
@@ -257,9 +258,9 @@ def test_submit_premise_follows_imports_and_metaflow_definitions() -> None:
     template = {"Resources": {"Subject": subject}}
     ctx = RuleContext(POLICY, POLICY.environment("dev"), template,
                       exports={"Batch:ExportsOutputRefQueue": (exporter, {"Ref": "Queue"})})
-    assert sp.SUBMIT_TO_QUEUES_ONLY.check(Subject("Subject", subject, ctx, {})) == []
+    assert pp.SUBMIT_TO_QUEUES_ONLY.check(Subject("Subject", subject, ctx, {})) == []
     anything = policy({**submit, "Action": ["batch:SubmitJob", "batch:CancelJob"], "Resource": "*"})
-    assert len(holds(sp.SUBMIT_TO_QUEUES_ONLY, anything)) == 2
+    assert len(holds(pp.SUBMIT_TO_QUEUES_ONLY, anything)) == 2
 
 
 def test_the_expiring_table_premise() -> None:
@@ -288,3 +289,22 @@ def test_objects_of_a_bucket_of_this_template_or_of_the_one_exporting_it() -> No
     assert premise.check(Subject("Subject", imported, ctx, {"resource": f"{export}/recs/*"})) == []
     alone = holds(premise, imported, resource=f"{export}/recs/*")
     assert alone and "cannot be verified" in alone[-1]
+
+
+def test_the_published_artifact_premise() -> None:
+    url = {"Ref": "PublishedUrl"}
+    arn = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::",
+                             {"Fn::Select": [1, {"Fn::Split": ["s3://", url]}]}]]}
+    read = policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": [arn]})
+    as_id = json.dumps(arn, separators=(",", ":"), sort_keys=True)
+    parameters = {"PublishedUrl": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/models/churn/url"}}
+    template = {"Parameters": parameters, "Resources": {"Subject": read}}
+    ctx = RuleContext(POLICY, POLICY.environment("dev"), template)
+    assert pp.PUBLISHED_ARTIFACT.check(Subject("Subject", read, ctx, {"resource": as_id})) == []
+    wider = policy({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": [arn]})
+    assert "grants more than s3:GetObject" in pp.PUBLISHED_ARTIFACT.check(
+        Subject("Subject", wider, RuleContext(POLICY, POLICY.environment("dev"), {"Parameters": parameters,
+                                                                                  "Resources": {"Subject": wider}}),
+                {"resource": as_id}))[0]
+    assert "not the S3 object ARN" in holds(pp.PUBLISHED_ARTIFACT, read, resource=as_id)[0]  # no such parameter
+    assert "not the S3 object ARN" in holds(pp.PUBLISHED_ARTIFACT, read, resource=json.dumps("arn:aws:s3:::b/*"))[0]

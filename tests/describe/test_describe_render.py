@@ -50,3 +50,17 @@ def test_one_line_per_stack() -> None:
     assert one_line(read_stack("churn", endpoint_template()), load_policy()) == (
         "churn: endpoint churn-Model (realtime, ml.m5.large x 1-2); deploy first: the platform network; "
         "~USD 84-168/month")
+
+
+def test_an_endpoint_from_a_registry_package_reads_it_at_deploy_and_needs_it_published() -> None:
+    template = endpoint_template()
+    template["Parameters"]["PackageData"] = {"Type": "AWS::SSM::Parameter::Value<String>",
+                                             "Default": "/platform/model-registry/churn/approved-model-data-url"}
+    template["Resources"]["Model"]["Properties"]["PrimaryContainer"]["ModelDataUrl"] = {"Ref": "PackageData"}
+    summary = read_stack("churn", template)
+    text = describe_stack(summary, load_policy())
+    assert "model <SSM /platform/model-registry/churn/approved-model-data-url>" in text
+    assert "an Approved model package of group churn (the ModelRegistry's approval workflow publishes " \
+           "/platform/model-registry/churn/)" in text
+    assert "deploy first: the platform network, an Approved model package of group churn" in one_line(
+        summary, load_policy())

@@ -8,6 +8,8 @@
   test).
 * :class:`ResolverStack` — a data-scientist-style stack that finds the platform network through the SSM
   parameters (``resolve_network``): a security group in the VPC, a KMS key, the subnet list as an output.
+* :class:`PublishedPackageStack` — the two parameters the model registry's approval workflow publishes for the
+  group the snapshot app's ``model_package`` endpoint serves, deployed before it (the workflow's own output).
 * :func:`raw_app` — bare L1 SageMaker (``ml.g5`` endpoint, VPC + network isolation, KMS, data capture) and
   Batch (managed CE without service role, queue, job definition) stacks that exercise the template adapter.
   They live in their own app: they are not platform constructs, so the compliance gate does not apply.
@@ -24,12 +26,15 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 import app as example
 from platform_constructs import BatchComputeEnv, baseline
 from platform_constructs.local.iam import ADMIN_USER
 from platform_constructs.network import resolve_network
+from platform_constructs.policy import load_policy
+from platform_constructs.serving.registry_settings import approved_parameters
 from platform_constructs.testing import new_app
 
 RESOLVER_STACK = "local-test-resolver"
@@ -55,6 +60,25 @@ class ResolverStack(Stack):
         CfnOutput(self, "KeyArn", value=self.key.key_arn)
         if extra_output is not None:  # a second revision of the stack, to test update deploys
             CfnOutput(self, "Revision", value=extra_output)
+
+
+PUBLISHED_PACKAGE_STACK = "local-test-published-package"
+
+
+class PublishedPackageStack(Stack):
+    """What the approval workflow publishes when a package of ``group`` is approved (its ARN and ``model.tar.gz``),
+    as CloudFormation-owned parameters: it stands in for the workflow, as ``PublishedDefaultImages`` stands in for
+    the golden-image builds."""
+
+    def __init__(self, scope: Construct, id: str, *, group: str) -> None:
+        super().__init__(scope, id)
+        for key, value in TEST_TAGS.items():
+            Tags.of(self).add(key, value)
+        arn, url = approved_parameters(load_policy(), group)
+        ssm.StringParameter(self, "PackageArn", parameter_name=arn, string_value=self.format_arn(
+            service="sagemaker", resource="model-package", resource_name=f"{group}/1"))
+        ssm.StringParameter(self, "ModelDataUrl", parameter_name=url,
+                            string_value=f"s3://local-test-models/{group}/v1/model.tar.gz")
 
 
 def _network_parameters(stack: Stack) -> tuple[CfnParameter, CfnParameter]:
@@ -165,13 +189,15 @@ class MetaflowClientStack(Stack):
 
 def platform_app(outdir: Path, *, context: dict[str, Any] | None = None, resolver_revision: str | None = None) -> App:
     """The example app, every construct mode and the resolver stack, all after ``platform-network``."""
-    from snapshot_apps import build_variants_app
+    from snapshot_apps import PACKAGE_GROUP, PACKAGE_STACK, build_variants_app
 
     app = example.build_app(new_app(context=context, outdir=outdir))
     before = {child.node.id for child in app.node.children}
     build_variants_app(app)
     network = app.node.find_child(NETWORK_STACK)
     ResolverStack(app, RESOLVER_STACK, extra_output=resolver_revision)
+    published = PublishedPackageStack(app, PUBLISHED_PACKAGE_STACK, group=PACKAGE_GROUP)
+    app.node.find_child(PACKAGE_STACK).add_dependency(published)  # type: ignore[attr-defined]
     batch_stack = app.node.find_child("recs-batch")
     MetaflowClientStack(app, METAFLOW_CLIENT_STACK, compute=batch_stack.batch).add_dependency(  # type: ignore[attr-defined]
         batch_stack)  # type: ignore[arg-type]

@@ -1,6 +1,7 @@
 """What an update (and a delete) of a stack does in the emulator, as CloudFormation does it: log groups and managed
 policies update (moto's models only created them), stack deletion detaches policies and tolerates a policy whose
-topic or bucket is already gone, and resources that reference a replaced one are updated (``updates.py``).
+topic or bucket is already gone, and resources that reference a replaced one, or an SSM-typed parameter whose value
+changed, are updated (``updates.py``).
 Against moto's real backends, each test in an account of its own."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from moto.sns.models import sns_backends
 
 from platform_constructs.local import models
 from platform_constructs.local.models import iam_policies, logs, s3, sns
-from platform_constructs.local.models.updates import references, update_dependents
+from platform_constructs.local.models.updates import fetched_again, references, update_dependents
 
 REGION = "us-east-1"
 _accounts = itertools.count(320000000000)
@@ -114,6 +115,19 @@ def test_an_update_reaches_what_references_a_replaced_resource() -> None:
                                 update=update)
     assert updated == calls == ["Endpoint", "Target"]
     assert parsed["Endpoint"].physical_resource_id == "ep-2" and parsed["Other"].physical_resource_id == "o"
+
+
+def test_ssm_typed_parameters_whose_value_changed_are_fetched_again() -> None:
+    """CloudFormation fetches SSM parameter types on every update: those whose value changed count as changed
+    (moto compared only their input, the parameter's name); plain parameters and unchanged values do not."""
+    parameters = {"Url": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/registry/churn/url"},
+                  "Arn": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/registry/churn/arn"},
+                  "Subnets": {"Type": "AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>", "Default": "/n"},
+                  "Plain": {"Type": "String", "Default": "x"}}
+    before = {"Url": "s3://m/v1.tar.gz", "Arn": "arn:p/1", "Subnets": ["s-1"], "Plain": "x"}
+    after = {"Url": "s3://m/v2.tar.gz", "Arn": "arn:p/1", "Subnets": ["s-1", "s-2"], "Plain": "y"}
+    assert fetched_again(parameters, before, after) == {"Url", "Subnets"}
+    assert fetched_again(parameters, before, before) == set()
 
 
 def test_register_installs_the_update_once() -> None:

@@ -86,6 +86,12 @@ CONSTRUCT = [_m("a string", "vpc-0123456789abcdef0", "string"), _m("3", 3, "int"
              _m("object()", object())]
 
 
+def _package(group: object) -> object:
+    from platform_constructs.serving.registry_settings import ApprovedModelPackage
+
+    return ApprovedModelPackage(group=group)  # type: ignore[arg-type]
+
+
 def _vpc_without_isolated_subnets(scope: Any) -> object:
     from aws_cdk import aws_ec2 as ec2
 
@@ -115,6 +121,8 @@ SPECIAL: Mapping[str, list[Mistake]] = {
                        _m("a reserved bucket name", "s3://xn--churn/model.tar.gz"),
                        _m("a wildcard", "s3://churn-models/*.tar.gz"), _m("a local path", "/models/model.tar.gz"),
                        _m("an IP bucket", "s3://192.168.5.4/model.tar.gz")],
+    "model_package": [_m("a group name", "churn", "string"), _m("an uppercase group", _package("Churn")),
+                      _m("a group with an underscore", _package("churn_model")), _m("a token group", _package(TOKEN))],
     "instance_type": [_m("unknown", "ml.bogus.xlarge"), _m("an EC2 name", "m5.xlarge"), _m("uppercase", "ML.M5.XLARGE"),
                       _m("a trailing newline", "ml.m5.xlarge\n"), _m("not allowed here", "ml.p5.48xlarge")],
     "image": [_m("a public image", "nginx:latest"), _m("docker hub", "docker.io/library/python:3.11"),
@@ -266,6 +274,7 @@ VARIANT_MISTAKES: list[tuple[str, Mistake]] = [
     ("model_data_url", _m("a prefix", "s3://b/models/")), ("model_data_url", _m("3", 3, "int")),
     ("model_data_url", _m("a pickle", "s3://churn-models/v2.pkl")), ("instance_type", _m("unknown", "ml.bogus")),
     ("instance_type", _m("3", 3, "int")), ("image", _m("a public image", "nginx:latest")),
+    ("model_package", _m("a group name", "churn", "string")), ("model_package", _m("a bad group", _package("Churn"))),
 ]
 """Mistakes inside a ``variants=[ModelVariant(...)]`` entry (the endpoint's ``variants`` argument names them)."""
 
@@ -355,9 +364,12 @@ def _endpoint(case: Case, policy: Any, env: Any, value: object) -> str | None:
     from platform_constructs.serving.settings import endpoint_settings
     from platform_constructs.serving.variants import ModelVariant
 
-    kwargs: dict[str, object] = {"model_data_url": URL, **_mode_for(case.argument)}
+    instead = case.argument == "model_package"  # a model package is given instead of a model_data_url
+    kwargs: dict[str, object] = {**({} if instead and case.construct != "ModelVariant" else {"model_data_url": URL}),
+                                 **_mode_for(case.argument)}
     if case.construct == "ModelVariant":
-        fields: dict[str, object] = {"name": "Challenger", "model_data_url": "s3://churn-models/v2.tar.gz"}
+        fields: dict[str, object] = {"name": "Challenger",
+                                     **({} if instead else {"model_data_url": "s3://churn-models/v2.tar.gz"})}
         fields[case.argument] = value
         kwargs["variants"] = [ModelVariant(**fields)]  # type: ignore[arg-type]
     elif _accepts(endpoint_settings, case.argument):

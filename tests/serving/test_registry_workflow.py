@@ -142,6 +142,9 @@ def test_no_approved_package_left_changes_nothing(registry: Registry) -> None:
 
 @pytest.mark.parametrize(("package", "why"), [
     ({"url": "s3://models/churn/model.pkl"}, "a bare pickle, not a model.tar.gz"),
+    ({"url": "s3://models/churn/*.tar.gz"}, "an IAM wildcard: the endpoint's role could read every model"),
+    ({"url": "s3://models/churn/v?/model.tar.gz"}, "an IAM single-character wildcard"),
+    ({"url": "s3://models/${aws:username}/model.tar.gz"}, "an IAM policy variable"),
     ({"image": "docker.io/someone/inference:latest"}, "an image outside the approved registries"),
     ({"metadata": {k: v for k, v in METADATA.items() if k != "input_schema"}}, "a required metadata field missing"),
     ({"metadata": {**METADATA, "framework": "pickle"}}, "an unsupported framework"),

@@ -1,4 +1,5 @@
-"""A stack update reaches what depends on a replaced resource, as CloudFormation's does.
+"""A stack update reaches what depends on a replaced resource, or on a changed Parameter Store value, as
+CloudFormation's does.
 
 moto's CloudFormation updates only resources whose template text changed (``ResourceMap.build_resource_diff``
 compares the raw JSON). When a resource is replaced — a new physical id, e.g. an endpoint configuration (every
@@ -6,9 +7,16 @@ property create-only) — the resources that name it by ``Ref``, ``Fn::GetAtt`` 
 value, and CloudFormation updates them; moto left them pointing at the deleted old one. So the endpoint of a
 changed configuration was never updated, and SageMaker's update rules could not even be asked.
 
+The same for SSM parameter types (``AWS::SSM::Parameter::Value<...>``): CloudFormation "always fetches the latest
+values from Parameter Store when it updates stacks" and updates what uses a value that changed (CloudFormation user
+guide, "Systems Manager parameter types"), e.g. an endpoint's model after the model registry published a newly
+approved package. moto fetches the values again too, but decides what to update by the parameters' *input* (the
+parameter's name, the same on every deploy), so it updated nothing.
+
 :func:`install` wraps ``ResourceMap.update``: after moto's own update it updates, in template order, every
-resource that references one whose physical id changed (and, in turn, what references those), unless moto just
-updated it itself. Installed by :func:`platform_constructs.local.models.register`.
+resource that references one whose physical id changed, or an SSM-typed parameter whose fetched value changed (and,
+in turn, what references those), unless moto just updated it itself. Installed by
+:func:`platform_constructs.local.models.register`.
 """
 
 from __future__ import annotations
@@ -68,6 +76,14 @@ def update_dependents(resources: Mapping[str, dict[str, Any]], parsed: dict[str,
     return updated_ids
 
 
+def fetched_again(parameters: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any]) -> set[str]:
+    """The SSM-typed template ``parameters`` (name -> declaration) whose resolved value is another ``after`` an
+    update than ``before`` it."""
+    return {name for name, spec in parameters.items()
+            if isinstance(spec, Mapping) and str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value")
+            and name in before and before[name] != after.get(name)}
+
+
 def install() -> None:
     """Wrap moto's ``ResourceMap.update`` (idempotent)."""
     from moto.cloudformation import parsing
@@ -79,11 +95,13 @@ def install() -> None:
     def update(self: Any, template: dict[str, Any], parameters: dict[str, Any] | None = None) -> None:
         diff = self.build_resource_diff(template, parameters)
         before = {name: _physical_id(self._parsed_resources.get(name)) for name in self._resource_json_map}
+        resolved = dict(self.resolved_parameters)
         original(self, template, parameters)
+        fetched = fetched_again(template.get("Parameters") or {}, resolved, self.resolved_parameters)
         update_dependents(
             self._resource_json_map, self._parsed_resources, before=before,
             touched=set(diff["Modify"]) | set(diff["Add"]),
-            changed={n for n in diff["Modify"] if _physical_id(self._parsed_resources.get(n)) != before[n]},
+            changed={n for n in diff["Modify"] if _physical_id(self._parsed_resources.get(n)) != before[n]} | fetched,
             update=lambda name, resource_json: parsing.parse_and_update_resource(
                 name, resource_json, self, self._account_id, self._region_name))
 
