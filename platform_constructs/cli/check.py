@@ -2,23 +2,26 @@
 
 Usage::
 
-    platform-check cdk.out/                      # every *.template.json in a cloud assembly
+    platform-check cdk.out/                      # every *.template.json in a cloud assembly (nested ones too)
     platform-check a.template.json b.yaml        # or template files (JSON or YAML)
     platform-check cdk.out/ --env prod --junit report.xml --sarif report.sarif
     platform-check cdk.out/ --checkov            # also run checkov (pip install 'platform-constructs[checkov]')
     platform-check artifact model/               # the model artifact contract (see platform_constructs.cli.artifact)
     platform-check artifact model.tar.gz         # ... on the archive SageMaker receives
 
-Each template is checked by the platform rule pack (the same rules the synth-time gate runs) and by
-cfn-lint (loaded once, errors and warnings); with ``--checkov`` also by checkov. A finding is
-acknowledged only by an entry with a non-empty reason in the resource's ``platform:acknowledgments``
-metadata (written by the platform constructs); it is then listed, not counted. The exit code is 0 when
-no unacknowledged finding remains, 1 when one does, 2 on a usage error (no templates, unknown env,
-checkov asked for but not installed or failing).
+Each template is checked by the platform rule pack (the same rules the synth-time gate runs), cfn-lint
+(loaded once, errors and warnings), cdk-nag's AwsSolutions, HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1
+packs and AWS Control Tower's proactive controls (cfn-guard; both over every template in one CDK app, see
+:mod:`.cdk_checks`); with ``--checkov`` also by checkov. One process checks all templates. A finding is
+acknowledged only by the library's own decision for exactly that finding on that resource, for every tool
+alike (:mod:`platform_constructs.compliance.acknowledgments`); it is then listed, not counted. Findings of
+several tools on one resource and check are merged and tagged with every tool. The exit code is 0 when no
+unacknowledged finding remains, 1 when one does, 2 on a usage error (no templates, unknown env, checkov
+asked for but not installed or failing).
 
 This module is the command; the pieces it runs live beside it: :mod:`.templates` (finding and decoding
-templates), :mod:`.linters` (cfn-lint, checkov), :mod:`.results` (findings and acknowledgments) and
-:mod:`.reports` (table, JUnit, SARIF).
+templates), :mod:`.linters` (cfn-lint, checkov), :mod:`.cdk_checks` (cdk-nag, cfn-guard), :mod:`.results`
+(findings and acknowledgments) and :mod:`.reports` (table, JUnit, SARIF).
 """
 
 from __future__ import annotations
@@ -33,12 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from platform_constructs.cli import environment
+from platform_constructs.cli.cdk_checks import run_cdk_checks
 from platform_constructs.cli.linters import CfnLint, checkov_executable, run_checkov
 from platform_constructs.cli.reports import PROG, render_table, sarif, write_junit
 from platform_constructs.cli.results import Result, TemplateReport, mark_acknowledged
 from platform_constructs.cli.templates import discover, load_template
 from platform_constructs.compliance.engine import check_template
 from platform_constructs.compliance.exports import Exports, exported_values
+from platform_constructs.compliance.rules.base import RuleContext
 from platform_constructs.errors import PlatformValidationError, PolicyError
 from platform_constructs.policy import DEFAULT_ENVIRONMENT, EnvironmentPolicy, Policy, load_policy
 
@@ -46,9 +51,11 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def check_one(path: Path, template: Mapping[str, Any], policy: Policy, env: EnvironmentPolicy,
-              linter: CfnLint | None, *, exports: Exports | None = None) -> list[Result]:
-    """The rule pack's findings over one template, then cfn-lint's, acknowledgments marked. ``exports``: what
-    the templates checked with it export (their ``Fn::ImportValue`` targets)."""
+              linter: CfnLint | None, *, others: Sequence[Result] = (),
+              exports: Exports | None = None) -> list[Result]:
+    """The rule pack's findings over one template, then cfn-lint's and ``others`` (the other tools'), each
+    acknowledged only by the library's decisions. ``exports``: what the templates checked with it export (their
+    ``Fn::ImportValue`` targets)."""
     results = [
         Result(template=path, tool="platform-rules", rule_id=f.rule_id, severity="error",
                message=f.message, logical_id=f.logical_id, resource_type=f.resource_type,
@@ -57,14 +64,17 @@ def check_one(path: Path, template: Mapping[str, Any], policy: Policy, env: Envi
     ]
     if linter is not None:
         results += linter.check(path, template)
-    return mark_acknowledged(results, template)
+    results += others
+    return mark_acknowledged(results, template, RuleContext(policy=policy, env=env, template=template,
+                                                            exports=exports or {}))
 
 
 def _templates_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Check CloudFormation templates (a cdk.out directory or files) with the platform rule pack "
-                    "and cfn-lint. `platform-check artifact DIR` checks a model artifact instead.",
+        description="Check CloudFormation templates (a cdk.out directory or files) with the platform rule pack, "
+                    "cfn-lint, cdk-nag's four packs and AWS Control Tower's cfn-guard rules. "
+                    "`platform-check artifact DIR` checks a model artifact instead.",
     )
     parser.add_argument("paths", nargs="+", help="cdk.out directories and/or template files")
     parser.add_argument("--env", help="policy environment (default: the one the templates were synthesized for, "
@@ -72,7 +82,9 @@ def _templates_parser() -> argparse.ArgumentParser:
     parser.add_argument("--policy", help="policy file (default: the one the templates were synthesized under, else "
                                          "the one shipped with platform-constructs)")
     parser.add_argument("--region", action="append", dest="regions", help="cfn-lint region (default: us-east-1)")
-    parser.add_argument("--no-cfn-lint", action="store_true", help="run only the platform rule pack")
+    parser.add_argument("--no-cfn-lint", action="store_true", help="skip cfn-lint")
+    parser.add_argument("--no-cdk-nag", action="store_true", help="skip cdk-nag's packs")
+    parser.add_argument("--no-cfn-guard", action="store_true", help="skip AWS Control Tower's cfn-guard rules")
     parser.add_argument("--checkov", action="store_true", help="also run checkov (must be installed)")
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--sarif", type=Path, metavar="FILE", help="write a SARIF 2.1.0 report")
@@ -106,7 +118,8 @@ def check_templates(argv: Sequence[str]) -> int:
             print(f"{PROG}: {problem}", file=err)
         return EXIT_USAGE
     started = time.perf_counter()
-    tools = ["platform-rules", *([] if args.no_cfn_lint else ["cfn-lint"]), *(["checkov"] if checkov else [])]
+    tools = ["platform-rules", *([] if args.no_cfn_lint else ["cfn-lint"]), *([] if args.no_cdk_nag else ["cdk-nag"]),
+             *([] if args.no_cfn_guard else ["cfn-guard"]), *(["checkov"] if checkov else [])]
     print(f"{PROG}: {len(paths)} template(s), env {env.name} (from {selection.source}), policy {policy.file}; "
           f"checks: {', '.join(tools)}", file=err)
     linter = None if args.no_cfn_lint else CfnLint(args.regions or ["us-east-1"])
@@ -115,8 +128,14 @@ def check_templates(argv: Sequence[str]) -> int:
     except RuntimeError as exc:
         print(f"{PROG}: --checkov: {exc}", file=err)
         return EXIT_USAGE
-    reports: list[TemplateReport] = []
     loaded = {path: load_template(path) for path in paths}
+    begin = time.perf_counter()
+    cdk_results = run_cdk_checks([(p, t) for p, (t, _) in loaded.items() if t is not None],
+                                 nag=not args.no_cdk_nag, guard=not args.no_cfn_guard)
+    if cdk_results:
+        print(f"{PROG}: cdk-nag and cfn-guard over {len(cdk_results)} template(s) in one app: "
+              f"{time.perf_counter() - begin:.1f} s", file=err)
+    reports: list[TemplateReport] = []
     exports = exported_values(t for t, _ in loaded.values() if t is not None)  # cross-stack references
     for index, path in enumerate(paths, 1):
         begin = time.perf_counter()
@@ -125,16 +144,17 @@ def check_templates(argv: Sequence[str]) -> int:
             results = [Result(template=path, tool=PROG, rule_id="parse", severity="error", message=e) for e in errors]
             resources = 0
         else:
-            results = check_one(path, template, policy, env, linter, exports=exports)
-            results += mark_acknowledged(
-                (replace(r, template=path) for r in checkov_results.get(path.resolve(), [])), template)
+            others = [replace(r, template=path) for r in (*checkov_results.get(path.resolve(), []),
+                                                          *cdk_results.get(path, []))]
+            results = check_one(path, template, policy, env, linter, others=others, exports=exports)
             resources = len(template.get("Resources", {}))
         seconds = time.perf_counter() - begin
         report = TemplateReport(path, resources, tuple(results), seconds)
         reports.append(report)
-        open_count = sum(not r.acknowledged for r in results)
+        findings = report.findings
+        open_count = sum(not f.acknowledged for f in findings)
         print(f"[{index}/{len(paths)}] {path}: {resources} resources, {open_count} finding(s), "
-              f"{len(results) - open_count} acknowledged ({seconds:.2f} s)", file=err)
+              f"{len(findings) - open_count} acknowledged ({seconds:.2f} s)", file=err)
     table = render_table(reports)
     if table:
         print(table)
@@ -148,8 +168,8 @@ def check_templates(argv: Sequence[str]) -> int:
         write_junit(reports, args.junit, run_properties)
     if args.sarif:
         args.sarif.write_text(json.dumps(sarif(reports, Path.cwd(), run_properties), indent=2), encoding="utf-8")
-    total = sum(not r.acknowledged for report in reports for r in report.results)
-    acknowledged = sum(r.acknowledged for report in reports for r in report.results)
+    total = sum(not f.acknowledged for report in reports for f in report.findings)
+    acknowledged = sum(f.acknowledged for report in reports for f in report.findings)
     elapsed = time.perf_counter() - started
     verdict = "FAILED" if total else "passed"
     print(f"{PROG}: {verdict}: {total} unacknowledged finding(s), {acknowledged} acknowledged, "
