@@ -1,34 +1,60 @@
 """Applying the library's decisions (:mod:`platform_constructs.compliance.decisions`) to constructs.
 
-Applying one does three things: ``Validations.of(construct).acknowledge(...)`` for each finding id (cdk-nag 3
-API: CDK records the id in the construct's ``aws:cdk:acknowledged-rules`` metadata, and cdk-nag 3.0.2's
-``NagPack.isAcknowledged`` skips a finding whose id is recorded on its resource or any ancestor), records it in
-the template metadata of the construct's resource (``platform:acknowledgments``, read by the platform rule pack
-at synth and by ``platform-check``), and appends it to the app's record that the synth report lists.
+A decision applies to the CloudFormation resources of its types under the construct it is called on (the
+construct itself when it is one), never to a construct's ancestors or to resources added later: a decision
+applied to a :class:`~platform_constructs.baseline.PlatformRole` covers only the role's sealed policy, never
+the policy that takes grants added after construction. For each resource, applying it does four things:
+
+* ``Validations.of(resource).acknowledge(...)`` for each finding id (cdk-nag 3 API: CDK records the id in the
+  resource's ``aws:cdk:acknowledged-rules`` metadata, which cdk-nag 3.0.2's ``NagPack.isAcknowledged`` and the
+  Control Tower cfn-guard plugin read);
+* records it in the resource's template metadata (``platform:acknowledgments``: id, reason, decision), with the
+  platform construct that made it (``platform:construct``), which the gate and ``platform-check`` verify
+  against the decision table and the decision's premises
+  (:mod:`platform_constructs.compliance.acknowledgments`);
+* appends it to the app's record that the synth report lists.
 """
 
 from __future__ import annotations
 
-import json
+import sys
 from collections.abc import Iterable
+from types import FrameType
+from typing import Protocol, runtime_checkable
 
 from aws_cdk import Acknowledgment as CdkAcknowledgment
 from aws_cdk import CfnResource, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
-from platform_constructs.compliance.decisions import DECISIONS
+from platform_constructs.compliance.acknowledgments import ORIGIN_KEY
+from platform_constructs.compliance.decisions import DECISIONS, Decision
 from platform_constructs.compliance.rules.base import METADATA_KEY
-from platform_constructs.core import PlatformContext
+from platform_constructs.compliance.statements import nag_resource
+from platform_constructs.core import PlatformConstruct, PlatformContext
+
+__all__ = ["AcknowledgmentScope", "acknowledge", "acknowledge_resources", "nag_resource", "platform_origin"]
 
 
-def acknowledge(construct: IConstruct, decision_key: str, **values: str) -> None:
-    """Apply the library decision ``decision_key`` to ``construct`` (and its children).
+@runtime_checkable
+class AcknowledgmentScope(Protocol):
+    """A construct that says which of its children a decision applied to it covers (``PlatformRole``: its
+    sealed policy only)."""
+
+    def acknowledgment_scope(self) -> IConstruct: ...
+
+
+def acknowledge(construct: IConstruct, decision_key: str, *, owner: IConstruct | None = None, **values: str) -> None:
+    """Apply the library decision ``decision_key`` to the resources of ``construct``.
 
     ``values`` fill the placeholders of a decision whose finding ids name a resource (e.g. ``{resource}``), so
     that each acknowledgment covers exactly one finding; they must name exactly the decision's placeholders.
-    An unknown decision or a placeholder mismatch is a bug in the library and raises (``KeyError`` /
-    ``ValueError``) before anything is recorded.
+    ``owner`` is the platform construct the resources belong to when they are not under one (the stack's
+    access-log bucket, CDK's provider singletons); otherwise it is the nearest platform construct above
+    ``construct``, or the one whose method is applying the decision (a grant to a caller's role). An unknown
+    decision, a placeholder mismatch, a construct without a resource of the decision's types or without a
+    platform construct behind it is a bug in the library and raises (``KeyError`` / ``ValueError``) before
+    anything is recorded.
     """
     decision = DECISIONS.get(decision_key)
     if decision is None:
@@ -37,16 +63,27 @@ def acknowledge(construct: IConstruct, decision_key: str, **values: str) -> None
         rule_ids = decision.finding_ids(**values)
     except ValueError as exc:
         raise ValueError(f"acknowledge({decision_key!r}) on {construct.node.path}: {exc}") from None
-    validations = Validations.of(construct)
+    targets = _targets(construct, decision)
+    if not targets:
+        raise ValueError(f"acknowledge({decision_key!r}) on {construct.node.path}: no resource of the decision's "
+                         f"types ({', '.join(decision.resource_types)}) there")
+    made_by = _origin(construct, owner)
+    if made_by is None:
+        raise ValueError(f"acknowledge({decision_key!r}) on {construct.node.path}: no platform construct made it; "
+                         "pass owner=")
     ctx = PlatformContext.of(construct)
-    for rule_id in rule_ids:
-        validations.acknowledge(CdkAcknowledgment(id=rule_id, reason=decision.reason))
-        ctx.acknowledgments.append((construct.node.path, rule_id, decision.reason))
-    resource = construct if isinstance(construct, CfnResource) else construct.node.default_child
-    if isinstance(resource, CfnResource):
+    for resource in targets:
+        validations = Validations.of(resource)
         recorded = ctx.metadata_acknowledgments.setdefault(resource.node.path, [])
-        recorded.extend({"id": rule_id, "reason": decision.reason} for rule_id in rule_ids)
+        for rule_id in rule_ids:
+            entry = {"id": rule_id, "reason": decision.reason, "decision": decision_key}
+            if entry in recorded:  # applied again (e.g. one grant per image level): recorded once
+                continue
+            validations.acknowledge(CdkAcknowledgment(id=rule_id, reason=decision.reason))
+            ctx.acknowledgments.append((resource.node.path, rule_id, decision.reason))
+            recorded.append(entry)
         resource.add_metadata(METADATA_KEY, recorded)
+        resource.add_metadata(ORIGIN_KEY, {"type": type(made_by).__name__, "path": made_by.node.path})
 
 
 def acknowledge_grant(grantee: object, decision_key: str) -> None:
@@ -60,41 +97,49 @@ def acknowledge_grant(grantee: object, decision_key: str) -> None:
         acknowledge(holder, decision_key)
 
 
-def acknowledge_resources(construct: IConstruct, decision_key: str, resources: Iterable[str]) -> None:
+def acknowledge_resources(construct: IConstruct, decision_key: str, resources: Iterable[str], *,
+                          owner: IConstruct | None = None) -> None:
     """Apply a decision whose rule ids name a resource (``...[Resource::{resource}]``) once per resource.
 
     ``resources`` are the policy's resource values (ARNs, possibly with tokens); each is resolved in the
     construct's stack and flattened the way cdk-nag names it (:func:`nag_resource`), so each acknowledgment
-    covers exactly one finding, never a whole rule.
+    covers exactly one finding, never a whole rule. ``owner``: as for :func:`acknowledge` (pass
+    :func:`platform_origin`'s answer, read at construction, when the decision is applied later, at synth).
     """
     stack = Stack.of(construct)
+    owner = _origin(construct, owner)
     for resource in resources:
-        acknowledge(construct, decision_key, resource=nag_resource(stack.resolve(resource)))
+        acknowledge(construct, decision_key, owner=owner, resource=nag_resource(stack.resolve(resource)))
 
 
-def nag_resource(value: object) -> str:
-    """A resolved CloudFormation value flattened the way cdk-nag names it in finding ids.
+def _targets(construct: IConstruct, decision: Decision) -> list[CfnResource]:
+    scope = construct.acknowledgment_scope() if isinstance(construct, AcknowledgmentScope) else construct
+    candidates = [scope, *scope.node.find_all()] if not isinstance(scope, CfnResource) else [scope]
+    found: list[CfnResource] = []
+    for candidate in candidates:
+        if isinstance(candidate, CfnResource) and candidate.cfn_resource_type in decision.resource_types \
+                and candidate not in found:
+            found.append(candidate)
+    return found
 
-    ``{"Fn::GetAtt": ["Bucket", "Arn"]}`` -> ``<Bucket.Arn>``, ``{"Ref": "AWS::Partition"}`` ->
-    ``<AWS::Partition>``, ``Fn::Join`` parts joined (cdk-nag's ``flattenCfnReference``).
-    """
-    flat: str
-    if value is None:
-        flat = ""
-    elif isinstance(value, str):
-        flat = value.replace("${", "<").replace("}", ">")
-    elif isinstance(value, dict) and "Fn::Join" in value:
-        delimiter, items = value["Fn::Join"]
-        flat = str(delimiter).join(nag_resource(item) for item in items)
-    elif isinstance(value, dict) and "Fn::Sub" in value:
-        flat = nag_resource(value["Fn::Sub"])
-    elif isinstance(value, dict) and "Fn::GetAtt" in value:
-        resource, attribute = value["Fn::GetAtt"]
-        flat = f"<{nag_resource(resource)}.{nag_resource(attribute)}>"
-    elif isinstance(value, dict) and "Fn::ImportValue" in value:
-        flat = nag_resource(value["Fn::ImportValue"])
-    elif isinstance(value, dict) and "Ref" in value:
-        flat = f"<{nag_resource(value['Ref'])}>"
-    else:
-        flat = json.dumps(value, separators=(",", ":"))
-    return flat
+
+def platform_origin(construct: IConstruct) -> IConstruct | None:
+    """The platform construct behind ``construct`` now: the nearest one above it, or the one whose method is
+    running (``None`` outside both)."""
+    return _origin(construct, None)
+
+
+def _origin(construct: IConstruct, owner: IConstruct | None) -> IConstruct | None:
+    """The platform construct behind ``construct``: ``owner``, the nearest one above it, or the one running."""
+    if owner is not None:
+        return owner
+    above = next((c for c in reversed(construct.node.scopes) if isinstance(c, PlatformConstruct)), None)
+    if above is not None:
+        return above
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        candidate = frame.f_locals.get("self")
+        if isinstance(candidate, PlatformConstruct):
+            return candidate
+        frame = frame.f_back
+    return None

@@ -1,16 +1,20 @@
-"""The secure baseline: the one place that decides how keys, buckets, log groups and topics are built.
+"""The secure baseline: the one place that decides how keys, buckets, log groups, topics and roles are built.
 
 Every platform construct creates its stateful building blocks through these factories, so a change to
 the organisation's baseline is one edit here. Each factory applies the environment's retention rule
 (``RETAIN`` where the policy says so, i.e. prod) and records any acknowledgment it needs through
-:mod:`platform_constructs.acknowledge` with its written reason.
+:mod:`platform_constructs.acknowledge` with its written reason. Service principals are limited to this
+account (and, where the service sends it, the source resource): the confused-deputy conditions AWS documents
+for each of them. Roles are in :mod:`platform_constructs.roles` (re-exported here).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import CfnResource, Duration, Names, Stack, Tags
+import jsii
+from aws_cdk import CfnMapping, CfnResource, Duration, IStableListProducer, Lazy, Names, Stack, Tags
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -20,19 +24,47 @@ from constructs import Construct
 
 from platform_constructs.acknowledge import acknowledge
 from platform_constructs.core import PlatformConstruct, PlatformContext
+from platform_constructs.roles import PlatformRole, deploy_time_input, platform_role, service_principal
+
+__all__ = [
+    "S3_PREFIX_LISTS",
+    "PlatformRole",
+    "access_log_bucket",
+    "alarm_topic",
+    "deploy_time_input",
+    "https_egress_to_aws",
+    "log_group",
+    "platform_key",
+    "platform_role",
+    "secure_bucket",
+    "service_principal",
+    "tag_provider_resources",
+]
 
 _ACCESS_LOG_BUCKET_ID = "PlatformAccessLogs"
+_S3_PREFIX_LIST_MAP_ID = "PlatformS3PrefixLists"
 
 
 def platform_key(scope: Construct, id: str, *, description: str,
                  service_principals: Sequence[str] = ()) -> kms.Key:
     """A customer-managed KMS key with rotation on, retained where policy says so (deletion window 30 days
-    there, else 7).
+    there, else 7). Grants may be created only for AWS resources or by AWS services (AWS Control Tower
+    CT.KMS.PR.3: a ``Deny`` of ``kms:CreateGrant`` unless ``kms:GrantIsForAWSResource`` or
+    ``aws:PrincipalIsAWSService``), so no principal can hand the key's use to someone else.
 
-    ``service_principals`` are AWS services (e.g. ``logs``, ``sns``, ``cloudwatch``) allowed to use the key on
-    behalf of this account only: ``aws:SourceAccount`` for every service but CloudWatch Logs, whose use is
-    limited by the ``kms:EncryptionContext:aws:logs:arn`` of this account's and region's log groups. Default:
-    none (the account's own principals only).
+    ``service_principals`` are AWS services (e.g. ``logs``, ``sns``, ``cloudwatch``, ``events``) allowed to use
+    the key on behalf of this account only. The condition is the one each service documents:
+
+    * ``logs``: ``kms:EncryptionContext:aws:logs:arn`` of this account's and region's log groups (CloudWatch
+      Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS");
+    * ``cloudwatch``: ``aws:SourceAccount`` and ``aws:SourceArn`` of this account's and region's alarms;
+    * ``events``: none. EventBridge's requests to KMS for an encrypted SNS target carry no ``aws:SourceAccount``
+      / ``aws:SourceArn`` (SNS Developer Guide, "Enable compatibility between event sources from AWS services
+      and encrypted topics"); a condition there would drop every notification. The topic's policy limits who
+      may publish instead (:func:`alarm_topic`);
+    * any other service: ``aws:SourceAccount``.
+
+    Default: none (the account's own principals only).
     """
     ctx = PlatformContext.of(scope)
     key = kms.Key(
@@ -56,30 +88,48 @@ def platform_key(scope: Construct, id: str, *, description: str,
             actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
                      *(["kms:Describe*"] if service != "logs" else [])],
             resources=["*"],  # in a key policy "*" means this key
-            conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
-            if service != "logs" else
-            {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
-                         f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"}},
+            conditions=_key_service_conditions(stack, service),
         ))
+    key.add_to_resource_policy(iam.PolicyStatement(
+        sid="DenyGrantsExceptForAwsResources", effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()],
+        actions=["kms:CreateGrant"], resources=["*"],
+        conditions={"BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}}))
     if "logs" in service_principals:
         acknowledge(key, "logs-key-arn-condition")
     return key
+
+
+def _key_service_conditions(stack: Stack, service: str) -> dict[str, dict[str, str]] | None:
+    if service == "logs":
+        return {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"}}
+    if service == "events":
+        return None
+    conditions = {"StringEquals": {"aws:SourceAccount": stack.account}}
+    if service == "cloudwatch":
+        conditions["ArnLike"] = {"aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:"
+                                                  "alarm:*"}
+    return conditions
 
 
 def log_group(scope: Construct, id: str, *, key: kms.IKey, log_group_name: str | None = None) -> logs.LogGroup:
     """A KMS-encrypted log group with the environment's retention, retained where policy says so.
 
     ``key`` must let CloudWatch Logs use it (``platform_key(..., service_principals=("logs",))``).
-    ``log_group_name``: default a name CloudFormation generates.
+    ``log_group_name``: default a name CloudFormation generates. A retention under a year (dev, staging) is
+    the policy's decision (``log-retention-per-environment``; AWS Control Tower CT.CLOUDWATCH.PR.2 asks a year).
     """
     ctx = PlatformContext.of(scope)
-    return logs.LogGroup(
+    group = logs.LogGroup(
         scope, id,
         log_group_name=log_group_name,
         encryption_key=key,
         retention=logs.RetentionDays(_retention_enum_name(ctx.env.log_retention_days)),
         removal_policy=ctx.removal_policy,
     )
+    if ctx.env.log_retention_days < 365:
+        acknowledge(group, "log-retention-per-environment")
+    return group
 
 
 _RETENTION = {
@@ -96,14 +146,46 @@ def _retention_enum_name(days: int) -> str:
     return _RETENTION[days]  # the policy loader accepts only these periods
 
 
-def access_log_bucket(scope: Construct) -> s3.Bucket:
-    """The stack's server-access-log bucket (one per stack, created on first use)."""
+def _event_notifications(bucket: s3.Bucket) -> None:
+    """Object events go to EventBridge (native CloudFormation, no custom resource), where the organisation's
+    detection rules can subscribe to them (AWS Control Tower CT.S3.PR.4)."""
+    cfn_bucket = bucket.node.default_child
+    if isinstance(cfn_bucket, CfnResource):
+        cfn_bucket.add_property_override("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled",
+                                         True)
+
+
+@jsii.implements(IStableListProducer)
+class _LogSources:
+    """The source buckets that log to a stack's access-log bucket (its policy admits only their deliveries)."""
+
+    def __init__(self, own_arn: str) -> None:
+        self.arns: list[str] = []
+        self._own_arn = own_arn
+
+    def produce(self) -> list[str]:
+        return self.arns or [self._own_arn]  # no source yet: admit none (the bucket never logs to itself)
+
+
+class _AccessLogBucket(s3.Bucket):
+    """The stack's access-log bucket, with the source buckets its policy admits."""
+
+    log_sources: _LogSources
+
+
+def access_log_bucket(scope: Construct) -> _AccessLogBucket:
+    """The stack's server-access-log bucket (one per stack, created on first use).
+
+    Log delivery is admitted through a bucket policy for the S3 logging service, limited to this account's
+    source buckets in this stack (``aws:SourceAccount`` and ``aws:SourceArn``, S3 User Guide "Enabling Amazon
+    S3 server access logging"), instead of the legacy LogDeliveryWrite ACL CDK would add (cfn-lint W3045).
+    """
     stack = Stack.of(scope)
     existing = stack.node.try_find_child(_ACCESS_LOG_BUCKET_ID)
-    if isinstance(existing, s3.Bucket):
+    if isinstance(existing, _AccessLogBucket):
         return existing
     ctx = PlatformContext.of(scope)
-    bucket = s3.Bucket(
+    bucket = _AccessLogBucket(
         stack, _ACCESS_LOG_BUCKET_ID,
         encryption=s3.BucketEncryption.S3_MANAGED,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -119,31 +201,34 @@ def access_log_bucket(scope: Construct) -> s3.Bucket:
             abort_incomplete_multipart_upload_after=Duration.days(7),
         )],
     )
-    # Log delivery through a bucket policy (what CDK's `serverAccessLogsUseBucketPolicy` flag does) instead of
-    # the legacy LogDeliveryWrite ACL CDK would add without the flag (cfn-lint W3045).
+    bucket.log_sources = _LogSources(bucket.bucket_arn)
     bucket.add_to_resource_policy(iam.PolicyStatement(
         sid="S3ServerAccessLogsDelivery", principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
         actions=["s3:PutObject"], resources=[bucket.arn_for_objects("*")],
-        conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
+        conditions={"StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": Lazy.list(bucket.log_sources)}}))
     cfn_bucket = bucket.node.default_child
     if isinstance(cfn_bucket, CfnResource):
         cfn_bucket.add_property_deletion_override("AccessControl")
+    _event_notifications(bucket)
     # The bucket lives on the stack, outside any construct's tag scope: it carries the first user's tags.
     owner = next((c for c in reversed(scope.node.scopes) if isinstance(c, PlatformConstruct)), None)
     for name, value in (owner.tags if owner is not None else {}).items():
         Tags.of(bucket).add(name, value)
-    acknowledge(bucket, "access-log-bucket-not-logged")
-    acknowledge(bucket, "access-log-bucket-sse-s3")
-    acknowledge(bucket, "bucket-replication")
+    for decision in ("access-log-bucket-not-logged", "access-log-bucket-sse-s3", "bucket-replication",
+                     "bucket-no-object-lock"):
+        acknowledge(bucket, decision, owner=owner)
     return bucket
 
 
 def secure_bucket(scope: Construct, id: str, *, key: kms.IKey, purpose: str) -> s3.Bucket:
     """A KMS-encrypted (bucket key on), versioned, TLS-only bucket with public access blocked, access-logged to
-    the stack's :func:`access_log_bucket`. Objects expire after the environment's log retention, at least 30
-    days, and move to Intelligent-Tiering after 30 days when they live longer; old versions expire after 30."""
+    the stack's :func:`access_log_bucket` and sending object events to EventBridge. Objects expire after the
+    environment's log retention, at least 30 days, and move to Intelligent-Tiering after 30 days when they live
+    longer; old versions expire after 30."""
     ctx = PlatformContext.of(scope)
     expiry = max(ctx.env.log_retention_days, 30)
+    logs_bucket = access_log_bucket(scope)
     bucket = s3.Bucket(
         scope, id,
         encryption=s3.BucketEncryption.KMS,
@@ -152,7 +237,7 @@ def secure_bucket(scope: Construct, id: str, *, key: kms.IKey, purpose: str) -> 
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         enforce_ssl=True,
         versioned=True,
-        server_access_logs_bucket=access_log_bucket(scope),
+        server_access_logs_bucket=logs_bucket,
         server_access_logs_prefix=f"{Names.unique_id(scope)[-60:]}/{id}/",
         removal_policy=ctx.removal_policy,
         lifecycle_rules=[s3.LifecycleRule(
@@ -164,53 +249,71 @@ def secure_bucket(scope: Construct, id: str, *, key: kms.IKey, purpose: str) -> 
             abort_incomplete_multipart_upload_after=Duration.days(7),
         )],
     )
+    logs_bucket.log_sources.arns.append(bucket.bucket_arn)
+    _event_notifications(bucket)
     acknowledge(bucket, "bucket-replication")
+    acknowledge(bucket, "bucket-no-object-lock")
     return bucket
 
 
 def alarm_topic(scope: Construct, id: str, *, key: kms.IKey) -> sns.Topic:
-    """A KMS-encrypted, TLS-only SNS topic for alarms.
+    """A KMS-encrypted, TLS-only SNS topic for alarms, to which AWS services may publish only for this account.
 
     CloudWatch can publish to a topic encrypted with a customer-managed key only when the key's policy lets the
     ``cloudwatch.amazonaws.com`` principal use it (SNS developer guide, "Enable compatibility between event
     sources from AWS services and encrypted topics"): create ``key`` with
     ``platform_key(..., service_principals=("cloudwatch",))``. The topic policy replaces SNS's default one, so
-    it lets CloudWatch alarms of this account publish (AWS re:Post knowledge center, "Why didn't I receive an
-    SNS notification for my CloudWatch alarm trigger?").
+    it lets CloudWatch alarms of this account and region publish (``aws:SourceAccount`` and ``aws:SourceArn``, AWS
+    re:Post knowledge center, "Why didn't I receive an SNS notification for my CloudWatch alarm trigger?"), and
+    it denies publishing by an AWS service on behalf of
+    another account (``aws:SourceAccount`` present and not this account): an EventBridge rule or alarm elsewhere
+    cannot use the service as a confused deputy.
     """
     topic = sns.Topic(scope, id, master_key=key, enforce_ssl=True)
+    stack = Stack.of(scope)
+    account = stack.account
     topic.add_to_resource_policy(iam.PolicyStatement(
         sid="AllowCloudWatchAlarms", principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
         actions=["sns:Publish"], resources=[topic.topic_arn],
-        conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}))
+        conditions={"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {
+            "aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{account}:alarm:*"}}))
+    topic.add_to_resource_policy(iam.PolicyStatement(
+        sid="DenyServicePublishForOtherAccounts", effect=iam.Effect.DENY, principals=[iam.StarPrincipal()],
+        actions=["sns:Publish"], resources=[topic.topic_arn],
+        conditions={"Bool": {"aws:PrincipalIsAWSService": "true"},
+                    "StringNotEqualsIfExists": {"aws:SourceAccount": account}}))
     return topic
 
 
-class PlatformRole(iam.Role):
-    """An IAM role whose permissions live in one customer-managed policy, never in an inline policy.
+S3_PREFIX_LISTS: dict[str, str] = {
+    "us-east-1": "pl-63a5400a", "us-east-2": "pl-7ba54012", "us-west-1": "pl-6ba54002", "us-west-2": "pl-68a54001",
+    "ca-central-1": "pl-7da54014", "sa-east-1": "pl-6aa54003", "eu-west-1": "pl-6da54004",
+    "eu-west-2": "pl-7ca54015", "eu-west-3": "pl-23ad484a", "eu-central-1": "pl-6ea54007",
+    "ap-south-1": "pl-78a54011", "ap-northeast-1": "pl-61a54008", "ap-northeast-2": "pl-78a54011",
+    "ap-southeast-1": "pl-6fa54006", "ap-southeast-2": "pl-6ca54005",
+}
+"""The AWS-managed prefix list of S3 (``com.amazonaws.<region>.s3``) per region, the destination of traffic to the
+S3 gateway endpoint. CloudFormation exposes no attribute for it (cloudformation-coverage-roadmap#453) and synth
+stays offline, so the ids are listed (``aws ec2 describe-managed-prefix-lists --filters
+Name=prefix-list-name,Values=com.amazonaws.<region>.s3``; the same values in Juniper/vSRX-AWS#14 and
+cloudformation-coverage-roadmap#453). A region missing here fails the deploy with "Unable to get mapping"."""
 
-    Every grant (``bucket.grant_read(role)``, ``key.grant_decrypt(role)``, ...) lands in the role's
-    own ``ManagedPolicy`` (HIPAA/NIST/PCI ``IAMNoInlinePolicy``), and no AWS-managed policy is ever
-    attached. Create it with :func:`platform_role`.
+
+def https_egress_to_aws(group: ec2.SecurityGroup, *, vpc_cidr: str) -> None:
+    """Let ``group`` reach AWS the way the isolated platform network allows: HTTPS to the interface endpoints
+    (inside ``vpc_cidr``) and to S3 through the gateway endpoint (S3's managed prefix list), nothing else.
+
+    ``group`` must be created with ``allow_all_outbound=False``; ``vpc_cidr`` is the network's CIDR
+    (``resolve_network(...).cidr``).
     """
-
-    def __init__(self, scope: Construct, id: str, *, assumed_by: iam.IPrincipal, description: str) -> None:
-        super().__init__(scope, id, assumed_by=assumed_by, description=description)
-        self.policy = iam.ManagedPolicy(self, "Policy", description=f"Least-privilege permissions of {description}")
-        self.policy.attach_to_role(self)
-
-    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
-        self.policy.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self.policy)
-
-    def add_to_policy(self, statement: iam.PolicyStatement) -> bool:
-        self.policy.add_statements(statement)
-        return True
-
-
-def platform_role(scope: Construct, id: str, *, assumed_by: iam.IPrincipal, description: str) -> PlatformRole:
-    """A least-privilege role: no inline policy, no managed AWS policy, grants collected in one place."""
-    return PlatformRole(scope, id, assumed_by=assumed_by, description=description)
+    stack = Stack.of(group)
+    mapping = stack.node.try_find_child(_S3_PREFIX_LIST_MAP_ID)
+    if not isinstance(mapping, CfnMapping):
+        mapping = CfnMapping(stack, _S3_PREFIX_LIST_MAP_ID,
+                             mapping={region: {"s3": prefix} for region, prefix in S3_PREFIX_LISTS.items()})
+    group.add_egress_rule(ec2.Peer.ipv4(vpc_cidr), ec2.Port.tcp(443), "HTTPS to the VPC endpoints")
+    group.add_egress_rule(ec2.Peer.prefix_list(mapping.find_in_map(stack.region, "s3")), ec2.Port.tcp(443),
+                          "HTTPS to S3 through the gateway endpoint")
 
 
 def tag_provider_resources(scope: Construct, provider_id: str, tags: dict[str, str]) -> None:

@@ -1,14 +1,20 @@
 """The automatic compliance gate, installed once on the app root by the first platform construct.
 
-It registers cdk-nag 3's AwsSolutions, HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1 packs and the
-platform rule pack as CDK validation plugins, so every stack in an app that contains a platform
-construct is checked at synth — even a plain ``App()`` written by a data scientist. Findings are errors:
-synth fails. There is deliberately no switch to turn the gate off.
+It registers cdk-nag 3's AwsSolutions, HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1 packs, AWS Control
+Tower's proactive controls (cfn-guard, ``cdklabs-cdk-validator-cfnguard``) and the platform rule pack as CDK
+validation plugins, so every stack in an app that contains a platform construct is checked at synth — even a
+plain ``App()`` written by a data scientist. The platform rule pack reads nested stacks' templates too (CDK
+hands plugins the top-level templates only). Findings are errors: synth fails. There is deliberately no switch
+to turn the gate off, and an acknowledgment made with CDK's API instead of the library's decision table fails
+the synth (PLAT-ACK2): only the library decides what is acknowledged.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsii
@@ -18,31 +24,86 @@ from aws_cdk import (
     PolicyValidationPluginReport,
     PolicyViolatingResource,
     PolicyViolation,
+    Stack,
     Validations,
 )
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
+from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 from constructs import IConstruct
 
 from platform_constructs.compliance.engine import check_template, exported_values, unacknowledged
 from platform_constructs.compliance.rules import ALL_RULES
+from platform_constructs.guard_rules import rules_for, template_types
 from platform_constructs.policy import EnvironmentPolicy, Policy
 
 Acknowledgments = list[tuple[str, str, str]]
 """(construct path, rule id, reason) of every acknowledgment applied in an app (it grows during construction)."""
 
 NAG_PACKS = ("AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
+GUARD_PLUGIN = "cdk-validator-cfnguard"
 PLUGIN_NAME = "platform-rules"
+GATE_PLUGINS = (*NAG_PACKS, GUARD_PLUGIN, PLUGIN_NAME)
+"""Every check the gate runs at synth, in the order the synth report names them."""
+FOREIGN_ACKNOWLEDGMENT = "PLAT-ACK2"
+GATE_ID_PREFIXES = (*(f"{pack}-" for pack in NAG_PACKS), f"{GUARD_PLUGIN}::", f"{PLUGIN_NAME}::", "PLAT-")
+"""Acknowledgment ids of the gate's findings (cdk-nag's ``<pack>-<rule>``, CDK's ``<plugin>::<rule>``, ours)."""
+GUARD_MAX_BUFFER = 64 * 1024 * 1024
+"""cfn-guard's output buffer (bytes): the plugin's 1 MiB default is too small for the golden-image templates."""
+
+
+def nested_templates(top_level: list[str]) -> list[Path]:
+    """The nested stacks' templates of the cloud assemblies the top-level templates are in (CDK writes each as
+    ``<id>.nested.template.json`` beside its parent)."""
+    directories = dict.fromkeys(Path(path).parent for path in top_level)
+    return [nested for directory in directories for nested in sorted(directory.glob("*.nested.template.json"))]
+
+
+@jsii.implements(IPolicyValidationPlugin)
+class ControlTowerRules:
+    """AWS Control Tower's proactive controls: ``cdklabs-cdk-validator-cfnguard``'s plugin, given at synth only
+    the rule files that name a resource type of the app's templates (:mod:`platform_constructs.guard_rules`).
+    Its name is the package plugin's, so its findings keep their acknowledgment ids
+    (``cdk-validator-cfnguard::<rule>``)."""
+
+    @property
+    def name(self) -> str:
+        return GUARD_PLUGIN
+
+    @property
+    def version(self) -> str:
+        return str(CfnGuardValidator().version)
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return list(CfnGuardValidator().rule_ids or [])
+
+    def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
+        rules = rules_for(template_types(context.template_paths))
+        if not rules:
+            return PolicyValidationPluginReport(success=True, violations=[])
+        plugin = CfnGuardValidator(control_tower_rules_enabled=False, rules=rules, max_buffer=GUARD_MAX_BUFFER)
+        report = plugin.validate(context)  # the beta1 report struct of the plugin's interface: re-wrapped
+        return PolicyValidationPluginReport(success=report.success, violations=[
+            PolicyViolation(rule_name=v.rule_name, description=v.description, fix=v.fix, severity=v.severity,
+                            rule_metadata=v.rule_metadata, violating_resources=[
+                                PolicyViolatingResource(locations=list(r.locations), template_path=r.template_path,
+                                                        resource_logical_id=r.resource_logical_id)
+                                for r in v.violating_resources])
+            for v in report.violations])
 
 
 @jsii.implements(IPolicyValidationPlugin)
 class PlatformRulesPlugin:
-    """Runs the platform rule pack over every synthesized template (the synth report is
-    :mod:`platform_constructs.synth_report`'s, a plugin of its own)."""
+    """Runs the platform rule pack over every synthesized template (nested stacks' too) and refuses
+    acknowledgments made outside the decision table (the synth report is :mod:`platform_constructs.synth_report`'s,
+    a plugin of its own)."""
 
-    def __init__(self, policy: Policy, env: EnvironmentPolicy, acknowledgments: Acknowledgments) -> None:
+    def __init__(self, policy: Policy, env: EnvironmentPolicy, acknowledgments: Acknowledgments,
+                 root: IConstruct | None = None) -> None:
         self._policy = policy
         self._env = env
         self._acknowledgments = acknowledgments
+        self._root = root
 
     @property
     def name(self) -> str:
@@ -56,27 +117,34 @@ class PlatformRulesPlugin:
 
     @property
     def rule_ids(self) -> list[str]:
-        return [rule.id for rule in ALL_RULES]
+        return [*(rule.id for rule in ALL_RULES), FOREIGN_ACKNOWLEDGMENT]
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
-        by_rule: dict[str, list[PolicyViolatingResource]] = {}
-        details: dict[str, tuple[str, str]] = {}
-        templates = list(context.template_paths)
-        loaded: dict[str, dict[str, Any]] = {}
-        for path in templates:
-            with open(path, encoding="utf-8") as handle:
-                loaded[path] = json.load(handle)
+        by_rule: dict[tuple[str, str], list[PolicyViolatingResource]] = {}
+        details: dict[tuple[str, str], str] = {}
+        templates = [*context.template_paths, *map(str, nested_templates(list(context.template_paths)))]
+        loaded = {path: json.loads(Path(path).read_text(encoding="utf-8")) for path in templates}
         exports = exported_values(loaded.values())  # the app's cross-stack references
-        for path, template in loaded.items():
-            for finding in unacknowledged(check_template(template, self._policy, self._env, exports=exports)):
-                by_rule.setdefault(finding.rule_id, []).append(PolicyViolatingResource(
-                    locations=[finding.location], resource_logical_id=finding.logical_id, template_path=path,
-                ))
-                details.setdefault(finding.rule_id, (f"{finding.title}: {finding.message}", finding.fix))
+        for path, checked in loaded.items():
+            for finding in unacknowledged(check_template(checked, self._policy, self._env, exports=exports)):
+                refused = f" (acknowledgment refused: {'; '.join(finding.refused)})" if finding.refused else ""
+                key = (finding.rule_id, f"{finding.title}: {finding.message}{refused}")
+                by_rule.setdefault(key, []).append(PolicyViolatingResource(
+                    locations=[finding.location], resource_logical_id=finding.logical_id, template_path=path))
+                details[key] = finding.fix
+        foreign = list(self._foreign_acknowledgments(list(context.template_paths)))
+        if foreign:
+            named = sorted({text for text, _ in foreign})
+            listed = "; ".join(named[:10]) + (f" and {len(named) - 10} more" if len(named) > 10 else "")
+            key = (FOREIGN_ACKNOWLEDGMENT, "Acknowledgments made with CDK's API instead of the library's decision "
+                                           f"table (platform_constructs/compliance/decisions.py): {listed}")
+            by_rule[key] = [resource for _, resource in foreign]
+            details[key] = ("remove the Validations.of(...).acknowledge(...) call and fix the resource (or ask the "
+                            "platform team for a decision)")
         violations = [
-            PolicyViolation(rule_name=rule_id, description=details[rule_id][0], fix=details[rule_id][1],
+            PolicyViolation(rule_name=rule_id, description=description, fix=details[(rule_id, description)],
                             violating_resources=resources, severity="error")
-            for rule_id, resources in by_rule.items()
+            for (rule_id, description), resources in by_rule.items()
         ]
         return PolicyValidationPluginReport(
             success=not violations,
@@ -84,20 +152,51 @@ class PlatformRulesPlugin:
             metadata={
                 "environment": self._env.name,
                 "policy": self._policy.file,
-                "packs": ", ".join((*NAG_PACKS, PLUGIN_NAME)),
+                "packs": ", ".join(GATE_PLUGINS),
                 "acknowledgments": str(len(self._acknowledgments)),
             },
         )
 
+    def _foreign_acknowledgments(self, template_paths: list[str]) -> Iterator[tuple[str, PolicyViolatingResource]]:
+        """Acknowledgments of the gate's findings made with CDK's API (``Validations.of(x).acknowledge``) that the
+        library did not make, one per resource they cover (CDK's own, e.g. of its built-in validation's
+        ``CloudFormation-Validate::W3010``, are not the gate's)."""
+        if self._root is None:
+            return
+        made = {(path, rule_id) for path, rule_id, _ in self._acknowledgments}
+        by_file = {Path(p).name: p for p in template_paths}
+        for construct in [self._root, *self._root.node.find_all()]:
+            for entry in construct.node.metadata:
+                if entry.type != Validations.ACKNOWLEDGED_RULES_METADATA_KEY or not isinstance(entry.data, dict):
+                    continue
+                for recorded in entry.data:
+                    rule_id = re.sub(r"^annotation::", "", str(recorded), flags=re.IGNORECASE)  # CDK's stored form
+                    if (construct.node.path, rule_id) in made or not rule_id.startswith(GATE_ID_PREFIXES):
+                        continue
+                    for resource in _resources_under(construct):
+                        template = by_file.get(Path(Stack.of(resource).template_file).name)
+                        if template is not None:
+                            yield f"{construct.node.path}: {rule_id}", PolicyViolatingResource(
+                                locations=[rule_id], resource_logical_id=Stack.of(resource).resolve(
+                                    resource.logical_id), template_path=template)
+
+
+def _resources_under(construct: IConstruct) -> list[Any]:
+    from aws_cdk import CfnResource
+
+    return [c for c in [construct, *construct.node.find_all()] if isinstance(c, CfnResource)]
+
 
 def install_compliance_gate(root: IConstruct, policy: Policy, env: EnvironmentPolicy,
                             acknowledgments: Acknowledgments) -> None:
-    """Register the four cdk-nag packs and the platform rule pack on ``root`` (once per app: the caller,
-    :class:`platform_constructs.core.PlatformContext`, installs it when it creates the app's context)."""
+    """Register the four cdk-nag packs, the Control Tower cfn-guard rules and the platform rule pack on ``root``
+    (once per app: the caller, :class:`platform_constructs.core.PlatformContext`, installs it when it creates the
+    app's context)."""
     Validations.of(root).add_plugins(
         AwsSolutionsChecks(root),
         HIPAASecurityChecks(root),
         NIST80053R5Checks(root),
         PCIDSS321Checks(root),
-        PlatformRulesPlugin(policy, env, acknowledgments),
+        ControlTowerRules(),
+        PlatformRulesPlugin(policy, env, acknowledgments, root),
     )

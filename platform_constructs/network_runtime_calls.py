@@ -13,11 +13,15 @@ LOGS = Sibling("FlowLogs", "AWS::Logs::LogGroup")
 KEY = Sibling("FlowLogKey", "AWS::KMS::Key")
 STREAM = "eni-0runtimecalls-all"
 OTHER_LOG_GROUP = "/platform/runtime-calls/another-log-group"
+FLOW_LOG_SOURCE = {"aws:SourceAccount": "{account}",
+                   "aws:SourceArn": "arn:{partition}:ec2:{region}:{account}:vpc-flow-log/fl-0runtimecalls"}
+"""What Flow Logs' AssumeRole request carries: the account and the flow log it delivers for (Amazon VPC user
+guide, "IAM role for publishing flow logs to CloudWatch Logs": the trust policy's confused-deputy condition)."""
 
 NETWORK_CALLS = RuntimeTable(
     construct="PlatformNetwork",
     anchor=Sibling("FlowLogRole", "AWS::IAM::Role"),
-    roles=(RoleCalls(role="FlowLogRole", service="vpc-flow-logs.amazonaws.com", calls=(
+    roles=(RoleCalls(role="FlowLogRole", service="vpc-flow-logs.amazonaws.com", context=FLOW_LOG_SOURCE, calls=(
         Call("logs:DescribeLogStreams", {"log_group": LOGS}, "finds the log streams of the network interfaces"),
         Call("logs:CreateLogStream", {"log_group": LOGS, "stream": STREAM},
              "creates a log stream per network interface"),

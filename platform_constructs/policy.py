@@ -35,6 +35,7 @@ from platform_constructs.policy_monitoring import (
     monitoring,
     registry,
 )
+from platform_constructs.policy_network import NetworkPolicy, network_policy
 from platform_constructs.policy_schema import SEVERITIES, validate
 from platform_constructs.policy_serving import (
     EndpointSchedule,
@@ -148,13 +149,6 @@ class ImagePolicy:
     """The AWS Signer profile ECR managed signing signs the platform's images with (one per account and region)."""
     frameworks: dict[str, FrameworkImages] = field(default_factory=dict)
     """Approved inference images per framework (``SecureModelEndpoint(framework=...)``). Default: none."""
-
-
-@dataclass(frozen=True)
-class NetworkPolicy:
-    ssm_prefix: str
-    cidr: str
-    max_azs: int
 
 
 @dataclass(frozen=True)
@@ -309,7 +303,7 @@ def load_policy(file: str | Path | None = None) -> Policy:
                                  "base_pins": MappingProxyType(dict(data["images"].get("base_pins", {}))),
                                  "allowed_packages": tuple(data["images"].get("allowed_packages", ())),
                                  "frameworks": frameworks(data["images"])}),
-        network=NetworkPolicy(**data["network"]),
+        network=network_policy(data["network"]),
         alarms=AlarmPolicy(**data["alarms"]),
         artifacts=ArtifactPolicy(
             max_size_gb=float(data["artifacts"]["max_size_gb"]),

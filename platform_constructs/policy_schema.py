@@ -22,6 +22,7 @@ from platform_constructs.policy_monitoring import ENVIRONMENT_KEYS as MONITORING
 from platform_constructs.policy_monitoring import MONITORING_KEYS, REGISTRY_KEYS
 from platform_constructs.policy_monitoring import REGISTRIES_KEYS as MONITOR_REGISTRIES_KEYS
 from platform_constructs.policy_monitoring import check as check_monitoring
+from platform_constructs.policy_network import NETWORK_KEYS, network_problems
 from platform_constructs.policy_serving import ENVIRONMENT_KEYS, IMAGES_KEYS, REGISTRIES_KEYS, check
 
 STR_LIST = [str]
@@ -72,7 +73,7 @@ SCHEMA: dict[str, Any] = {
         "?signing_profile": str,
         **IMAGES_KEYS,
     },
-    "network": {"ssm_prefix": str, "cidr": str, "max_azs": int},
+    "network": NETWORK_KEYS,
     "alarms": {
         "period_minutes": int,
         "evaluation_periods": int,
@@ -184,6 +185,7 @@ def _semantic_checks(data: dict[str, Any], problems: list[str]) -> None:
     for team, weight in batch["team_shares"].items():
         if not 0.0001 <= weight <= 999.9999:
             problems.append(f"batch.team_shares.{team}: expected a weight factor 0.0001..999.9999, got {weight!r}")
+    problems.extend(network_problems(data["network"]))
     if data["images"].get("keep_images", 1) < 1:
         problems.append("images.keep_images: expected a positive integer")
     if data["images"]["scan_block_severity"] not in SEVERITIES:

@@ -165,30 +165,56 @@ def encrypted_log_group(key: Sibling, log_group: Sibling) -> ServiceCalls:
     ))
 
 
+NOTIFICATION_SOURCES: dict[str, tuple[str, bool]] = {
+    "cloudwatch.amazonaws.com": ("arn:{partition}:cloudwatch:{region}:{account}:alarm:runtime-calls", True),
+    "events.amazonaws.com": ("arn:{partition}:events:{region}:{account}:rule/runtime-calls", False),
+}
+"""The ``aws:SourceArn`` a notifying service's requests carry (an alarm, a rule of this account), and whether its
+KMS requests carry it too: CloudWatch's do; EventBridge's KMS requests for an encrypted topic carry no
+``aws:SourceAccount``/``aws:SourceArn`` (SNS developer guide, "Enable compatibility between event sources from
+AWS services and encrypted topics")."""
+
+
 def alarm_notifications(topic: Sibling, key: Sibling, *, service: str = "cloudwatch.amazonaws.com",
                         sender: str = "alarm") -> ServiceCalls:
     """An AWS service (CloudWatch alarms; EventBridge rules) publishes to the KMS-encrypted topic: the topic
     policy must let it publish and the key policy must let it generate and decrypt the data key (AWS re:Post
     knowledge center, "Why didn't I receive an SNS notification for my CloudWatch alarm trigger?" and "configure
-    a CloudWatch alarm with an encrypted SNS topic"); publishing without TLS is refused."""
+    a CloudWatch alarm with an encrypted SNS topic"); publishing without TLS, and on behalf of another account's
+    alarm or rule, is refused. The requests carry the alarm's or rule's ARN (:data:`NOTIFICATION_SOURCES`)."""
+    source_arn, to_kms = NOTIFICATION_SOURCES[service]
+    own = {"aws:SourceArn": source_arn}
+    foreign = {"aws:SourceAccount": "999999999999", "aws:SourceArn": source_arn.replace("{account}", "999999999999")}
+    key_context = own if to_kms else {}
     return ServiceCalls(service, calls=(
-        Call("sns:Publish", {"topic": topic}, f"publishes the {sender} notification"),
-        Call("kms:GenerateDataKey", {"key": key}, "encrypts the notification with the topic's key"),
-        Call("kms:Decrypt", {"key": key}, "decrypts the topic's data key"),
+        Call("sns:Publish", {"topic": topic}, f"publishes the {sender} notification", context=own),
+        Call("kms:GenerateDataKey", {"key": key}, "encrypts the notification with the topic's key",
+             context=key_context),
+        Call("kms:Decrypt", {"key": key}, "decrypts the topic's data key", context=key_context),
         Call("sns:Publish", {"topic": topic}, f"publishes the {sender} notification without TLS", expect="deny",
-             context=PLAIN_HTTP),
+             context={**own, **PLAIN_HTTP}),
+        Call("sns:Publish", {"topic": topic}, f"publishes another account's {sender} notification", expect="deny",
+             context=foreign),
     ))
 
 
 ACCESS_LOGS = Sibling("/PlatformAccessLogs", "AWS::S3::Bucket")
 """The stack's server-access-log bucket (``baseline.access_log_bucket``), shared by its constructs' buckets."""
 
+LOGGED_BUCKET = Sibling("", "AWS::S3::Bucket")
+"""Each bucket of the construct (its buckets log to the stack's access-log bucket)."""
+
 ACCESS_LOG_DELIVERY = ServiceCalls("logging.s3.amazonaws.com", calls=(
     Call("s3:PutObject", {"bucket": ACCESS_LOGS, "key": "runtime-calls/access-log"},
-         "delivers the server access logs of the construct's buckets"),
+         "delivers the server access logs of the construct's buckets",
+         context={"aws:SourceArn": Join(("arn:{partition}:s3:::", LOGGED_BUCKET))}),
     Call("s3:PutObject", {"bucket": ACCESS_LOGS, "key": "runtime-calls/access-log"},
          "delivers logs of another account's bucket", expect="deny",
-         context={"aws:SourceAccount": "999999999999"}),
+         context={"aws:SourceAccount": "999999999999", "aws:SourceArn": "arn:{partition}:s3:::another-bucket"}),
+    Call("s3:PutObject", {"bucket": ACCESS_LOGS, "key": "runtime-calls/access-log"},
+         "delivers logs of a bucket the stack's constructs do not log", expect="deny",
+         context={"aws:SourceArn": "arn:{partition}:s3:::another-bucket-of-this-account"}),
 ))
 """S3 server access logging writes to the access-log bucket (S3 user guide, "Enabling Amazon S3 server access
-logging": the bucket policy must allow ``logging.s3.amazonaws.com``, limited here to this account)."""
+logging": the bucket policy must allow ``logging.s3.amazonaws.com``, limited here to this account and, by
+``aws:SourceArn``, to the buckets that log there; the delivery request carries the source bucket's ARN)."""

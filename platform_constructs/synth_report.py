@@ -33,7 +33,7 @@ from platform_constructs.describe import StackSummary, by_cost_center, cost_rang
 from platform_constructs.describe.cost import money
 from platform_constructs.describe.model import Built
 from platform_constructs.facts import policy_label
-from platform_constructs.gate import NAG_PACKS, PLUGIN_NAME, Acknowledgments
+from platform_constructs.gate import GATE_PLUGINS, Acknowledgments
 from platform_constructs.policy import EnvironmentPolicy, Policy
 
 REPORT_PLUGIN = "platform-report"
@@ -63,7 +63,7 @@ def report_lines(policy: Policy, env: EnvironmentPolicy, acknowledgments: Acknow
     listed = "listed below" if verbose else f"-c {VERBOSE_CONTEXT_KEY}=true lists them"
     lines = [
         f"platform-constructs: {len(summaries)} template(s) in {env.name} (policy {policy_label(policy)}, sha256 "
-        f"{policy.sha256[:12]}) checked with {', '.join((*NAG_PACKS, PLUGIN_NAME))}; {len(acknowledgments)} "
+        f"{policy.sha256[:12]}) checked with {', '.join(GATE_PLUGINS)}; {len(acknowledgments)} "
         f"acknowledgments applied by the library ({len(decisions)} decisions; {listed}; all in cdk.out/{REPORT_FILE})",
         *(f"  {one_line(summary, policy)}" for summary in summaries),
     ]
@@ -113,7 +113,7 @@ def write_report(directory: Path, policy: Policy, env: EnvironmentPolicy, acknow
     prices = policy.prices
     report = {
         "environment": env.name, "policy": policy_label(policy), "policy_sha256": policy.sha256,
-        "packs": [*NAG_PACKS, PLUGIN_NAME],
+        "packs": list(GATE_PLUGINS),
         "acknowledgments": [{"path": path, "rule": rule, "reason": reason} for path, rule, reason in acknowledgments],
         "stacks": {summary.stack: {
             "template": os.path.relpath(path, directory), "summary": one_line(summary, policy),

@@ -2,26 +2,31 @@
 
 Usage::
 
-    platform-check cdk.out/                      # every *.template.json in a cloud assembly
+    platform-check cdk.out/                      # every *.template.json in a cloud assembly (nested ones too)
     platform-check a.template.json b.yaml        # or template files (JSON or YAML)
     platform-check cdk.out/ --env prod --junit report.xml --sarif report.sarif
     platform-check cdk.out/ --checkov            # also run checkov (pip install 'platform-constructs[checkov]')
     platform-check artifact model/               # the model artifact contract (see platform_constructs.cli.artifact)
     platform-check artifact model.tar.gz         # ... on the archive SageMaker receives
 
-Each template is checked by the platform rule pack (the same rules the synth-time gate runs) and by
-cfn-lint (loaded once, errors and warnings); with ``--checkov`` also by checkov. A finding is
-acknowledged only by an entry with a non-empty reason in the resource's ``platform:acknowledgments``
-metadata (written by the platform constructs); it is then listed, not counted. The exit code is 0 when
-no unacknowledged finding remains, 1 when one does, 2 on a usage error (no templates, unknown env,
-checkov asked for but not installed or failing).
+Each template is checked by the platform rule pack (the same rules the synth-time gate runs), cfn-lint
+(loaded once, errors and warnings), cdk-nag's AwsSolutions, HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1
+packs and AWS Control Tower's proactive controls (cfn-guard; both over every template in one CDK app, see
+:mod:`.cdk_checks`); with ``--checkov`` also by checkov. One process checks all templates. A finding is
+acknowledged only by the library's own decision for exactly that finding on that resource, for every tool
+alike (:mod:`platform_constructs.compliance.acknowledgments`); it is then listed, not counted. Findings of
+several tools on one resource and check are merged and tagged with every tool. The exit code is 0 when no
+unacknowledged finding remains, 1 when one does, 2 on a usage error (no templates, unknown env, checkov
+asked for but not installed or failing).
 
-The checkers load once; the templates are then checked by ``--jobs`` forked workers that share them (default: the
-CPUs this process may use; :mod:`.parallel`), and reported in order, the same as one after the other.
+The checkers load once. The rule pack and cfn-lint (pure Python, most of a run) check the templates in ``--jobs``
+forked workers that share them (default: the CPUs this process may use; :mod:`.parallel`), forked before the jsii
+runtime starts, so that cdk-nag and cfn-guard (Node) run in this process meanwhile; results are reported in the
+templates' order, the same as one after the other.
 
 This module is the command; the pieces it runs live beside it: :mod:`.templates` (finding and decoding
-templates), :mod:`.linters` (cfn-lint, checkov), :mod:`.parallel` (the workers), :mod:`.results` (findings and
-acknowledgments) and :mod:`.reports` (table, JUnit, SARIF).
+templates), :mod:`.linters` (cfn-lint, checkov), :mod:`.cdk_checks` (cdk-nag, cfn-guard), :mod:`.parallel` (the
+workers), :mod:`.results` (findings and acknowledgments) and :mod:`.reports` (table, JUnit, SARIF).
 """
 
 from __future__ import annotations
@@ -36,12 +41,14 @@ from pathlib import Path
 from typing import Any
 
 from platform_constructs.cli import environment, parallel
+from platform_constructs.cli.cdk_checks import run_cdk_checks
 from platform_constructs.cli.linters import CfnLint, checkov_executable, run_checkov
 from platform_constructs.cli.reports import PROG, render_table, sarif, write_junit
 from platform_constructs.cli.results import Result, TemplateReport, mark_acknowledged
 from platform_constructs.cli.templates import discover, load_template
 from platform_constructs.compliance.engine import check_template
 from platform_constructs.compliance.exports import Exports, exported_values
+from platform_constructs.compliance.rules.base import RuleContext
 from platform_constructs.errors import PlatformValidationError, PolicyError
 from platform_constructs.policy import DEFAULT_ENVIRONMENT, EnvironmentPolicy, Policy, load_policy
 
@@ -49,9 +56,11 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def check_one(path: Path, template: Mapping[str, Any], policy: Policy, env: EnvironmentPolicy,
-              linter: CfnLint | None, *, exports: Exports | None = None) -> list[Result]:
-    """The rule pack's findings over one template, then cfn-lint's, acknowledgments marked. ``exports``: what
-    the templates checked with it export (their ``Fn::ImportValue`` targets)."""
+              linter: CfnLint | None, *, others: Sequence[Result] = (),
+              exports: Exports | None = None) -> list[Result]:
+    """The rule pack's findings over one template, then cfn-lint's and ``others`` (the other tools'), each
+    acknowledged only by the library's decisions. ``exports``: what the templates checked with it export (their
+    ``Fn::ImportValue`` targets)."""
     results = [
         Result(template=path, tool="platform-rules", rule_id=f.rule_id, severity="error",
                message=f.message, logical_id=f.logical_id, resource_type=f.resource_type,
@@ -60,7 +69,9 @@ def check_one(path: Path, template: Mapping[str, Any], policy: Policy, env: Envi
     ]
     if linter is not None:
         results += linter.check(path, template)
-    return mark_acknowledged(results, template)
+    results += others
+    return mark_acknowledged(results, template, RuleContext(policy=policy, env=env, template=template,
+                                                            exports=exports or {}))
 
 
 def _plain(result: Result) -> Result:
@@ -72,14 +83,17 @@ def _plain(result: Result) -> Result:
         if (value := getattr(result, name)) is not None and type(value) is not str}
     if result.line is not None and type(result.line) is not int:
         changes["line"] = int(result.line)
+    if any(type(reason) is not str for reason in result.refused):
+        changes["refused"] = tuple(str(reason) for reason in result.refused)
     return replace(result, **changes) if changes else result
 
 
 def _templates_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Check CloudFormation templates (a cdk.out directory or files) with the platform rule pack "
-                    "and cfn-lint. `platform-check artifact DIR` checks a model artifact instead.",
+        description="Check CloudFormation templates (a cdk.out directory or files) with the platform rule pack, "
+                    "cfn-lint, cdk-nag's four packs and AWS Control Tower's cfn-guard rules. "
+                    "`platform-check artifact DIR` checks a model artifact instead.",
     )
     parser.add_argument("paths", nargs="+", help="cdk.out directories and/or template files")
     parser.add_argument("--env", help="policy environment (default: the one the templates were synthesized for, "
@@ -87,14 +101,16 @@ def _templates_parser() -> argparse.ArgumentParser:
     parser.add_argument("--policy", help="policy file (default: the one the templates were synthesized under, else "
                                          "the one shipped with platform-constructs)")
     parser.add_argument("--region", action="append", dest="regions", help="cfn-lint region (default: us-east-1)")
-    parser.add_argument("--no-cfn-lint", action="store_true", help="run only the platform rule pack")
+    parser.add_argument("--no-cfn-lint", action="store_true", help="skip cfn-lint")
+    parser.add_argument("--no-cdk-nag", action="store_true", help="skip cdk-nag's packs")
+    parser.add_argument("--no-cfn-guard", action="store_true", help="skip AWS Control Tower's cfn-guard rules")
     parser.add_argument("--checkov", action="store_true", help="also run checkov (must be installed)")
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--sarif", type=Path, metavar="FILE", help="write a SARIF 2.1.0 report")
     parser.add_argument("--show-acknowledged", action="store_true", help="list acknowledged findings and reasons")
     parser.add_argument("--jobs", type=int, default=parallel.default_jobs(), metavar="N",
-                        help="templates checked at once, by forked workers that share the loaded checkers "
-                             f"(default: the CPUs this process may use, {parallel.default_jobs()})")
+                        help="templates checked at once by the rule pack and cfn-lint, in forked workers that share "
+                             f"the loaded checkers (default: the CPUs this process may use, {parallel.default_jobs()})")
     return parser
 
 
@@ -124,7 +140,8 @@ def check_templates(argv: Sequence[str]) -> int:
             print(f"{PROG}: {problem}", file=err)
         return EXIT_USAGE
     started = time.perf_counter()
-    tools = ["platform-rules", *([] if args.no_cfn_lint else ["cfn-lint"]), *(["checkov"] if checkov else [])]
+    tools = ["platform-rules", *([] if args.no_cfn_lint else ["cfn-lint"]), *([] if args.no_cdk_nag else ["cdk-nag"]),
+             *([] if args.no_cfn_guard else ["cfn-guard"]), *(["checkov"] if checkov else [])]
     print(f"{PROG}: {len(paths)} template(s), env {env.name} (from {selection.source}), policy {policy.file}; "
           f"checks: {', '.join(tools)}", file=err)
     linter = None if args.no_cfn_lint else CfnLint(args.regions or ["us-east-1"])
@@ -133,11 +150,11 @@ def check_templates(argv: Sequence[str]) -> int:
     except RuntimeError as exc:
         print(f"{PROG}: --checkov: {exc}", file=err)
         return EXIT_USAGE
-    reports: list[TemplateReport] = []
     loaded = {path: load_template(path) for path in paths}
     exports = exported_values(t for t, _ in loaded.values() if t is not None)  # cross-stack references
 
     def check(path: Path) -> tuple[list[Result], int, float]:
+        """The rule pack's and cfn-lint's results for one template (in a worker, when there are workers)."""
         begin = time.perf_counter()
         template, errors = loaded[path]
         if template is None:
@@ -146,16 +163,28 @@ def check_templates(argv: Sequence[str]) -> int:
         results = [_plain(r) for r in check_one(path, template, policy, env, linter, exports=exports)]
         return results, len(template.get("Resources", {})), time.perf_counter() - begin
 
-    for index, (path, (checked, resources, seconds)) in enumerate(
-            zip(paths, parallel.ordered_map(check, paths, jobs=args.jobs), strict=True), 1):
+    checked = parallel.ordered_map(check, paths, jobs=args.jobs)  # forks now, before jsii starts Node below
+    begin = time.perf_counter()
+    cdk_results = run_cdk_checks([(p, t) for p, (t, _) in loaded.items() if t is not None],
+                                 nag=not args.no_cdk_nag, guard=not args.no_cfn_guard)
+    if cdk_results:
+        print(f"{PROG}: cdk-nag and cfn-guard over {len(cdk_results)} template(s) in one app: "
+              f"{time.perf_counter() - begin:.1f} s", file=err)
+    reports: list[TemplateReport] = []
+    for index, (path, (own, resources, seconds)) in enumerate(zip(paths, checked, strict=True), 1):
         template, _ = loaded[path]
-        results = checked if template is None else [*checked, *mark_acknowledged(
-            (replace(r, template=path) for r in checkov_results.get(path.resolve(), [])), template)]
+        results = own
+        if template is not None:  # the other tools' results, acknowledged as check_one acknowledges its own
+            others = [replace(r, template=path) for r in (*checkov_results.get(path.resolve(), []),
+                                                          *cdk_results.get(path, []))]
+            results = [*own, *mark_acknowledged(others, template, RuleContext(
+                policy=policy, env=env, template=template, exports=exports))]
         report = TemplateReport(path, resources, tuple(results), seconds)
         reports.append(report)
-        open_count = sum(not r.acknowledged for r in results)
+        findings = report.findings
+        open_count = sum(not f.acknowledged for f in findings)
         print(f"[{index}/{len(paths)}] {path}: {resources} resources, {open_count} finding(s), "
-              f"{len(results) - open_count} acknowledged ({seconds:.2f} s)", file=err)
+              f"{len(findings) - open_count} acknowledged ({seconds:.2f} s)", file=err)
     table = render_table(reports)
     if table:
         print(table)
@@ -169,8 +198,8 @@ def check_templates(argv: Sequence[str]) -> int:
         write_junit(reports, args.junit, run_properties)
     if args.sarif:
         args.sarif.write_text(json.dumps(sarif(reports, Path.cwd(), run_properties), indent=2), encoding="utf-8")
-    total = sum(not r.acknowledged for report in reports for r in report.results)
-    acknowledged = sum(r.acknowledged for report in reports for r in report.results)
+    total = sum(not f.acknowledged for report in reports for f in report.findings)
+    acknowledged = sum(f.acknowledged for report in reports for f in report.findings)
     elapsed = time.perf_counter() - started
     verdict = "FAILED" if total else "passed"
     print(f"{PROG}: {verdict}: {total} unacknowledged finding(s), {acknowledged} acknowledged, "

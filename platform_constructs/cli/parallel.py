@@ -5,6 +5,9 @@ parent); one process checks one template at a time on one core. :func:`ordered_m
 everything is loaded, so each starts with the checkers in memory (copy-on-write, nothing loaded twice), checks
 templates as they come free and hands back the results in the templates' order.
 
+The workers are forked before anything else starts: ``platform-check`` then runs cdk-nag and cfn-guard (the jsii
+runtime, Node) in the parent while the workers check, so the two kinds of work share the CPUs.
+
 Forking is safe only in a process that runs one thread (a forked child keeps only the forking thread, and a lock
 another thread held stays locked there), and exists only where the platform has ``fork`` (not Windows). Elsewhere
 — and for fewer than two templates or ``jobs=1`` — the templates are checked one after the other in this process,
@@ -47,17 +50,23 @@ def _run(index: int) -> Any:
 
 def ordered_map(function: Callable[[T], R], items: Sequence[T], *, jobs: int) -> Iterator[R]:
     """``function`` of each item, in the items' order: by up to ``jobs`` forked workers where :func:`can_fork`,
-    else here, one after the other. ``function`` may be a closure (the workers inherit it; only each item's index
-    and its result cross between processes, so results must pickle). An exception in ``function`` is raised
-    here."""
+    else here, one after the other, as the results are read. ``function`` may be a closure (the workers inherit
+    it; only each item's index and its result cross between processes, so results must pickle). An exception in
+    ``function`` is raised where the results are read.
+
+    The workers are forked by this call, before it returns: what the caller does next (start the jsii runtime,
+    threads) is not in them, and runs beside them."""
     workers = min(jobs, len(items))
     if workers < 2 or not can_fork():
-        for item in items:
-            yield function(item)
-        return
+        return (function(item) for item in items)
     _WORK.append((function, items))
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    return _results(pool, pool.imap(_run, range(len(items))))
+
+
+def _results(pool: Any, results: Iterator[R]) -> Iterator[R]:
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_run, range(len(items)))
+        yield from results
     finally:
+        pool.terminate()
         _WORK.pop()

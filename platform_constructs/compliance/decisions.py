@@ -1,238 +1,121 @@
 """The decision table: every acknowledgment the library makes, each decided once here with its reason.
 
-A decision lists the exact finding ids it covers (cdk-nag ids such as ``AwsSolutions-IAM5[Resource::*]``
-and our own rule ids) and the written reason. This module is pure data (no ``aws_cdk``): constructs apply a
-decision with :func:`platform_constructs.acknowledge.acknowledge`, which writes its ids and reason into the
-template metadata that the synth-time gate and ``platform-check`` read.
+A decision lists the exact finding ids it covers (cdk-nag ids such as ``AwsSolutions-IAM5[Resource::*]``,
+AWS Control Tower's cfn-guard ids ``cdk-validator-cfnguard::<rule>`` and our own rule ids), the resource
+types it may be applied to, the written reason and the premises that make the reason true. This module is
+pure data (no ``aws_cdk``): constructs apply a decision with :func:`platform_constructs.acknowledge.acknowledge`,
+which writes the decision, its ids and its reason into the template metadata of the resources it applies to.
 
-There is no blanket switch: a decision applies to the construct it is called on and its children.
+The synth-time gate and ``platform-check`` honour such an acknowledgment only as the library made it
+(:mod:`platform_constructs.compliance.acknowledgments`): the id, the decision and its reason as written here,
+on a resource of the decision's types that a platform construct made, whose premises hold.
+
+There is no blanket switch: a decision applies to the resources of the construct it is called on.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from string import Formatter
-
+from platform_constructs.compliance import premises as p
+from platform_constructs.compliance import service_premises as sp
+from platform_constructs.compliance.decision_model import GUARD, NAG_COMPLIANCE_PACKS, Decision, packs
 from platform_constructs.compliance.decisions_compute import COMPUTE_DECISIONS
 from platform_constructs.compliance.decisions_monitoring import MONITORING_DECISIONS
+from platform_constructs.compliance.policy_decisions import POLICY_DECISIONS
 
+__all__ = ["DECISIONS", "GUARD", "NAG_COMPLIANCE_PACKS", "Decision", "packs"]
 
-@dataclass(frozen=True)
-class Decision:
-    """One acknowledgment decision: the finding ids it covers and the reason, recorded with each of them."""
+S3 = ("AWS::S3::Bucket",)
+NAG_KMS = packs("SageMakerEndpointConfigurationKMSKeyConfigured")
 
-    rule_ids: tuple[str, ...]
-    """cdk-nag or platform rule ids; ``{name}`` placeholders (e.g. ``[Resource::{resource}]``) are filled per
-    application so that each acknowledgment covers exactly one finding."""
-    reason: str
-
-    @property
-    def placeholders(self) -> frozenset[str]:
-        """The names of the ``{name}`` placeholders in :attr:`rule_ids`."""
-        return frozenset(field for rule_id in self.rule_ids
-                         for _, field, _, _ in Formatter().parse(rule_id) if field is not None)
-
-    def finding_ids(self, **values: str) -> tuple[str, ...]:
-        """:attr:`rule_ids` with their placeholders filled; ``values`` must name exactly :attr:`placeholders`
-        (a missing value would acknowledge the literal ``{name}`` id, an extra one would be ignored)."""
-        if set(values) != self.placeholders:
-            expected = ", ".join(sorted(self.placeholders)) or "none"
-            given = ", ".join(sorted(values)) or "none"
-            raise ValueError(f"expected values for the placeholders ({expected}), got: {given}")
-        return tuple(rule_id.format(**values) for rule_id in self.rule_ids) if values else self.rule_ids
-
-
-DECISIONS: dict[str, Decision] = {
+RESOURCE_DECISIONS: dict[str, Decision] = {
     "bucket-replication": Decision(
-        rule_ids=(
-            "HIPAA.Security-S3BucketReplicationEnabled",
-            "NIST.800.53.R5-S3BucketReplicationEnabled",
-            "PCI.DSS.321-S3BucketReplicationEnabled",
-        ),
+        rule_ids=packs("S3BucketReplicationEnabled"),
         reason=(
             "Cross-region replication needs a destination region and account that the organisation "
-            "chooses centrally; the bucket is versioned, KMS-encrypted and retained in prod, and a "
-            "same-region replica would add no durability over S3's own."
+            "chooses centrally; the bucket is versioned, encrypted, blocks public access and is retained in "
+            "prod, and a same-region replica would add no durability over S3's own."
         ),
+        resource_types=S3, premises=(p.VERSIONED_PRIVATE_BUCKET,),
+    ),
+    "bucket-no-object-lock": Decision(
+        rule_ids=(f"{GUARD}s3_bucket_object_lock_enabled_check",),
+        reason=(
+            "Object Lock makes object versions immutable for a retention period (write once, read many). These "
+            "buckets hold working data (data capture, job data, access logs) that lifecycle rules expire after the "
+            "environment's retention; versioning keeps overwritten and deleted objects until a lifecycle rule "
+            "expires old versions, and prod buckets are retained when their stack is deleted."
+        ),
+        resource_types=S3, premises=(p.VERSIONS_EXPIRE,),
     ),
     "access-log-bucket-not-logged": Decision(
-        rule_ids=(
-            "AwsSolutions-S1",
-            "HIPAA.Security-S3BucketLoggingEnabled",
-            "NIST.800.53.R5-S3BucketLoggingEnabled",
-            "PCI.DSS.321-S3BucketLoggingEnabled",
-        ),
+        rule_ids=("AwsSolutions-S1", *packs("S3BucketLoggingEnabled"), f"{GUARD}s3_bucket_logging_enabled_check"),
         reason=(
             "This is the server-access-log destination bucket; logging it to itself would recurse and "
             "logging it elsewhere only moves the problem."
         ),
+        resource_types=S3, premises=(p.LOG_DESTINATION,),
     ),
     "access-log-bucket-sse-s3": Decision(
-        rule_ids=(
-            "HIPAA.Security-S3DefaultEncryptionKMS",
-            "NIST.800.53.R5-S3DefaultEncryptionKMS",
-            "PCI.DSS.321-S3DefaultEncryptionKMS",
-        ),
+        rule_ids=(*packs("S3DefaultEncryptionKMS"), f"{GUARD}s3_bucket_default_encryption_kms_check"),
         reason=(
             "S3 server access log delivery supports only SSE-S3 on the destination bucket; access logs "
             "hold request metadata, not data."
         ),
-    ),
-    "sagemaker-role-unscopable-actions": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
-        reason=(
-            "A SageMaker execution role needs ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited by a "
-            "cloudwatch:namespace condition) and, for a model in a VPC, ec2:DescribeVpcs, DescribeSubnets, "
-            "DescribeSecurityGroups, DescribeNetworkInterfaces and DescribeDhcpOptions; none of these supports "
-            "resource-level permissions (IAM service authorization reference). The network-interface write actions "
-            "are not on '*': they are scoped to this account's and region's interfaces in the endpoint's VPC."
-        ),
-    ),
-    "sagemaker-role-vpc-deploy-time": Decision(
-        rule_ids=("PLAT-IAM3[Unverifiable::Condition::{resource}]",),
-        reason=(
-            "The ec2:Vpc condition of the SageMaker execution role's network-interface statements names the "
-            "endpoint's VPC, whose id is a deploy-time input (the SSM parameter the platform network publishes, or "
-            "an imported value): synth cannot see it. The key and the operator are checked (ec2:Vpc applies to the "
-            "subnet, security-group and network-interface resources of these actions; an ARN operator for an ARN "
-            "key), and the value is that VPC's ARN built from the input."
-        ),
-    ),
-    "sagemaker-role-vpc-network-interfaces": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "SageMaker creates the network interfaces that attach the endpoint's instances to its VPC, with ids "
-            "known only then: ec2:CreateNetworkInterface, DeleteNetworkInterface and the interface permissions name "
-            "this account's and region's network-interface/* and subnet/* ARNs, conditioned on ec2:Vpc being the "
-            "endpoint's VPC wherever the request carries that key (the interface being created carries none, "
-            "Service Authorization Reference); the security group is named exactly."
-        ),
-    ),
-    "sagemaker-role-object-prefixes": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "SageMaker writes data-capture and asynchronous-inference results under keys it generates (endpoint, "
-            "variant, date, request id) and reads asynchronous inputs under keys callers choose per request; each "
-            "grant is limited to one prefix of this endpoint's own bucket."
-        ),
+        resource_types=S3, premises=(p.SSE_S3_LOG_DESTINATION,),
     ),
     "sagemaker-instance-store-volume": Decision(
-        rule_ids=(
-            "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured",
-            "NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured",
-            "PCI.DSS.321-SageMakerEndpointConfigurationKMSKeyConfigured",
-            "PLAT-SM2",
-        ),
+        rule_ids=(*NAG_KMS, "PLAT-SM2[volume-key]"),
         reason=(
             "The variant's instance type has local NVMe instance storage, which the Nitro system encrypts in "
             "hardware (XTS-AES-256); SageMaker rejects a KmsKeyId for such endpoint configurations "
             "(CreateEndpointConfig API reference). Data capture stays on and KMS-encrypted with the endpoint's key."
         ),
+        resource_types=("AWS::SageMaker::EndpointConfig",), premises=(sp.INSTANCE_STORE,),
     ),
     "sagemaker-serverless-volume-key": Decision(
-        rule_ids=(
-            "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured",
-            "NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured",
-            "PCI.DSS.321-SageMakerEndpointConfigurationKMSKeyConfigured",
-        ),
+        rule_ids=(*NAG_KMS, "PLAT-SM2[volume-key]"),
         reason=(
             "A serverless endpoint has no ML instance storage volume for a KmsKeyId to encrypt, and SageMaker "
             "rejects a KmsKeyId on a serverless endpoint configuration; the caller chose serverless mode explicitly."
         ),
+        resource_types=("AWS::SageMaker::EndpointConfig",), premises=(sp.SERVERLESS_CONFIG,),
     ),
     "sagemaker-serverless-no-vpc": Decision(
-        rule_ids=("PLAT-SM1",),
+        rule_ids=("PLAT-SM1[isolation]", "PLAT-SM1[vpc]"),
         reason=(
             "Serverless inference supports neither VPC configuration nor network isolation (SageMaker serverless "
             "inference feature exclusions); the caller chose serverless mode explicitly."
         ),
+        resource_types=("AWS::SageMaker::Model",), premises=(sp.SERVERLESS_MODEL,),
     ),
     "sagemaker-serverless-no-data-capture": Decision(
-        rule_ids=("PLAT-SM2",),
+        rule_ids=("PLAT-SM2[capture]",),
         reason=(
             "Serverless inference does not support data capture (SageMaker serverless inference feature "
             "exclusions); the caller chose serverless mode explicitly."
         ),
-    ),
-    "ecs-agent-unscoped-actions": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::*]",),
-        reason=(
-            "The ECS agent on AWS Batch instances (and Fargate's image pull) needs ecs:DiscoverPollEndpoint and "
-            "ecr:GetAuthorizationToken, which support no resource-level permissions (AWS Service Authorization "
-            "Reference: no resource types), so their statement can only name '*'; it holds no other action."
-        ),
-    ),
-    "batch-managed-ecs-clusters": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "AWS Batch creates the ECS cluster of each managed compute environment with a generated name "
-            "(AWSBatch-<environment>-<uuid>), known only after deploy; the ECS agent's register/poll/state-change "
-            "actions are limited to clusters and container instances named AWSBatch-* in this account and region."
-        ),
-    ),
-    "approved-registry-pulls": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "Images are pulled only from the policy's approved registry prefixes (registries.approved); a prefix "
-            "covers many repositories, so the read-only pull actions name the prefix's repositories. Batch "
-            "instances pull whatever approved image a job names; a SageMaker model uses this only when its image "
-            "is a deploy-time value (e.g. the golden image pipeline's), whose repository is unknown at synth."
-        ),
-    ),
-    "batch-job-role-team-prefix": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "Jobs read and write objects under their team's prefix of the datastore bucket; object ARNs under a "
-            "prefix can only be expressed with a trailing wildcard. Listing is limited to the same prefix and "
-            "the key may be used only through S3."
-        ),
-    ),
-    "datastore-team-prefix-grant": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "grant_read_datastore / grant_read_write_datastore of a Batch construct give a caller the objects under "
-            "the team's prefix of the datastore bucket, as the jobs have; object ARNs under a prefix can only be "
-            "expressed with a trailing wildcard. Listing is limited to the same prefix and the key may be used only "
-            "through S3."
-        ),
+        resource_types=("AWS::SageMaker::EndpointConfig",), premises=(sp.SERVERLESS_CONFIG,),
     ),
     "multi-node-cluster-traffic": Decision(
-        rule_ids=(
-            "HIPAA.Security-EC2RestrictedCommonPorts",
-            "NIST.800.53.R5-EC2RestrictedCommonPorts",
-            "PCI.DSS.321-EC2RestrictedCommonPorts",
-        ),
+        rule_ids=packs("EC2RestrictedCommonPorts"),
         reason=(
             "Nodes of a multi-node parallel training job exchange NCCL/EFA traffic on any port (EFA requires its "
             "security group to allow all traffic from and to itself, AWS EFA user guide); the only ingress rule's "
             "source is the group itself, never an address range, and the subnets are isolated."
         ),
+        resource_types=("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"),
+        premises=(sp.SELF_REFERENCING_GROUP,),
     ),
-    "image-build-service-wildcards": Decision(
-        rule_ids=(
-            "AwsSolutions-IAM5[Resource::*]",
-            "AwsSolutions-IAM5[Resource::{resource}]",  # the account's and region's network interfaces
-        ),
+    "image-build-privileged": Decision(
+        rule_ids=(f"{GUARD}codebuild_project_environment_privileged_check",),
         reason=(
-            "Actions that IAM only authorises on Resource '*': ecr:GetAuthorizationToken (registry login), "
-            "inspector2:ListFindings, ListCoverage, CreateSbomExport and GetSbomExport (the scan gate's findings "
-            "and the approved image's SBOM; Inspector has no resource-level permissions for them), "
-            "sts:GetServiceBearerToken (conditioned on sts:AWSServiceName=codeartifact.amazonaws.com) and "
-            "the ec2 Describe* actions CodeBuild needs to run in a VPC; ec2:Create/DeleteNetworkInterface support "
-            "resource-level permissions and are on '*' as AWS documents them for CodeBuild ('Use AWS CodeBuild "
-            "with Amazon Virtual Private Cloud'); ec2:CreateNetworkInterfacePermission is limited to this "
-            "account's and region's network interfaces and conditioned on "
-            "ec2:AuthorizedService=codebuild.amazonaws.com. Every repository, parameter, key and log permission "
-            "is scoped to its ARN."
+            "Golden image builds run `docker build`/`docker run`, which need the Docker daemon of "
+            "CodeBuild's privileged mode. The builds run in the isolated platform network (endpoints only, "
+            "no internet route), build only FROM the approved base by digest, install only from the "
+            "platform's package index, and every image passes the smoke test and the ECR scan gate before "
+            "it is approved."
         ),
-    ),
-    "image-build-evidence-prefix": Decision(
-        rule_ids=("AwsSolutions-IAM5[Resource::{resource}]",),
-        reason=(
-            "A golden image build writes its approval record under <repository>/<digest>/ of the pipeline's SBOM "
-            "bucket, beside the SBOM Inspector exports there; the digest is known only when the image is built, so "
-            "the grant (s3:PutObject only) names the level's own repository prefix, and no other level's."
-        ),
+        resource_types=("AWS::CodeBuild::Project",), premises=(sp.ISOLATED_BUILD,),
     ),
     "image-build-gpu-host": Decision(
         rule_ids=("AwsSolutions-CB5",),
@@ -243,15 +126,7 @@ DECISIONS: dict[str, Decision] = {
             "when a GPU build starts, which the isolated network cannot reach. Every other build uses the managed "
             "image aws/codebuild/standard:7.0."
         ),
-    ),
-    "image-build-signing-status": Decision(
-        rule_ids=("PLAT-IAM1[Action::ecr:DescribeImageSigningStatus]",),
-        reason=(
-            "ecr:DescribeImageSigningStatus is the Read action of ECR's DescribeImageSigningStatus API (ECR managed "
-            "signing, Amazon ECR User Guide 'Managed signing'; the Service Authorization Reference lists it on the "
-            "repository resource). It is newer than parliament 1.6.4's action catalogue, which therefore calls it "
-            "unknown; the grant names the level's own repository only."
-        ),
+        resource_types=("AWS::CodeBuild::Project",), premises=(sp.DIGEST_PINNED_BUILD_IMAGE, sp.ISOLATED_BUILD),
     ),
     "image-parameter-build-tagged": Decision(
         rule_ids=("PLAT-TAG1",),
@@ -262,59 +137,69 @@ DECISIONS: dict[str, Decision] = {
             "changes, tags included. The template therefore carries no Tags; the build applies the required tags "
             "(ssm:AddTagsToResource on its own parameter only) each time it publishes."
         ),
+        resource_types=("AWS::SSM::Parameter",), premises=(sp.CONSTANT_PARAMETER,),
     ),
     "image-build-no-source-repository": Decision(
-        rule_ids=(
-            "HIPAA.Security-CodeBuildProjectSourceRepoUrl",
-            "PCI.DSS.321-CodeBuildProjectSourceRepoUrl",
-        ),
+        rule_ids=packs("CodeBuildProjectSourceRepoUrl", ("HIPAA.Security", "PCI.DSS.321")),
         reason=(
             "The project has no source repository (source type NO_SOURCE: the rendered build context is "
             "embedded in its buildspec), so there are no repository credentials for OAuth to protect; the "
             "rule reports every CodeBuild project without an OAuth source, whatever its source type."
         ),
-    ),
-    "logs-key-arn-condition": Decision(
-        rule_ids=("PLAT-IAM3[Condition::ArnLike::kms:EncryptionContext:aws:logs:arn]",),
-        reason=(
-            "CloudWatch Logs documents ArnLike/ArnEquals on kms:EncryptionContext:aws:logs:arn in the key policy of "
-            "an encrypted log group (CloudWatch Logs User Guide, 'Encrypt log data in CloudWatch Logs using AWS "
-            "KMS'; AWS's managed policy CloudWatchLogsAPIKeyAccess does the same). The catalogue types "
-            "kms:EncryptionContext:* as String and IAM applies ARN operators to its string value, so the condition "
-            "limits the key to log groups of this account and region, as intended."
-        ),
-    ),
-    "codebuild-vpc-network-interfaces": Decision(
-        rule_ids=("PLAT-IAM5[Action::ec2:CreateNetworkInterface]", "PLAT-IAM5[Action::ec2:DeleteNetworkInterface]"),
-        reason=(
-            "CodeBuild creates and deletes the network interface of a build that runs in a VPC with the service "
-            "role, and AWS documents these two actions on Resource '*' (CodeBuild User Guide, 'Use AWS CodeBuild "
-            "with Amazon Virtual Private Cloud'). They support resource-level permissions (Service Authorization "
-            "Reference), but a narrower grant is not documented for CodeBuild and cannot be tested without an AWS "
-            "account, and a wrong one stops every build. The interface's permission for CodeBuild is limited to "
-            "this account and region and conditioned on ec2:AuthorizedService=codebuild.amazonaws.com."
-        ),
-    ),
-    "batch-submit-job-resources": Decision(
-        rule_ids=("PLAT-IAM2[Action::batch:SubmitJob::job+job-definition]",),
-        reason=(
-            "AWS Batch authorises SubmitJob on the job queue and the job definition revision a request names: "
-            "'When scoping resource-level access for job submission, you must provide both job queue and job "
-            "definition resource types', and a job-definition ARN without a revision 'does not match SubmitJob "
-            "requests, because the request ARN includes the revision' (AWS Batch User Guide, IAM policy examples). "
-            "parliament 1.6.4's catalogue instead lists the job being created (job) and a job definition without "
-            "revision; grant_submit names exactly the construct's queues and job-definition revisions."
-        ),
+        resource_types=("AWS::CodeBuild::Project",), premises=(sp.NO_SOURCE,),
     ),
     "scratch-not-backed-up": Decision(
-        rule_ids=("HIPAA.Security-EFSInBackupPlan", "NIST.800.53.R5-EFSInBackupPlan"),
+        rule_ids=(*packs("EFSInBackupPlan", ("HIPAA.Security", "NIST.800.53.R5")),
+                  f"{GUARD}efs_automatic_backups_enabled_check"),
         reason=(
             "The shared scratch file system holds only intermediate data of running training jobs (checkpoints "
             "and results go to the versioned datastore bucket), so a backup plan would only keep copies of "
             "throw-away data."
         ),
+        resource_types=("AWS::EFS::FileSystem",), premises=(sp.SCRATCH_FILE_SYSTEM,),
+    ),
+    "log-retention-per-environment": Decision(
+        rule_ids=(f"{GUARD}cloudwatch_log_group_retention_period_check",),
+        reason=(
+            "How long logs are kept is the organisation's decision per environment (log_retention_days in "
+            "policies/platform.yaml: weeks in dev, months in staging, at least a year in prod); the log group keeps "
+            "them exactly that long and is KMS-encrypted."
+        ),
+        resource_types=("AWS::Logs::LogGroup",), premises=(sp.ENVIRONMENT_RETENTION,),
+    ),
+    "vpc-default-security-group-restricted": Decision(
+        rule_ids=packs("VPCDefaultSecurityGroupClosed"),
+        reason=(
+            "The VPC's default security group is closed at deploy time by CDK's Custom::VpcRestrictDefaultSG "
+            "resource in the same template (restrictDefaultSecurityGroup), which revokes its default rules; "
+            "cdk-nag recognises that only on the Vpc construct, not in a synthesized template."
+        ),
+        resource_types=("AWS::EC2::VPC",), premises=(sp.DEFAULT_GROUP_RESTRICTED,),
+    ),
+    "default-security-group-provider-function": Decision(
+        rule_ids=(*packs("LambdaConcurrency", ("HIPAA.Security", "NIST.800.53.R5")),
+                  *packs("LambdaDLQ", ("HIPAA.Security", "NIST.800.53.R5")), *packs("LambdaInsideVPC"),
+                  f"{GUARD}lambda_inside_vpc_check"),
+        reason=(
+            "This is CDK's provider of Custom::VpcRestrictDefaultSG: CloudFormation invokes it only when the network "
+            "stack is created, updated or deleted, to revoke the default security group's rules, and a failed "
+            "invocation fails the deployment (no events to keep in a dead-letter queue, no concurrency to reserve). "
+            "It calls the EC2 API, for which the isolated VPC has no endpoint, so it runs outside the VPC."
+        ),
+        resource_types=("AWS::Lambda::Function",), premises=(sp.DEFAULT_GROUP_PROVIDER,),
+    ),
+    "default-security-group-provider-role": Decision(
+        rule_ids=("AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                  "AWSLambdaBasicExecutionRole]", *packs("IAMNoInlinePolicy")),
+        reason=(
+            "CDK defines the role of its Custom::VpcRestrictDefaultSG provider: the AWS-managed "
+            "AWSLambdaBasicExecutionRole for the function's own logs and an inline policy that allows only "
+            "authorizing and revoking rules of this VPC's default security group; only that function assumes it."
+        ),
+        resource_types=("AWS::IAM::Role",), premises=(sp.DEFAULT_GROUP_PROVIDER,),
     ),
 }
+"""The decisions on resources other than policies."""
 
-DECISIONS.update({key: Decision(rule_ids=ids, reason=reason) for key, (ids, reason) in COMPUTE_DECISIONS.items()})
-DECISIONS.update({key: Decision(rule_ids=ids, reason=reason) for key, (ids, reason) in MONITORING_DECISIONS.items()})
+DECISIONS: dict[str, Decision] = {**RESOURCE_DECISIONS, **POLICY_DECISIONS, **COMPUTE_DECISIONS, **MONITORING_DECISIONS}
+"""Every decision the library makes, by key."""

@@ -1,9 +1,10 @@
 """Runs the platform rule pack over CloudFormation templates (plain JSON).
 
-Used by the synth-time validation plugin and by ``platform-check`` alike. Acknowledgments are read
-from each resource's template metadata (``platform:acknowledgments``, written by the library) and are
-honoured only when they carry a non-empty reason. A finding with its own id (``RULE[finding]``, see
-:class:`~platform_constructs.compliance.rules.base.Violation`) is covered only by an acknowledgment of that id.
+Used by the synth-time validation plugin and by ``platform-check`` alike. A finding with its own id
+(``RULE[finding]``, see :class:`~platform_constructs.compliance.rules.base.Violation`: a sub-check, or one exact
+finding of a rule over policy statements) is acknowledged only by the library's own acknowledgment of exactly
+that id on that resource (:mod:`~platform_constructs.compliance.acknowledgments`: the decision, its reason, the
+construct that made the resource and the decision's premises).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from platform_constructs.compliance.acknowledgments import verdict
 from platform_constructs.compliance.exports import Exports, exported_values
 from platform_constructs.compliance.rules import ALL_RULES
-from platform_constructs.compliance.rules.base import METADATA_KEY, Rule, RuleContext
+from platform_constructs.compliance.rules.base import Rule, RuleContext, finding_id
 from platform_constructs.policy import EnvironmentPolicy, Policy
 
 
@@ -29,23 +31,19 @@ class Finding:
     fix: str
     construct_path: str | None = None
     acknowledged_reason: str | None = None
+    refused: tuple[str, ...] = ()
+    """Why acknowledgments of this finding in the template were not honoured (empty: there were none)."""
 
     @property
     def acknowledged(self) -> bool:
         return self.acknowledged_reason is not None
 
 
-def acknowledgments(resource: Mapping[str, Any]) -> dict[str, str]:
-    """Rule id -> reason for the acknowledgments on a resource that carry a reason."""
-    metadata = resource.get("Metadata", {})
-    entries = metadata.get(METADATA_KEY, []) if isinstance(metadata, Mapping) else []
-    result: dict[str, str] = {}
-    for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, Mapping):
-            reason = entry.get("reason")
-            if isinstance(entry.get("id"), str) and isinstance(reason, str) and reason.strip():
-                result[entry["id"]] = reason
-    return result
+def resources_of(template: Mapping[str, Any]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    resources = template.get("Resources", {})
+    for logical_id, resource in resources.items() if isinstance(resources, Mapping) else ():
+        if isinstance(resource, Mapping):
+            yield str(logical_id), resource
 
 
 def check_template(template: Mapping[str, Any], policy: Policy, env: EnvironmentPolicy,
@@ -53,31 +51,28 @@ def check_template(template: Mapping[str, Any], policy: Policy, env: Environment
     """All findings (acknowledged ones flagged) of ``rules`` over one template; ``exports``: what the templates
     checked with it export (:func:`exported_values`), so that its ``Fn::ImportValue`` can be read."""
     ctx = RuleContext(policy=policy, env=env, template=template, exports=exports or {})
-    resources = template.get("Resources", {})
     findings: list[Finding] = []
-    for logical_id, resource in resources.items() if isinstance(resources, Mapping) else ():
-        if not isinstance(resource, Mapping):
-            continue
+    for logical_id, resource in resources_of(template):
         resource_type = str(resource.get("Type", ""))
         applicable = [rule for rule in rules if rule.applies_to(resource_type)]
         if not applicable:
             continue
-        acks = acknowledgments(resource)
         metadata = resource.get("Metadata", {})
         path = metadata.get("aws:cdk:path") if isinstance(metadata, Mapping) else None
         for rule in applicable:
             for violation in rule.check(logical_id, resource, ctx):
-                rule_id = rule.id if violation.finding is None else f"{rule.id}[{violation.finding}]"
+                rule_id = finding_id(rule.id, violation)
+                judged = verdict(rule_id, logical_id, resource, ctx)
                 findings.append(Finding(
                     rule_id=rule_id, title=rule.title, logical_id=logical_id, resource_type=resource_type,
                     location=violation.location, message=violation.message, fix=rule.fix,
                     construct_path=path if isinstance(path, str) else None,
-                    acknowledged_reason=acks.get(rule_id),
+                    acknowledged_reason=judged.reason, refused=judged.refused,
                 ))
     return findings
 
 
-__all__ = ["Finding", "acknowledgments", "check_template", "exported_values", "unacknowledged"]
+__all__ = ["Finding", "check_template", "exported_values", "resources_of", "unacknowledged"]
 
 
 def unacknowledged(findings: Iterable[Finding]) -> list[Finding]:

@@ -21,7 +21,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
 from platform_constructs import baseline
-from platform_constructs.acknowledge import acknowledge, acknowledge_resources
+from platform_constructs.acknowledge import acknowledge, acknowledge_resources, platform_origin
 from platform_constructs.compute.deferred import Deferred
 from platform_constructs.images.defaults import approved_repository_arns
 
@@ -184,11 +184,13 @@ def acknowledge_resources_at_synth(construct: IConstruct, decision_key: str, res
     it runs ``node.add_validation`` checks; resolved earlier it names the other stack's ``Fn::GetAtt`` and the
     acknowledgment would miss the finding.
     """
-    construct.node.add_validation(Deferred(lambda: _acknowledge_now(construct, decision_key, resources)))
+    owner = platform_origin(construct)  # the granting construct, known now (no frame names it at synth)
+    construct.node.add_validation(Deferred(lambda: _acknowledge_now(construct, decision_key, resources, owner)))
 
 
-def _acknowledge_now(construct: IConstruct, decision_key: str, resources: Sequence[str]) -> list[str]:
-    acknowledge_resources(construct, decision_key, resources)
+def _acknowledge_now(construct: IConstruct, decision_key: str, resources: Sequence[str],
+                     owner: IConstruct | None) -> list[str]:
+    acknowledge_resources(construct, decision_key, resources, owner=owner)
     return []
 
 

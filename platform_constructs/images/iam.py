@@ -15,15 +15,17 @@ every policy fits IAM's size limit.
   (``Null`` false: AWS CodeBuild User Guide, "AWS CodeBuild condition keys"), so a buildspec, image, privileged
   mode, environment variable, role, source, key, logs, cache or artifacts override is refused.
 
-Every other statement is scoped to the ARN it needs; the only ``*`` resources are actions IAM authorises on nothing
-else (acknowledged on each role, ``image-build-service-wildcards``). Statement ids carry the level and its
-repository suffix, so a policy diff names the level it changes.
+Every other statement is scoped to the ARN it needs (the network-interface actions to the pipeline's VPC); the only
+``*`` resources are actions IAM authorises on nothing else (acknowledged on each role,
+``image-build-service-wildcards``). Statement ids carry the level and its repository suffix, so a policy diff names
+the level it changes.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import jsii
 from aws_cdk import Stack
@@ -45,6 +47,9 @@ ECR_PUSH_AND_GATE_ACTIONS = (
 """A level's build on its own repository: push (and ECR managed signing's signature upload, which uses the pushing
 identity: Amazon ECR User Guide, "Managed signing"), read the scan findings and the signing status, add the
 ``approved-*`` tag."""
+VPC_DESCRIBE_ACTIONS = ("ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
+                        "ec2:DescribeSubnets", "ec2:DescribeVpcs")
+"""What CodeBuild reads to attach a build to the VPC; no resource types (Service Authorization Reference)."""
 INSPECTOR_ACTIONS = ("inspector2:CreateSbomExport", "inspector2:GetSbomExport", "inspector2:ListCoverage",
                      "inspector2:ListFindings")
 """Enhanced scanning's findings and coverage (ECR reads them from Inspector for ``DescribeImageScanFindings``) and
@@ -93,8 +98,11 @@ def events_role(scope: Construct, *, rule_prefix: str) -> baseline.PlatformRole:
                                   description=f"starts the golden image builds of {scope.node.path}")
 
 
-def grant_build_basics(role: baseline.PlatformRole, *, key: kms.IKey, log_group: logs.ILogGroup) -> None:
-    """What every build needs: its logs, the key, registry login, findings and SBOMs, a VPC network interface."""
+def grant_build_basics(role: baseline.PlatformRole, *, key: kms.IKey, log_group: logs.ILogGroup, vpc_id: str,
+                       security_group_id: str) -> list[dict[str, Any]]:
+    """What every build needs: its logs, the key, registry login, findings and SBOMs, a network interface in the
+    pipeline's VPC (``vpc_id``, with the build's security group). Returns the ``ec2:Vpc`` conditions of the
+    network-interface statements (an acknowledgment names each when the VPC is known only at deploy time)."""
     stack = Stack.of(role)
     log_group.grant_write(role)
     role.add_to_principal_policy(iam.PolicyStatement(
@@ -104,17 +112,30 @@ def grant_build_basics(role: baseline.PlatformRole, *, key: kms.IKey, log_group:
         sid="EcrLogin", actions=["ecr:GetAuthorizationToken"], resources=["*"]))
     role.add_to_principal_policy(iam.PolicyStatement(
         sid="ScanFindingsAndSbom", actions=list(INSPECTOR_ACTIONS), resources=["*"]))
-    # CodeBuild in a VPC: the permissions of the AWS CodeBuild User Guide, "Allow CodeBuild access to AWS services
-    # required to create a VPC network interface".
+    # CodeBuild in a VPC: the actions of the AWS CodeBuild User Guide, "Allow CodeBuild access to AWS services
+    # required to create a VPC network interface". Its Describe* actions have no resource types; the
+    # network-interface actions are scoped as the Service Authorization Reference allows (parliament 1.6.4's
+    # catalogue of it): CreateNetworkInterface on the new interface, the subnet and the security group, whose
+    # ec2:Vpc key must be the pipeline's VPC (the interface being created carries none: ...IfExists);
+    # DeleteNetworkInterface on interfaces whose ec2:Vpc is that VPC.
+    vpc_arn = stack.format_arn(service="ec2", resource="vpc", resource_name=vpc_id)
+    create = {"ArnEqualsIfExists": {"ec2:Vpc": vpc_arn}}
+    delete = {"ArnEquals": {"ec2:Vpc": vpc_arn}}
     role.add_to_principal_policy(iam.PolicyStatement(
-        sid="CodeBuildVpcNetworkInterfaces",
-        actions=["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
-                 "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions", "ec2:DescribeVpcs"],
-        resources=["*"]))
+        sid="CodeBuildVpcDescribe", actions=list(VPC_DESCRIBE_ACTIONS), resources=["*"]))
+    role.add_to_principal_policy(iam.PolicyStatement(
+        sid="CodeBuildCreateNetworkInterfaces", actions=["ec2:CreateNetworkInterface"],
+        resources=[network_interface_arns(stack), subnet_arns(stack),
+                   stack.format_arn(service="ec2", resource="security-group", resource_name=security_group_id)],
+        conditions=create))
+    role.add_to_principal_policy(iam.PolicyStatement(
+        sid="CodeBuildDeleteNetworkInterfaces", actions=["ec2:DeleteNetworkInterface"],
+        resources=[network_interface_arns(stack)], conditions=delete))
     role.add_to_principal_policy(iam.PolicyStatement(
         sid="CodeBuildVpcNetworkInterfacePermission", actions=["ec2:CreateNetworkInterfacePermission"],
         resources=[network_interface_arns(stack)],
         conditions={"StringEquals": {"ec2:AuthorizedService": "codebuild.amazonaws.com"}}))
+    return [create, delete]
 
 
 def grant_package_index(role: baseline.PlatformRole, *, domain_arn: str, repository_arn: str) -> None:
@@ -132,6 +153,11 @@ def grant_package_index(role: baseline.PlatformRole, *, domain_arn: str, reposit
 def network_interface_arns(stack: Stack) -> str:
     """This account's and region's network interfaces (where CodeBuild may attach a build)."""
     return f"arn:{stack.partition}:ec2:{stack.region}:{stack.account}:network-interface/*"
+
+
+def subnet_arns(stack: Stack) -> str:
+    """This account's and region's subnets (narrowed by the statement's ``ec2:Vpc`` condition)."""
+    return f"arn:{stack.partition}:ec2:{stack.region}:{stack.account}:subnet/*"
 
 
 def parameter_arn(stack: Stack, name: str) -> str:

@@ -16,6 +16,7 @@ on which GPU lineages build on ``LINUX_GPU_CONTAINER``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from platform_constructs import baseline
-from platform_constructs.acknowledge import acknowledge, acknowledge_resources, nag_resource
+from platform_constructs.acknowledge import acknowledge, acknowledge_grant, acknowledge_resources
 from platform_constructs.images import build as render
 from platform_constructs.images import iam as images_iam
 from platform_constructs.images.defaults import published_image
@@ -83,6 +84,8 @@ class ImageLevel:
         needed: ECR decrypts the layers with the grant it creates on the pipeline's key for the repository
         (Amazon ECR User Guide, "Encryption at rest")."""
         grant = self.repository.grant_pull(grantee)
+        if grant.success:  # the registry login on "*" (decision's reason); the gate judges nothing else for it
+            acknowledge_grant(grantee, "registry-login-grant")
         # not parameter.grant_read: CDK's adds ssm:DescribeParameters, which IAM authorises only on "*" (Service
         # Authorization Reference), so on the parameter's ARN it granted nothing
         return grant.combine(iam.Grant.add_to_principal(
@@ -161,7 +164,9 @@ def create_level(scope: Construct, settings: PipelineSettings, foundation: Level
 def _grant(role: baseline.PlatformRole, settings: PipelineSettings, foundation: LevelFoundation, *, level: int,
            suffix: str, repository: ecr.Repository, parameters: Sequence[str], base_image: str | None,
            below: ImageLevel | None, gpu_host: bool) -> None:
-    images_iam.grant_build_basics(role, key=foundation.key, log_group=foundation.log_group)
+    conditions = images_iam.grant_build_basics(role, key=foundation.key, log_group=foundation.log_group,
+                                               vpc_id=foundation.vpc.vpc_id,
+                                               security_group_id=foundation.security_group.security_group_id)
     if level > 0:
         domain_arn, repository_arn = foundation.package_index_arns
         images_iam.grant_package_index(role, domain_arn=domain_arn, repository_arn=repository_arn)
@@ -176,9 +181,14 @@ def _grant(role: baseline.PlatformRole, settings: PipelineSettings, foundation: 
     if gpu_host and settings.gpu_build_image is not None:
         images_iam.grant_build_image_pull(role, settings.gpu_build_image)
     acknowledge_resources(role.policy, "image-build-evidence-prefix", [evidence])
-    acknowledge(role.policy, "image-build-service-wildcards",
-                resource=nag_resource(Stack.of(role).resolve(images_iam.network_interface_arns(Stack.of(role)))))
-    acknowledge(role.policy, "codebuild-vpc-network-interfaces")
+    stack = Stack.of(role)
+    acknowledge(role.policy, "image-build-service-wildcards")
+    acknowledge_resources(role.policy, "codebuild-vpc-network-interfaces",
+                          [images_iam.network_interface_arns(stack), images_iam.subnet_arns(stack)])
+    if baseline.deploy_time_input(stack, foundation.vpc.vpc_id):  # e.g. the platform network's, read from SSM
+        for condition in conditions:
+            acknowledge(role.policy, "codebuild-vpc-deploy-time", resource=json.dumps(
+                stack.resolve(condition), separators=(",", ":"), sort_keys=True))
     acknowledge(role.policy, "image-build-signing-status")
 
 
@@ -249,6 +259,7 @@ def _project(scope: Construct, settings: PipelineSettings, foundation: LevelFoun
         concurrent_build_limit=1,
     )
     project.node.add_dependency(role.policy)
+    acknowledge(project, "image-build-privileged")
     acknowledge(project, "image-build-no-source-repository")
     if gpu_host:
         acknowledge(project, "image-build-gpu-host")

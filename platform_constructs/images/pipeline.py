@@ -24,10 +24,10 @@ app (create the pipeline before the constructs that consume it). Stacks in other
 **Why CodeBuild, not EC2 Image Builder.** A CodeBuild project runs the whole sequence — resolve the approved base,
 build, smoke-test with ``docker run --network none``, push, wait for the scan and the signature, export the SBOM,
 approve, publish — as one script shipped with this library (``dockerfiles/build.sh``), with VPC configuration, a
-KMS key and CloudWatch logs as plain project properties; publishing the parameter is itself the event that
-rebuilds the level above. Image Builder marks an image available on its own terms, so the gate would live in a
-separate workflow. The price is Docker-in-Docker: CodeBuild's privileged mode (no cdk-nag rule of the installed
-packs reports it; the builds are offline, pull only by digest and install only locked, hashed packages).
+KMS key and CloudWatch logs as plain project properties; publishing the parameter is the event that rebuilds the
+level above. Image Builder marks an image available on its own terms, so the gate would live elsewhere. The price
+is CodeBuild's privileged mode (Docker-in-Docker; Control Tower's privileged check reports it, decision
+``image-build-privileged``: the builds are offline, pull only by digest, install only locked, hashed packages).
 
 **Provenance.** The base is pulled by the digest the policy pins; lock files install with ``--require-hashes`` from
 a package index that serves only the policy's ``images.allowed_packages`` (:mod:`.package_index`); smoke tests run
@@ -35,9 +35,8 @@ with ``--network none``; every image pushed to ``platform/`` is signed by ECR ma
 (:mod:`.registry`), and a build approves only a signed image, after exporting its SBOM from Inspector beside the
 approval record (:mod:`.provenance`).
 
-Arguments are validated by :mod:`.settings` (pure) before any resource exists; the rest lives in :mod:`.level`,
-:mod:`.iam`, :mod:`.build_network`, :mod:`.package_index`, :mod:`.registry`, :mod:`.provenance` and
-:mod:`.schedules`.
+Arguments are validated by :mod:`.settings` (pure) before any resource exists; the rest is in :mod:`.level`,
+:mod:`.iam`, :mod:`.build_network`, :mod:`.package_index`, :mod:`.registry`, :mod:`.provenance`, :mod:`.schedules`.
 """
 
 from __future__ import annotations
@@ -294,8 +293,8 @@ class GoldenImagePipeline(PlatformConstruct):
     def grant_pull(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` pull the approved images of every level (those of project images added later
         excluded) and read which ones are approved. The grant includes ``ecr:GetAuthorizationToken`` on
-        ``*`` (IAM authorises registry login on nothing narrower): acknowledge ``AwsSolutions-IAM5`` on the
-        grantee's policy with that reason."""
+        ``*`` (IAM authorises registry login on nothing narrower), which the library acknowledges on the
+        grantee's policy (decision ``registry-login-grant``)."""
         first, *others = self.levels
         grant = first.grant_pull(grantee)
         for level in others:

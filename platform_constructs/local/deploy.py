@@ -84,13 +84,15 @@ def synth(app_dir: Path, *, env_name: str = "dev", outdir: Path | None = None,
     return out, seconds, gate
 
 
-def platform_check(assembly: Path, *, env_name: str) -> tuple[bool, str] | None:
-    """Run ``platform-check`` over ``assembly`` when it is installed: (passed, output); ``None`` when absent."""
+def platform_check(assembly: Path, *, env_name: str, project_root: Path | None = None) -> tuple[bool, str] | None:
+    """Run ``platform-check`` over ``assembly`` when it is installed: (passed, output); ``None`` when absent. It runs
+    cdk-nag through jsii, so with the project's pinned Node (:func:`toolchain_env` of ``project_root``)."""
     if importlib.util.find_spec("platform_constructs.cli.check") is None:
         return None
     code = "import sys; from platform_constructs.cli.check import main; sys.exit(main(sys.argv[1:]))"
     proc = subprocess.run([sys.executable, "-c", code, str(assembly), "--env", env_name],
-                          capture_output=True, text=True, timeout=CLI_TIMEOUT_SECONDS, check=False)
+                          capture_output=True, text=True, timeout=CLI_TIMEOUT_SECONDS, check=False,
+                          env=toolchain_env(project_root) if project_root is not None else None)
     return proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -236,7 +238,7 @@ class LocalTarget:
         if run_platform_check:
             log("platform-check over the synthesized templates (when installed)")
             started = time.monotonic()
-            result.platform_check = platform_check(assembly, env_name=env_name)
+            result.platform_check = platform_check(assembly, env_name=env_name, project_root=self.project_root)
             if result.platform_check is not None:
                 result.timings["platform-check"] = time.monotonic() - started
         started = time.monotonic()

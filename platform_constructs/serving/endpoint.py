@@ -227,7 +227,6 @@ class SecureModelEndpoint(PlatformConstruct):
             self, settings, images=images, key=self.key, log_group=self.log_group, bucket=self.bucket,
             vpc=network_vpc, security_group=self.security_group, artifacts=artifacts,
             published_artifacts=published_artifacts)
-        self.node.add_validation(serving_iam.ExecutionRoleValidation(self, self.role))
         urls = packages.model_data_urls(self, settings)
         self.models: dict[str, sagemaker.CfnModel] = {
             v.name: resources.model(self, v, settings, image=images[v.name], model_data_url=urls[v.name],

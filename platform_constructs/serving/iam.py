@@ -1,13 +1,14 @@
 """The endpoint's execution role and its grants, and the actions ``grant_invoke`` gives a caller.
 
-The role (a :class:`~platform_constructs.baseline.PlatformRole`: one customer-managed policy) may be assumed by
+The role (a :class:`~platform_constructs.baseline.PlatformRole`: customer-managed policies only) may be assumed by
 SageMaker on behalf of this account's SageMaker resources only (``aws:SourceAccount`` and ``aws:SourceArn``,
 SageMaker's "Cross-service confused deputy prevention"). It may read the model artifact objects, pull the
 variants' images, use the endpoint's key, write its log group, its bucket's data-capture (and async output)
 prefixes and its instance metrics, publish to its async topics, read its rollback alarms (deployment guardrails:
 "your IAM execution role has permission to perform the cloudwatch:DescribeAlarms action on the auto-rollback
 alarms") and manage network interfaces in its own VPC. The only statements on ``*`` are the actions AWS cannot scope
-to a resource; :func:`unexpected_wildcard_grants` finds any other grant on ``*`` added later.
+to a resource; a grant added later lands in the role's user policy, where a grant on ``*`` fails synth
+(:class:`~platform_constructs.baseline.PlatformRole`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-import jsii
-from aws_cdk import CfnParameter, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -24,7 +24,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from platform_constructs import baseline
 from platform_constructs.acknowledge import acknowledge, acknowledge_resources
@@ -49,8 +49,6 @@ VPC_DESCRIBE_ACTIONS = (
 VPC_INTERFACE_ACTIONS = ("ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
                          "ec2:DeleteNetworkInterfacePermission")
 """Network-interface actions whose ``network-interface`` resource carries the ``ec2:Vpc`` condition key."""
-WILDCARD_SIDS = ("UnscopableActions", "PublishEndpointMetrics")
-"""The role's own statements on ``*`` (the acknowledgment ``sagemaker-role-unscopable-actions`` covers these)."""
 
 
 def invoke_actions(mode: EndpointMode) -> list[str]:
@@ -129,22 +127,10 @@ def _network_interfaces(stack: Stack, role: baseline.PlatformRole, vpc: ec2.IVpc
         sid="ManageEndpointNetworkInterfaces", actions=list(VPC_INTERFACE_ACTIONS), resources=[interfaces],
         conditions=manage))
     acknowledge_resources(role, "sagemaker-role-vpc-network-interfaces", [interfaces, subnets])
-    if _known_only_at_deploy(stack, vpc.vpc_id):  # e.g. the platform network's VPC, read from SSM at deploy time
+    if baseline.deploy_time_input(stack, vpc.vpc_id):  # e.g. the platform network's VPC, read from SSM at deploy time
         for condition in (create, manage):
             acknowledge(role.policy, "sagemaker-role-vpc-deploy-time", resource=json.dumps(
                 stack.resolve(condition), separators=(",", ":"), sort_keys=True))
-
-
-def _known_only_at_deploy(stack: Stack, value: str) -> bool:
-    """``value`` is a deploy-time input (a template parameter, an import): not a literal, and not an attribute of
-    a resource in the template, which the compliance rules resolve."""
-    resolved = stack.resolve(value)
-    if isinstance(resolved, str) or (isinstance(resolved, dict) and set(resolved) == {"Fn::GetAtt"}):
-        return False
-    if isinstance(resolved, dict) and set(resolved) == {"Ref"}:
-        return any(isinstance(child, CfnParameter) and stack.get_logical_id(child) == resolved["Ref"]
-                   for child in stack.node.children)
-    return True
 
 
 def allow_rollback_alarms(role: iam.IRole, alarms: Sequence[cloudwatch.IAlarm]) -> None:
@@ -175,37 +161,3 @@ def _image_repositories(scope: Construct, role: iam.IRole, images: Mapping[str, 
         repositories.extend(a for a in approved if a not in repositories)
         acknowledge_resources(role, "approved-registry-pulls", approved)
     return repositories
-
-
-def unexpected_wildcard_grants(role: baseline.PlatformRole) -> list[str]:
-    """Actions granted on ``*`` by statements of the role's policy other than its own unscopable ones (a grant
-    added after construction). Empty when the role is as the endpoint built it."""
-    document = Stack.of(role).resolve(role.policy.document.to_json())
-    found: list[str] = []
-    for statement in document.get("Statement", []) if isinstance(document, dict) else []:
-        resources = statement.get("Resource", [])
-        if statement.get("Effect") != "Allow" or "*" not in ([resources] if isinstance(resources, str) else resources):
-            continue
-        if statement.get("Sid") in WILDCARD_SIDS:
-            continue
-        actions = statement.get("Action", [])
-        found.extend([actions] if isinstance(actions, str) else actions)
-    return found
-
-
-@jsii.implements(IValidation)
-class ExecutionRoleValidation:
-    """At synth: nothing added to the execution role after construction may grant on ``*``. The role's
-    acknowledgment of its unscopable actions on ``*`` would otherwise hide such a grant from cdk-nag."""
-
-    def __init__(self, endpoint: Construct, role: baseline.PlatformRole) -> None:
-        self._endpoint, self._role = endpoint, role
-
-    def validate(self) -> list[str]:
-        actions = unexpected_wildcard_grants(self._role)
-        if not actions:
-            return []
-        return [f"SecureModelEndpoint '{self._endpoint.node.path}': its execution role was granted "
-                f"{sorted(set(actions))} on resource '*' after construction; the role may use '*' only for actions "
-                f"AWS cannot scope. Fix: grant on the ARNs the endpoint needs (e.g. bucket.grant_read(endpoint.role) "
-                f"or a PolicyStatement with resources=[...])"]

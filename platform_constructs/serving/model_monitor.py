@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import jsii
 from aws_cdk import CfnOutput, CfnResource, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
@@ -32,13 +31,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_sns as sns
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from platform_constructs import baseline
 from platform_constructs.errors import Problems
 from platform_constructs.policy import Policy
 from platform_constructs.serving import model_monitor_jobs as jobs
-from platform_constructs.serving.model_monitor_iam import monitor_role, unexpected_wildcard_grants
+from platform_constructs.serving.model_monitor_iam import monitor_role
 from platform_constructs.serving.monitoring_settings import MonitoringSettings, MonitorJob
 
 VIOLATIONS_PREFIX = "CompletedWithViolations"
@@ -75,7 +74,6 @@ class EndpointMonitor(Construct):
         self.role: baseline.PlatformRole = monitor_role(
             self, settings, endpoint_name=endpoint_name, data_capture_prefix=data_capture_prefix, bucket=bucket,
             key=key, vpc=vpc, security_group=self.security_group)
-        self.node.add_validation(_RoleValidation(self))
         ctx = jobs.JobContext(settings=settings, endpoint_name=endpoint_name, base_name=base_name, image=image,
                               role_arn=self.role.role_arn, key_arn=key.key_arn, bucket_name=bucket.bucket_name,
                               security_group_id=self.security_group.security_group_id, subnet_ids=subnet_ids)
@@ -133,19 +131,3 @@ def violations_metric(rule: events.IRule, job: MonitorJob) -> cloudwatch.Metric:
 
 def _kind(job: MonitorJob) -> str:
     return "DataQuality" if job.kind == "data-quality" else "ModelQuality"
-
-
-@jsii.implements(IValidation)
-class _RoleValidation:
-    """At synth: nothing added to the monitoring role after construction may grant on ``*``."""
-
-    def __init__(self, monitor: EndpointMonitor) -> None:
-        self._monitor = monitor
-
-    def validate(self) -> list[str]:
-        actions = unexpected_wildcard_grants(self._monitor.role)
-        if not actions:
-            return []
-        return [f"EndpointMonitor '{self._monitor.node.path}': its role was granted {sorted(set(actions))} on "
-                "resource '*' after construction; the role may use '*' only for actions AWS cannot scope. Fix: grant "
-                "on the ARNs the monitoring jobs need"]

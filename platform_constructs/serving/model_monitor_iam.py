@@ -16,7 +16,6 @@ SageMaker creates on first use; the role may write only there.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 from aws_cdk import ArnFormat, CfnParameter, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -41,8 +40,6 @@ VPC_DESCRIBE_ACTIONS = ("ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterface
 Your Amazon VPC"); no resource types (Service Authorization Reference)."""
 VPC_INTERFACE_ACTIONS = ("ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
                          "ec2:DeleteNetworkInterfacePermission")
-WILDCARD_SIDS = ("DescribeNetwork", "PublishMonitorMetrics")
-"""The role's own statements on ``*``."""
 
 
 def capture_prefix(data_capture_prefix: str, endpoint_name: str) -> str:
@@ -144,17 +141,3 @@ def _template_parameter(stack: Stack, value: str) -> bool:
         return False
     return any(isinstance(child, CfnParameter) and stack.get_logical_id(child) == resolved["Ref"]
                for child in stack.node.children)
-
-
-def unexpected_wildcard_grants(role: baseline.PlatformRole) -> Sequence[str]:
-    """Actions granted on ``*`` by statements other than the role's own unscopable ones (a later grant)."""
-    document = Stack.of(role).resolve(role.policy.document.to_json())
-    found: list[str] = []
-    for statement in document.get("Statement", []) if isinstance(document, dict) else []:
-        resources = statement.get("Resource", [])
-        if statement.get("Effect") != "Allow" or "*" not in ([resources] if isinstance(resources, str) else resources):
-            continue
-        if statement.get("Sid") not in WILDCARD_SIDS:
-            actions = statement.get("Action", [])
-            found.extend([actions] if isinstance(actions, str) else actions)
-    return found

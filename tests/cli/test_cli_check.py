@@ -1,4 +1,6 @@
-"""`platform-check` over real synthesized templates (the example app) and raw insecure resources beside them."""
+"""`platform-check` over real synthesized templates (the example app) and raw insecure resources beside them:
+the platform rules, cfn-lint, cdk-nag's four packs and the Control Tower cfn-guard rules in one run, findings
+merged per resource and tagged with their tools, acknowledged only by the library's decisions."""
 
 from __future__ import annotations
 
@@ -49,6 +51,7 @@ def test_example_app_cdk_out_passes_and_reports_parse(example_app: SynthResult, 
     junit, sarif = tmp_path / "report.xml", tmp_path / "report.sarif"
     assert main([str(example_app.outdir), "--junit", str(junit), "--sarif", str(sarif)]) == 0
     err = capsys.readouterr().err
+    assert "checks: platform-rules, cfn-lint, cdk-nag, cfn-guard" in err
     assert f"{NETWORK}.template.json: " in err and "0 finding(s)" in err
     assert "passed: 0 unacknowledged finding(s)" in err
     suites = ET.parse(junit).getroot().findall("testsuite")
@@ -66,14 +69,18 @@ def test_raw_endpoint_config_and_untagged_bucket_beside_constructs_fail(
     junit, sarif = tmp_path / "report.xml", tmp_path / "report.sarif"
     assert main([str(template), "--junit", str(junit), "--sarif", str(sarif)]) == 1
     out = capsys.readouterr().out
-    assert any(line.split()[1:3] == ["RawConfig", "platform-rules:PLAT-SM2"] for line in out.splitlines())
-    assert any(line.split()[1:3] == ["RawBucket", "platform-rules:PLAT-TAG1"] for line in out.splitlines())
-    assert "VPC" not in out  # the network's own resources stay clean
+    rows = [line.split() for line in out.splitlines()[2:]]
+    assert ["RawConfig", "platform-rules:PLAT-SM2[volume-key]"] in [row[1:3] for row in rows]
+    assert ["RawConfig", "platform-rules:PLAT-SM2[capture]"] in [row[1:3] for row in rows]
+    assert ["RawBucket", "platform-rules:PLAT-TAG1"] in [row[1:3] for row in rows]
+    assert {row[1] for row in rows} == {"RawConfig", "RawBucket"}  # the network's own resources stay clean
+    logging = next(row for row in rows if row[1] == "RawBucket" and "S1" in row[2])
+    assert logging[2:4] == ["cdk-nag:AwsSolutions-S1", "(+4)"] and logging[4] == "cdk-nag,cfn-guard"  # one finding
     failures = [case for case in ET.parse(junit).getroot().iter("testcase") if case.find("failure") is not None]
-    assert {case.get("name") for case in failures} >= {"platform-rules:PLAT-SM2 RawConfig",
+    assert {case.get("name") for case in failures} >= {"platform-rules:PLAT-SM2[volume-key] RawConfig",
                                                         "platform-rules:PLAT-TAG1 RawBucket"}
     results = json.loads(sarif.read_text())["runs"][0]["results"]
-    sm2 = next(r for r in results if r["ruleId"] == "platform-rules/PLAT-SM2")
+    sm2 = next(r for r in results if r["ruleId"] == "platform-rules/PLAT-SM2[volume-key]")
     line = sm2["locations"][0]["physicalLocation"]["region"]["startLine"]
     assert '"RawConfig"' in template.read_text().splitlines()[line - 1]
 
@@ -82,25 +89,39 @@ def test_raw_insecure_launch_template_fails_our_pack(network_template: dict[str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     raw = with_resources(network_template, RawLaunchTemplate=RAW_LAUNCH_TEMPLATE)
     template = write(tmp_path / "lt.template.json", raw)
-    assert main([str(template), "--no-cfn-lint"]) == 1
+    assert main([str(template), "--no-cfn-lint", "--no-cdk-nag", "--no-cfn-guard"]) == 1
     rules = {line.split()[2] for line in capsys.readouterr().out.splitlines()[2:]}
-    assert {"platform-rules:PLAT-LT1", "platform-rules:PLAT-LT2", "platform-rules:PLAT-LT3"} <= rules
+    assert {"platform-rules:PLAT-LT1[http-tokens]", "platform-rules:PLAT-LT2[encrypted]",
+            "platform-rules:PLAT-LT3"} <= rules
 
 
-def test_acknowledgment_counts_only_with_a_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    def template(reason: str) -> dict[str, Any]:
-        config = copy.deepcopy(RAW_ENDPOINT_CONFIG)
-        config["Metadata"] = {"platform:acknowledgments": [
-            {"id": "PLAT-SM2", "reason": reason}, {"id": "PLAT-TAG1", "reason": reason}]}
-        return {"Resources": {"Config": config}}
-
-    with_reason = write(tmp_path / "a.template.json", template("serverless variants cannot use KMS or capture"))
-    assert main([str(with_reason), "--no-cfn-lint", "--show-acknowledged"]) == 0
+def test_only_the_library_s_own_acknowledgments_count_for_every_tool(
+        example_app: SynthResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The endpoint's NVMe-free config is acknowledged by nothing; the access-log bucket's decisions, copied onto
+    a raw bucket with a forged origin, are refused there (its premises fail: no log delivery policy), for cdk-nag
+    and cfn-guard alike, and a forged reason counts for nothing."""
+    template = example_app.template("prod-rec-model")
+    (logs_id,) = (k for k, v in template["Resources"].items() if k.startswith("PlatformAccessLogs")
+                  and v["Type"] == "AWS::S3::Bucket")
+    copied = copy.deepcopy(template["Resources"][logs_id])
+    copied["Properties"].pop("Tags")
+    forged = copy.deepcopy(template["Resources"][logs_id])
+    for entry in forged["Metadata"]["platform:acknowledgments"]:
+        entry["reason"] = "we promise"
+    path = write(tmp_path / "copied.template.json", with_resources(template, CopiedLogs=copied, Forged=forged))
+    assert main([str(path), "--no-cfn-lint", "--show-acknowledged"]) == 1
     captured = capsys.readouterr()
-    assert "acknowledged platform-rules:PLAT-SM2 on a.template.json/Config: serverless" in captured.out
-    assert "0 unacknowledged finding(s), 3 acknowledged" in captured.err  # missing tags + 2 SM2
-    without = write(tmp_path / "b.template.json", template("  "))
-    assert main([str(without), "--no-cfn-lint"]) == 1
+    rows = [line.split() for line in captured.out.splitlines() if line.startswith("copied.template.json")]
+    copied_rules = {row[2] for row in rows if row[1] == "CopiedLogs"}
+    assert {"cdk-nag:AwsSolutions-S1", "platform-rules:PLAT-TAG1"} <= copied_rules
+    assert "platform-rules:PLAT-ACK1[premise]" in copied_rules  # and why: its premise fails there
+    assert "platform-rules:PLAT-ACK1[reason]" in {row[2] for row in rows if row[1] == "Forged"}
+    assert "[acknowledgment refused: AwsSolutions-S1: decision 'access-log-bucket-not-logged' holds only if" in \
+        captured.out
+    assert {row[1] for row in rows} >= {"CopiedLogs", "Forged"}
+    assert {row[1] for row in rows} <= {"CopiedLogs", "Forged"}  # the stack's own resources stay acknowledged
+    assert f"acknowledged cfn-guard:cdk-validator-cfnguard::s3_bucket_logging_enabled_check on " \
+           f"copied.template.json/{logs_id}" in captured.out
 
 
 def test_cfn_lint_findings_are_reported_and_yaml_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,7 +156,7 @@ def test_checkov_missing_is_said_clearly(tmp_path: Path, monkeypatch: pytest.Mon
 def test_checkov_findings_are_reported(network_template: dict[str, Any], tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     template = write(tmp_path / "s.template.json", with_resources(network_template, RawBucket=RAW_BUCKET))
-    assert main([str(template), "--checkov", "--no-cfn-lint"]) == 1
+    assert main([str(template), "--checkov", "--no-cfn-lint", "--no-cdk-nag", "--no-cfn-guard"]) == 1
     out = capsys.readouterr().out
     assert any(line.split()[1] == "RawBucket" and line.split()[2].startswith("checkov:CKV_AWS_")
                for line in out.splitlines()[2:])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from typing import Any
 
+from platform_constructs.compliance.acknowledgments import ORIGIN_KEY
+from platform_constructs.compliance.decisions import DECISIONS
 from platform_constructs.compliance.engine import check_template, unacknowledged
 from platform_constructs.compliance.iam.parliament_adapter import (
     FINDING_ID,
@@ -20,7 +23,6 @@ from platform_constructs.compliance.rules.base import METADATA_KEY
 from platform_constructs.policy import load_policy
 
 POLICY = load_policy()
-CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster/AWSBatch-*"
 
 
 def test_every_issue_parliament_reports_is_attributed_to_one_of_our_rules() -> None:
@@ -60,13 +62,32 @@ def test_a_wildcard_expands_through_the_catalogue() -> None:
     assert expansions("s3:NoSuchAction") == frozenset()
 
 
-def policy_template(acknowledged: list[str]) -> dict[str, Any]:
-    statement = {"Effect": "Allow", "Resource": CLUSTER,
-                 "Action": ["ecs:UpdateContainerInstancesState", "ecs:StartTelemetrySession"]}
-    return {"Resources": {"Policy": {
-        "Type": "AWS::IAM::ManagedPolicy",
-        "Metadata": {METADATA_KEY: [{"id": rule_id, "reason": "a reason"} for rule_id in acknowledged]},
-        "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}}}}
+DEPLOY_TIME_VPC = "codebuild-vpc-deploy-time"
+DECISION = DECISIONS[DEPLOY_TIME_VPC]
+VPC = {"Fn::Join": ["", ["arn:aws:ec2:eu-west-1:111122223333:vpc/", {"Ref": "VpcId"}]]}
+ENI, SUBNETS = ("arn:aws:ec2:eu-west-1:111122223333:network-interface/*", "arn:aws:ec2:eu-west-1:111122223333:subnet/*")
+CREATE_IN_VPC, DELETE_IN_VPC = {"ArnEqualsIfExists": {"ec2:Vpc": VPC}}, {"ArnEquals": {"ec2:Vpc": VPC}}
+"""A build role's two network-interface conditions on a VPC whose id is a deploy-time parameter."""
+
+
+def unverifiable(condition: dict[str, Any]) -> str:
+    return f"PLAT-IAM3[Unverifiable::Condition::{json.dumps(condition, separators=(',', ':'), sort_keys=True)}]"
+
+
+def policy_template(acknowledged: list[str], *, decision: str = DEPLOY_TIME_VPC) -> dict[str, Any]:
+    """A policy as a platform construct writes it, with the library's acknowledgment of ``acknowledged``."""
+    statements = [{"Effect": "Allow", "Action": "ec2:CreateNetworkInterface", "Resource": [ENI, SUBNETS],
+                   "Condition": CREATE_IN_VPC},
+                  {"Effect": "Allow", "Action": "ec2:DeleteNetworkInterface", "Resource": ENI,
+                   "Condition": DELETE_IN_VPC}]
+    return {"Parameters": {"VpcId": {"Type": "AWS::SSM::Parameter::Value<String>",
+                                     "Default": "/platform/network/vpc-id"}},
+            "Resources": {"Policy": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Metadata": {METADATA_KEY: [{"id": rule_id, "reason": DECISION.reason, "decision": decision}
+                                            for rule_id in acknowledged],
+                             ORIGIN_KEY: {"type": "GoldenImagePipeline", "path": "stack/Images"}},
+                "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}}}}
 
 
 def iam_findings(template: dict[str, Any]) -> list[Any]:
@@ -76,9 +97,10 @@ def iam_findings(template: dict[str, Any]) -> list[Any]:
 def test_each_finding_has_its_own_id_and_only_that_id_acknowledges_it() -> None:
     found = iam_findings(policy_template([]))
     assert all(FINDING_ID.match(f.rule_id) for f in found)
-    update, telemetry = (f"PLAT-IAM2[Action::ecs:{action}::container-instance]"
-                         for action in ("UpdateContainerInstancesState", "StartTelemetrySession"))
-    assert sorted(f.rule_id for f in found) == [telemetry, update]
-    assert len(unacknowledged(iam_findings(policy_template(["PLAT-IAM2"])))) == 2  # the rule id alone covers none
-    partly = iam_findings(policy_template([update]))
-    assert [f.rule_id for f in unacknowledged(partly)] == [telemetry]
+    create, delete = unverifiable(CREATE_IN_VPC), unverifiable(DELETE_IN_VPC)
+    assert sorted(f.rule_id for f in found) == sorted([create, delete])
+    assert len(unacknowledged(iam_findings(policy_template(["PLAT-IAM3"])))) == 2  # the rule id alone covers none
+    partly = iam_findings(policy_template([create]))
+    assert [f.rule_id for f in unacknowledged(partly)] == [delete]
+    # the same entry under a decision that does not cover the id acknowledges nothing
+    assert len(unacknowledged(iam_findings(policy_template([create], decision="batch-submit-job-resources")))) == 2

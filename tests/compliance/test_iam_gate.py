@@ -14,6 +14,7 @@ from aws_cdk import aws_iam as iam
 
 from platform_constructs import PlatformNetwork
 from platform_constructs.cli.check import main
+from platform_constructs.compliance.acknowledgments import ORIGIN_KEY
 from platform_constructs.compliance.decisions import DECISIONS
 from platform_constructs.compliance.engine import check_template, unacknowledged
 from platform_constructs.compliance.rules.base import METADATA_KEY
@@ -70,19 +71,50 @@ def test_a_raw_policy_with_an_action_on_the_wrong_resource_type_fails_synth() ->
     assert "Net/Network" not in str(info.value)
 
 
-@pytest.mark.parametrize(("acknowledged", "exit_code"), [
-    ([], 1), (["PLAT-IAM2"], 1), ([WRONG_TYPE_ID], 0)])
-def test_platform_check_reports_it_unless_that_exact_finding_is_acknowledged(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], acknowledged: list[str], exit_code: int) -> None:
-    template = {"Resources": {"Policy": {
-        "Type": "AWS::IAM::ManagedPolicy",
-        "Metadata": {METADATA_KEY: [{"id": rule_id, "reason": "decided"} for rule_id in acknowledged]},
-        "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [WRONG_TYPE]}}}}}
+VPC = {"Fn::Join": ["", ["arn:aws:ec2:eu-west-1:111122223333:vpc/", {"Ref": "VpcId"}]]}
+ENI, SUBNETS = ("arn:aws:ec2:eu-west-1:111122223333:network-interface/*", "arn:aws:ec2:eu-west-1:111122223333:subnet/*")
+IN_VPC = [({"ArnEqualsIfExists": {"ec2:Vpc": VPC}}, "ec2:CreateNetworkInterface", [ENI, SUBNETS]),
+          ({"ArnEquals": {"ec2:Vpc": VPC}}, "ec2:DeleteNetworkInterface", [ENI])]
+NETWORK_INTERFACES = [{"Effect": "Allow", "Action": action, "Resource": resources, "Condition": condition}
+                      for condition, action, resources in IN_VPC]
+"""A golden-image build role's network-interface statements, in a VPC whose id is a deploy-time parameter."""
+CREATE, DELETE = (f"PLAT-IAM3[Unverifiable::Condition::{json.dumps(c, separators=(',', ':'), sort_keys=True)}]"
+                  for c, _, _ in IN_VPC)
+WILDCARDS = [f"AwsSolutions-IAM5[Resource::{r}]" for r in (ENI, SUBNETS)]  # cdk-nag's, decided by the library
+
+
+def library_entries(finding_ids: list[str], decision: str) -> list[dict[str, str]]:
+    return [{"id": finding_id, "reason": DECISIONS[decision].reason, "decision": decision}
+            for finding_id in finding_ids]
+
+
+@pytest.mark.parametrize(("entries", "exit_code", "unacknowledged_ids"), [
+    ([], 1, [CREATE, DELETE, *WILDCARDS]),
+    ([{"id": "PLAT-IAM3", "reason": "decided"}], 1, [CREATE, DELETE, *WILDCARDS]),
+    ([{"id": CREATE, "reason": "decided"}, {"id": DELETE, "reason": "decided"}], 1, [CREATE, DELETE, *WILDCARDS]),
+    (library_entries([CREATE], "codebuild-vpc-deploy-time")
+     + library_entries(WILDCARDS, "codebuild-vpc-network-interfaces"), 1, [DELETE]),
+    (library_entries([CREATE, DELETE], "codebuild-vpc-deploy-time")
+     + library_entries(WILDCARDS, "codebuild-vpc-network-interfaces"), 0, []),
+])
+def test_platform_check_reports_it_unless_that_exact_finding_is_acknowledged_by_the_library(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], entries: list[dict[str, str]], exit_code: int,
+        unacknowledged_ids: list[str]) -> None:
+    template = {"Parameters": {"VpcId": {"Type": "AWS::SSM::Parameter::Value<String>",
+                                         "Default": "/platform/network/vpc-id"}},
+                "Resources": {"Policy": {
+                    "Type": "AWS::IAM::ManagedPolicy",
+                    "Metadata": {METADATA_KEY: entries,
+                                 ORIGIN_KEY: {"type": "GoldenImagePipeline", "path": "stack/Images"}},
+                    "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": NETWORK_INTERFACES}}}}}
     path = tmp_path / "raw.template.json"
     path.write_text(json.dumps(template), encoding="utf-8")
-    assert main([str(path), "--show-acknowledged"]) == exit_code
-    output = capsys.readouterr()
-    assert WRONG_TYPE_ID in output.out + output.err
+    assert main([str(path), "--no-cfn-lint"]) == exit_code
+    output = capsys.readouterr().out  # the table lists the unacknowledged findings: TEMPLATE RESOURCE TOOL:RULE ...
+    shown = [line.split()[2].split(":", 1)[1] for line in output.splitlines() if line.startswith("raw.template")]
+    assert sorted(s for s in shown if not s.startswith("PLAT-ACK1")) == sorted(unacknowledged_ids), output
+    forged = any("decision" not in entry for entry in entries)
+    assert any(s.startswith("PLAT-ACK1") for s in shown) == forged, output  # entries that are no library decision
 
 
 def test_platform_check_reads_an_import_in_the_template_that_exports_it(

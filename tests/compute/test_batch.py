@@ -88,10 +88,13 @@ def _owned(template: Template, name: str) -> dict[str, dict[str, Any]]:
 def test_compliant_and_cfn_lint_clean(dev: Dev, stack: str) -> None:
     assert cfn_lint(dev.result.template_path(stack)) == []
     unacknowledged = [f for f in check_template(dev.result.template(stack), POLICY, DEV) if not f.acknowledged]
-    if stack == "Consumers":  # a user's stack: its grants name the Batch stack's exports, which platform-check
-        # (one template at a time) cannot resolve to ARNs; synth, which sees the whole app, passed
-        assert unacknowledged and all(f.rule_id.startswith("PLAT-IAM2[Unverifiable::Resource::") and
-                                      "Fn::ImportValue" in f.rule_id for f in unacknowledged)
+    if stack == "Consumers":  # a user's stack: its grants name the Batch stack's exports, which a check of this
+        # template alone cannot resolve (to ARNs; to the bucket a prefix acknowledgment is about); synth, which sees
+        # the whole app, passed, and so does platform-check of the whole cdk.out
+        assert unacknowledged and all(
+            (f.rule_id.startswith("PLAT-IAM2[Unverifiable::Resource::") and "Fn::ImportValue" in f.rule_id) or
+            (f.rule_id == "PLAT-ACK1[premise]" and "cannot be verified (check them together)" in f.message)
+            for f in unacknowledged)
         return
     assert unacknowledged == []
 
@@ -392,11 +395,13 @@ def test_datastore_grants_cover_the_team_prefix_only(dev: Dev) -> None:
         assert statements['"s3:ListBucket"']["Condition"] == {"StringLike": {"s3:prefix": ["recs/*"]}}
         assert all("Sid" not in s for s in statements.values())
     assert json.dumps(reader['"s3:GetObject"']["Resource"]).endswith('"/recs/*"]]}')
-    # the one wildcard of each grant is acknowledged on the grantee, for exactly that resource, also across stacks
-    acknowledged = {a["id"] for p in template.find_resources("AWS::IAM::Role").values()
+    # the one wildcard of each grant is acknowledged on the grantee's (sealed) policy, for exactly that resource
+    acknowledged = {a["id"] for p in template.find_resources("AWS::IAM::ManagedPolicy").values()
+                    if p["Properties"]["Roles"][0]["Ref"].startswith(("Reader", "Writer"))
                     for a in p.get("Metadata", {}).get("platform:acknowledgments", [])}
     assert all(a.endswith("/recs/*]") for a in acknowledged) and len(acknowledged) == 1
-    across = {a["id"] for p in dev.template("Consumers").find_resources("AWS::IAM::Role").values()
+    across = {a["id"] for p in dev.template("Consumers").find_resources("AWS::IAM::ManagedPolicy").values()
+              if p["Properties"]["Roles"][0]["Ref"].startswith(("Reader", "Writer"))
               for a in p.get("Metadata", {}).get("platform:acknowledgments", [])}
     assert len(across) == 1 and "ExportsOutput" in next(iter(across))  # the imported bucket ARN
 
@@ -547,9 +552,9 @@ def test_rule_pack_fails_an_insecure_raw_launch_template() -> None:
         "NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": True}],
     }
     found = {f.rule_id for f in check_template(_raw_launch_template(insecure), POLICY, DEV)}
-    assert {"PLAT-LT1", "PLAT-LT2", "PLAT-LT3"} <= found
+    assert {"PLAT-LT1[http-tokens]", "PLAT-LT1[hop-limit]", "PLAT-LT2[encrypted]", "PLAT-LT3"} <= found
     secure = {f.rule_id for f in check_template(_raw_launch_template(SECURE_DATA), POLICY, DEV)}
-    assert not secure & {"PLAT-LT1", "PLAT-LT2", "PLAT-LT3"}
+    assert not {rule_id for rule_id in secure if rule_id.startswith(("PLAT-LT1", "PLAT-LT2", "PLAT-LT3"))}
 
 
 def test_required_tags_rule_reads_efs_file_system_tags() -> None:

@@ -1,6 +1,9 @@
-"""PlatformNetwork: isolated-only VPC, flow logs, closed default SG, endpoints, published ids; resolve_network."""
+"""PlatformNetwork: isolated-only VPC, flow logs, closed default SG, endpoints with data-perimeter policies,
+published ids; resolve_network."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 from aws_cdk import Stack
@@ -8,9 +11,19 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match, Template
 
 from platform_constructs import PlatformNetwork, PlatformValidationError
+from platform_constructs.compliance.acknowledgments import ORIGIN_KEY
 from platform_constructs.compliance.engine import check_template, unacknowledged
-from platform_constructs.network import INTERFACE_ENDPOINTS, resolve_network
-from platform_constructs.policy import load_policy
+from platform_constructs.compliance.rules.base import METADATA_KEY
+from platform_constructs.compliance.statements import nag_resource
+from platform_constructs.network import (
+    AWS_OWNED_READS,
+    INTERFACE_ENDPOINTS,
+    WITHOUT_ENDPOINT_POLICY,
+    endpoint_policy_statements,
+    resolve_network,
+    resource_accounts,
+)
+from platform_constructs.policy import NetworkPolicy, load_policy
 from platform_constructs.testing import SynthResult, cfn_lint, new_app, synthesize
 
 POLICY = load_policy()
@@ -72,6 +85,19 @@ def test_default_security_group_is_closed(dev: Template) -> None:
         "DefaultSecurityGroupId": {"Fn::GetAtt": [VPC, "DefaultSecurityGroup"]}})
 
 
+def test_the_default_group_s_closing_and_its_provider_carry_their_decisions(dev: Template) -> None:
+    """cdk-nag sees the restriction only on the Vpc construct, and CDK's provider only as a typed function in a
+    template (platform-check): both are decided, on the network's behalf."""
+    origin = {"type": "PlatformNetwork", "path": "Net/Network"}
+    dev.has_resource("AWS::EC2::VPC", {"Metadata": {METADATA_KEY: Match.array_with([Match.object_like(
+        {"decision": "vpc-default-security-group-restricted"})]), ORIGIN_KEY: origin}})
+    dev.has_resource("AWS::Lambda::Function", {"Metadata": {METADATA_KEY: Match.array_with([Match.object_like(
+        {"id": "cdk-validator-cfnguard::lambda_inside_vpc_check"})]), ORIGIN_KEY: origin}})
+    dev.has_resource("AWS::IAM::Role", {"Properties": {"ManagedPolicyArns": Match.any_value()}, "Metadata": {
+        METADATA_KEY: Match.array_with([Match.object_like({"decision": "default-security-group-provider-role"})]),
+        ORIGIN_KEY: origin}})
+
+
 def test_endpoints_for_ml_services(dev: Template) -> None:
     dev.resource_count_is("AWS::EC2::VPCEndpoint", len(INTERFACE_ENDPOINTS) + 1)  # + the S3 gateway
     for service in ("sagemaker.api", "sagemaker.runtime", "ecr.api", "ecr.dkr", "logs", "monitoring", "sts", "kms",
@@ -88,9 +114,64 @@ def test_endpoints_for_ml_services(dev: Template) -> None:
          "ToPort": 443}]})
 
 
+FRAMEWORK_ACCOUNTS = sorted({a for regions in POLICY.framework_accounts.values() for a in regions.values()}
+                            - {"763104351884"})
+"""The accounts hosting SageMaker's framework images in any region (registries.framework_accounts), besides the
+Deep Learning Containers' 763104351884 that registries.approved names."""
+PERIMETER = {"Sid": "OnlyResourcesOfAllowedAccounts", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
+             "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceAccount": [
+                 {"Ref": "AWS::AccountId"}, "763104351884", *FRAMEWORK_ACCOUNTS]}}}
+
+
+def test_every_endpoint_that_takes_a_policy_reaches_only_the_allowed_accounts(dev: Template) -> None:
+    """The deploying account, the approved registries' (the Deep Learning Containers' 763104351884) and the
+    framework images' accounts (an endpoint serving framework='sklearn' pulls from SageMaker's account)."""
+    assert len(FRAMEWORK_ACCOUNTS) > 10 and all(len(a) == 12 and a.isdigit() for a in FRAMEWORK_ACCOUNTS)
+    endpoints = dev.find_resources("AWS::EC2::VPCEndpoint")
+    with_policy = {k: v for k, v in endpoints.items() if "PolicyDocument" in v["Properties"]}
+    assert len(with_policy) == len(INTERFACE_ENDPOINTS) + 1 - len(WITHOUT_ENDPOINT_POLICY)
+    for endpoint in with_policy.values():
+        assert endpoint["Properties"]["PolicyDocument"]["Statement"][0] == PERIMETER
+    without = sorted(v["Properties"]["ServiceName"]["Fn::Join"][1][2] for k, v in endpoints.items()
+                     if k not in with_policy)
+    assert without == [".ecs-agent", ".ecs-telemetry"]  # ECS accepts no policy there (see network.py)
+
+
+def test_the_s3_gateway_also_reads_the_aws_owned_image_layer_and_package_buckets(dev: Template) -> None:
+    (gateway,) = dev.find_resources("AWS::EC2::VPCEndpoint", {"Properties": {"VpcEndpointType": "Gateway"}}).values()
+    perimeter, aws_owned = gateway["Properties"]["PolicyDocument"]["Statement"]
+    assert perimeter == PERIMETER
+    assert {k: v for k, v in aws_owned.items() if k != "Resource"} == {
+        "Sid": "ReadAwsOwnedBuckets", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject"}
+    assert [nag_resource(r) for r in aws_owned["Resource"]] == [
+        "arn:<AWS::Partition>:s3:::prod-<AWS::Region>-starport-layer-bucket/*",  # ECR's image layers
+        "arn:<AWS::Partition>:s3:::amazonlinux.<AWS::Region>.amazonaws.com/*",
+        "arn:<AWS::Partition>:s3:::amazonlinux-2-repos-<AWS::Region>/*",
+        "arn:<AWS::Partition>:s3:::al2023-repos-<AWS::Region>-de612dc2/*"]
+    assert len(AWS_OWNED_READS) == 4
+
+
+def test_the_policy_names_more_accounts_and_the_organisation() -> None:
+    policy = dataclasses.replace(POLICY, network=dataclasses.replace(
+        POLICY.network, resource_accounts=("111122223333",), resource_org_id="o-abcdefghij"))
+    stack = Stack(new_app(), "Perimeter")
+    assert stack.resolve(resource_accounts(stack, policy)) == [{"Ref": "AWS::AccountId"}, "763104351884",
+                                                                *FRAMEWORK_ACCOUNTS, "111122223333"]
+    images = dataclasses.replace(policy, image_accounts=("444455556666",), framework_accounts={})
+    assert stack.resolve(resource_accounts(stack, images)) == [{"Ref": "AWS::AccountId"}, "763104351884",
+                                                                "444455556666", "111122223333"]
+    statements = [stack.resolve(s.to_statement_json()) for s in endpoint_policy_statements(stack, policy)]
+    assert statements[1] == {"Sid": "OnlyResourcesOfTheOrganisation", "Effect": "Allow", "Principal": {"AWS": "*"},
+                             "Action": "*", "Resource": "*",
+                             "Condition": {"StringEquals": {"aws:ResourceOrgID": "o-abcdefghij"}}}
+    assert isinstance(policy.network, NetworkPolicy)
+
+
 def test_publishes_ids_to_ssm(dev: Template) -> None:
     prefix = POLICY.network.ssm_prefix
-    dev.resource_count_is("AWS::SSM::Parameter", 2)
+    dev.resource_count_is("AWS::SSM::Parameter", 3)
+    dev.has_resource_properties("AWS::SSM::Parameter", {"Name": f"{prefix}/vpc-cidr", "Type": "String",
+                                                        "Value": {"Fn::GetAtt": [VPC, "CidrBlock"]}})
     dev.has_resource_properties("AWS::SSM::Parameter", {"Name": f"{prefix}/vpc-id", "Type": "String",
                                                         "Value": {"Ref": VPC}})
     dev.has_resource_properties("AWS::SSM::Parameter", {"Name": f"{prefix}/isolated-subnet-ids", "Type": "StringList"})
@@ -103,7 +184,9 @@ def test_no_inline_or_aws_managed_policies_on_our_roles(dev: Template) -> None:
     # the template is on CDK's own custom-resource provider role (Custom::VpcRestrictDefaultSG).
     dev.has_resource_properties("AWS::IAM::Role", {
         "AssumeRolePolicyDocument": {"Statement": [Match.object_like(
-            {"Principal": {"Service": "vpc-flow-logs.amazonaws.com"}})]},
+            {"Principal": {"Service": "vpc-flow-logs.amazonaws.com"},  # this account's flow logs only
+             "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                           "ArnLike": {"aws:SourceArn": Match.any_value()}}})]},
         "ManagedPolicyArns": Match.absent()})
     dev.has_resource_properties("AWS::IAM::ManagedPolicy", {
         "Roles": [{"Ref": Match.string_like_regexp("^NetworkFlowLogRole")}]})
@@ -135,7 +218,12 @@ def test_resolve_network_prefers_an_explicit_vpc_then_the_stack_network_then_ssm
     first, second = resolve_network(elsewhere, None), resolve_network(elsewhere, None)
     assert first.vpc.node.path == second.vpc.node.path == "Elsewhere/PlatformNetworkRef"  # imported once per stack
     prefix = POLICY.network.ssm_prefix
+    before = {c.node.id for c in elsewhere.node.children}
+    assert not any("vpc-cidr" in name for name in before)  # the CIDR's parameter only once a construct asks
+    assert elsewhere.resolve(first.cidr)["Ref"].startswith("SsmParameterValueplatformnetworkvpccidr")
     parameters = Template.from_stack(elsewhere).to_json()["Parameters"].values()
     assert sorted((p["Type"], p["Default"]) for p in parameters if p["Default"].startswith(prefix)) == [
         ("AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>", f"{prefix}/isolated-subnet-ids"),
+        ("AWS::SSM::Parameter::Value<String>", f"{prefix}/vpc-cidr"),
         ("AWS::SSM::Parameter::Value<String>", f"{prefix}/vpc-id")]
+    assert with_network.resolve(resolve_network(with_network, None).cidr)["Fn::GetAtt"][1] == "CidrBlock"

@@ -54,7 +54,13 @@ def test_leaf_types(path: str, value: object, problem: str | None) -> None:
 
 def test_an_unknown_key_names_the_keys_allowed_there() -> None:
     (problem,) = validate(changed("network.cidr_block", "10.0.0.0/16"))
-    assert problem == "network.cidr_block: unknown key (expected one of: cidr, max_azs, ssm_prefix)"
+    assert problem == ("network.cidr_block: unknown key (expected one of: cidr, max_azs, resource_accounts, "
+                       "resource_org_id, ssm_prefix)")
+
+
+def test_the_endpoints_may_reach_more_accounts_and_an_organisation() -> None:
+    assert validate(changed("network.resource_accounts", ["111122223333"])) == []
+    assert validate(changed("network.resource_org_id", "o-abcdefghij")) == []
 
 
 def test_cross_key_checks_run_only_on_a_well_formed_file() -> None:
@@ -74,6 +80,8 @@ def test_cross_key_checks_run_only_on_a_well_formed_file() -> None:
     ("images.keep_images", 0, "images.keep_images: expected a positive integer"),
     ("tags.required.Owner", {"description": "who"}, "tags.required.Owner: needs `pattern` or `allowed`"),
     ("tags.required.CostCenter", ..., "tags.required.CostCenter: missing (the platform constructs set this tag)"),
+    ("network.resource_accounts", ["1234"], "network.resource_accounts: '1234' is not a 12-digit AWS account id"),
+    ("network.resource_org_id", "org-1", "network.resource_org_id: 'org-1' is not an AWS Organizations id"),
 ])
 def test_cross_key_checks(path: str, value: object, problem: str) -> None:
     (found,) = validate(changed(path, value))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from aws_cdk import Acknowledgment, Environment, Stack, Tags, Validations
+from aws_cdk import Environment, Stack, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations, Match, Template
 
@@ -91,9 +91,7 @@ def images() -> Synth:
     consumer = _consumer(app, "Consumer")
     puller = baseline.platform_role(consumer, "Puller", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
                                     description="pulls the golden images")
-    pipeline.grant_pull(puller)
-    Validations.of(puller).acknowledge(Acknowledgment(
-        id="AwsSolutions-IAM5[Resource::*]", reason="test consumer: ecr:GetAuthorizationToken authorises only '*'"))
+    pipeline.grant_pull(puller)  # the registry login on "*" is the library's decision (registry-login-grant)
     defaults = {label: str(consumer.resolve(default_image(consumer, purpose, instance_type=itype)))  # type: ignore[arg-type]
                 for label, (purpose, itype) in CONSUMERS.items()}
     return Synth(synthesize(app), stack, consumer, pipeline, defaults)
@@ -246,11 +244,27 @@ def test_a_level_can_write_only_its_own_repository_and_parameters(images: Synth)
 def test_build_role_wildcards_are_only_the_acknowledged_service_actions(images: Synth) -> None:
     for scope, policy in _by_level(images.template, "AWS::IAM::ManagedPolicy", "BuildRolePolicy").items():
         statements = _statements(policy)
-        expected = {"EcrLogin", "ScanFindingsAndSbom", "CodeBuildVpcNetworkInterfaces"}
+        expected = {"EcrLogin", "ScanFindingsAndSbom", "CodeBuildVpcDescribe"}
         if scope not in ("Base", "TrainingCpuBase", "InferenceGpuBase", "InferenceCpuBase"):
             expected.add("PackageIndexBearerToken")  # Level 0 installs nothing
         assert {s.get("Sid") for s in statements if s["Resource"] == "*"} == expected, scope
         assert not [a for s in statements for a in _actions(s) if "*" in a]
+        assert not [a for s in statements if s["Resource"] == "*" for a in _actions(s)
+                    if a.startswith("ec2:") and not a.startswith("ec2:Describe")], scope  # no ENI write on '*'
+
+
+def test_build_network_interfaces_are_scoped_to_the_pipeline_s_vpc(images: Synth) -> None:
+    """CreateNetworkInterface on the new interface, the subnets and the build's group of the VPC only;
+    DeleteNetworkInterface on that VPC's interfaces (the ec2:Vpc condition key, Service Authorization Reference)."""
+    for scope, policy in _by_level(images.template, "AWS::IAM::ManagedPolicy", "BuildRolePolicy").items():
+        statements = {s.get("Sid"): s for s in _statements(policy)}
+        create, delete = statements["CodeBuildCreateNetworkInterfaces"], statements["CodeBuildDeleteNetworkInterfaces"]
+        vpc = create["Condition"]["ArnEqualsIfExists"]["ec2:Vpc"]
+        assert json.dumps(vpc).endswith('":vpc/", ' + json.dumps(vpc["Fn::Join"][1][-1]) + "]]}"), scope
+        assert delete["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc}}
+        assert [r["Fn::Join"][1][-1] for r in create["Resource"][:2]] == [":network-interface/*", ":subnet/*"]
+        assert create["Resource"][2]["Fn::Join"][1][-1]["Fn::GetAtt"][1] == "GroupId"  # its own group only
+        assert delete["Action"] == "ec2:DeleteNetworkInterface" and create["Action"] == "ec2:CreateNetworkInterface"
 
 
 def test_the_events_role_is_for_the_pipelines_rules_and_starts_builds_without_overrides(images: Synth) -> None:
@@ -331,6 +345,8 @@ def test_builds_run_on_cpu_hosts_in_the_network_encrypted_and_logged(images: Syn
         assert env["GPU_HOST"] == "0" and env["GPU"] == ("0" if "Cpu" in scope else "1"), scope
         assert env["SERVING"] == ("1" if scope.startswith("Inference") else "0"), scope
         assert "AwsSolutions-CB3" not in json.dumps(project.get("Metadata", {}))
+        acknowledged = {a["id"]: a["reason"] for a in project["Metadata"]["platform:acknowledgments"]}
+        assert "Docker daemon" in acknowledged["cdk-validator-cfnguard::codebuild_project_environment_privileged_check"]
     template.resource_count_is("AWS::IAM::Policy", 0)  # no inline policies
 
 
@@ -420,7 +436,7 @@ def test_the_policy_size_check_stays_and_names_the_role() -> None:
     for index in range(6):  # the shared build role overflowed with a third project image; each level has its own now
         pipeline.add_project_image(f"project-{index}", requirements=PROJECT_LOCK)
     role = pipeline.projects["project-0"].role
-    role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=[
+    role.policy.add_library_statements(iam.PolicyStatement(actions=["s3:GetObject"], resources=[  # the sealed one
         f"arn:aws:s3:::bucket-{index}-{'x' * 40}/*" for index in range(120)]))
     with pytest.raises(RuntimeError, match=r"argument 'project images \(build role of projects/project-0\)'"):
         Template.from_stack(stack)

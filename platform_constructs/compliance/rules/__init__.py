@@ -7,12 +7,20 @@ reports a finding instead of crashing the gate (which CDK would let pass).
 from __future__ import annotations
 
 from platform_constructs.compliance.rules import (
+    acknowledged_decisions,
     batch_compute_budget,
     batch_job_timeout,
+    container_host_mounts,
+    container_plaintext_secrets,
+    container_privileged,
+    container_public_ip,
     ecr_immutable_tags,
     ecr_kms,
     ecr_lifecycle,
+    ecr_public_policy,
     ecr_scan_on_push,
+    endpoint_async_output_kms,
+    endpoint_capture_sampling,
     endpoint_config_encryption,
     endpoint_config_instance_types,
     iam_actions,
@@ -27,6 +35,7 @@ from platform_constructs.compliance.rules import (
     monitoring_job_kms,
     monitoring_job_vpc,
     required_tags,
+    role_delegation_scope,
     sagemaker_model_isolation,
 )
 from platform_constructs.compliance.rules.base import Rule, guarded
@@ -48,11 +57,20 @@ ALL_RULES: tuple[Rule, ...] = tuple(guarded(rule) for rule in (
     ecr_lifecycle.RULE,
     batch_job_timeout.RULE,
     batch_compute_budget.RULE,
+    endpoint_async_output_kms.RULE,
+    endpoint_capture_sampling.RULE,
+    container_privileged.RULE,
+    container_host_mounts.RULE,
+    container_plaintext_secrets.RULE,
+    container_public_ip.RULE,
+    ecr_public_policy.RULE,
+    role_delegation_scope.RULE,
     iam_actions.RULE,
     iam_resource_types.RULE,
     iam_conditions.RULE,
     iam_policy_grammar.RULE,
     iam_resource_scope.RULE,
+    acknowledged_decisions.RULE,
 ))
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}

@@ -43,9 +43,15 @@ class Violation:
     location: str
     message: str
     finding: str | None = None
-    """The exact finding within the rule (e.g. ``Action::s3:GetObject``), for rules whose findings are
-    acknowledged one by one: its id is then ``RULE[finding]`` (cdk-nag's form), and only an acknowledgment
-    of that id covers it. ``None``: the finding's id is the rule id."""
+    """The exact finding within the rule (a sub-check such as ``volume-key``, or what a rule over policy statements
+    found, e.g. ``Action::s3:GetObject``), for rules whose findings are acknowledged one by one: its id is then
+    ``RULE[finding]`` (cdk-nag's form), and only an acknowledgment of that id covers it, so an acknowledgment of
+    one sub-check never hides another. ``None``: the finding's id is the rule id."""
+
+
+def finding_id(rule_id: str, violation: Violation) -> str:
+    """The id of the finding ``violation`` of rule ``rule_id``: ``RULE[finding]`` or the bare rule id."""
+    return rule_id if violation.finding is None else f"{rule_id}[{violation.finding}]"
 
 
 CheckFn = Callable[[str, Resource, RuleContext], Iterator[Violation]]
@@ -59,6 +65,13 @@ class Rule:
     resource_types: tuple[str, ...]
     check: CheckFn
     """``check(logical_id, resource, ctx)`` yields a :class:`Violation` per problem (none: compliant)."""
+    findings: tuple[str, ...] = ()
+    """The sub-checks of a rule with several (each reported as ``RULE[finding]``); empty: every finding of the rule
+    carries the bare rule id, or (rules over policy statements) names what it found."""
+
+    def finding_ids(self) -> tuple[str, ...]:
+        """The ids this rule's fixed sub-checks report (``RULE[finding]`` each), or the rule id."""
+        return tuple(f"{self.id}[{f}]" for f in self.findings) or (self.id,)
 
     def applies_to(self, resource_type: str) -> bool:
         return "*" in self.resource_types or resource_type in self.resource_types
@@ -76,13 +89,40 @@ def is_intrinsic(value: Any) -> bool:
     )
 
 
+TRUE_STRINGS = frozenset({"true", "True", "TRUE"})
+FALSE_STRINGS = frozenset({"false", "False", "FALSE"})
+"""The strings CloudFormation reads as booleans, as cfn-lint coerces them (``cfnlint.helpers.BOOLEAN_STRINGS_TRUE``
+and ``BOOLEAN_STRINGS_FALSE``); any other spelling is not a boolean (cfn-lint E3012)."""
+
+
+def as_bool(value: Any) -> bool | None:
+    """``value`` read as CloudFormation reads a boolean: ``True``/``False`` for a JSON boolean or one of the
+    strings above, ``None`` for anything else (absent, an intrinsic, another spelling, a number)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in TRUE_STRINGS:
+        return True
+    if isinstance(value, str) and value in FALSE_STRINGS:
+        return False
+    return None
+
+
 def is_true(value: Any) -> bool:
-    return value is True or value in {"true", "True"}
+    """A literal CloudFormation ``true`` (for checks that require a setting to be on)."""
+    return as_bool(value) is True
 
 
-def unverifiable(location: str, what: str) -> Violation:
+def may_be_true(value: Any) -> bool:
+    """Not a literal ``false`` and not absent (for checks that forbid a setting): anything CloudFormation could
+    read as on, including spellings cfn-lint would reject, counts, so a check that forbids it fails closed.
+    Intrinsics are for the caller to report as unverifiable first."""
+    return value is not None and as_bool(value) is not False
+
+
+def unverifiable(location: str, what: str, finding: str | None = None) -> Violation:
     """The standard finding for a value a rule needs literally but that is computed at deploy time."""
-    return Violation(location, f"{what} is computed at deploy time (an intrinsic function) and cannot be verified")
+    return Violation(location, f"{what} is computed at deploy time (an intrinsic function) and cannot be verified",
+                     finding)
 
 
 def as_number(value: Any) -> float | None:

@@ -14,7 +14,7 @@ from platform_constructs.compliance.rules.base import (
     RuleContext,
     Violation,
     is_intrinsic,
-    is_true,
+    may_be_true,
     props,
     unverifiable,
 )
@@ -35,8 +35,9 @@ def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Vio
         public = interface.get("AssociatePublicIpAddress") if isinstance(interface, Mapping) else interface
         if is_intrinsic(public):
             yield unverifiable(f"{where}.AssociatePublicIpAddress", "AssociatePublicIpAddress")
-        elif is_true(public):
-            yield Violation(f"{where}.AssociatePublicIpAddress", "network interface gets a public IP address")
+        elif may_be_true(public):
+            yield Violation(f"{where}.AssociatePublicIpAddress",
+                            f"network interface gets a public IP address (AssociatePublicIpAddress: {public!r})")
 
 
 RULE = Rule(

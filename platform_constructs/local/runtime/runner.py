@@ -315,7 +315,10 @@ class Runner:
         principal = (policy.Principal(arn=service.principal.format(account=account), account=account)
                      if service.principal else policy.Principal(service=service.service.format(
                          region=self.lookups.region)))
+        # a service principal's own requests carry aws:PrincipalIsAWSService=true, a service-linked role's do not
+        # (IAM User Guide, "AWS global condition context keys")
         context = {"aws:SecureTransport": "true", "aws:SourceAccount": account,
+                   "aws:PrincipalIsAWSService": "false" if service.principal else "true",
                    **{k: bind.value_of(v, item, self.lookups) for k, v in item.call.context.items()}}
         decided = self._decide(item.call.action, policy.Effect.NONE,
                                policy.Request(item.call.action, result.resource, principal, context))

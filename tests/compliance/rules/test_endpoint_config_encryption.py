@@ -32,13 +32,22 @@ def test_compliant_config_passes() -> None:
 def test_raw_config_without_kms_or_capture_is_reported() -> None:
     found = evaluate(RULE, config(KmsKeyId=None, DataCaptureConfig=None))
     assert [v.location for v in found] == ["Properties.KmsKeyId", "Properties.DataCaptureConfig"]
+    assert [v.finding for v in found] == ["volume-key", "capture"]
 
 
 def test_capture_of_input_only_without_key_is_reported() -> None:
     capture = {"EnableCapture": False, "CaptureOptions": [{"CaptureMode": "Input"}]}
     found = evaluate(RULE, config(DataCaptureConfig=capture))
     assert [v.location.rsplit(".", 1)[1] for v in found] == ["EnableCapture", "KmsKeyId", "CaptureOptions"]
+    assert [v.finding for v in found] == ["capture", "capture-key", "capture-modes"]
     assert "Output" in found[2].message
+
+
+def test_capture_switched_off_with_a_cloudformation_string_is_reported() -> None:
+    for spelling in ("False", "FALSE", "false"):
+        found = evaluate(RULE, config(DataCaptureConfig={**config()["Properties"]["DataCaptureConfig"],
+                                                         "EnableCapture": spelling}))
+        assert [v.finding for v in found] == ["capture"], spelling
 
 
 def test_serverless_config_is_still_reported() -> None:

@@ -35,3 +35,20 @@ def test_encrypted_with_the_default_key_is_reported() -> None:
 def test_computed_encryption_flag_is_unverifiable() -> None:
     found = evaluate(RULE, template({"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": {"Ref": "Enc"}, "KmsKeyId": KEY}}))
     assert len(found) == 1 and "cannot be verified" in found[0].message
+
+
+def test_a_template_that_maps_no_ebs_volume_leaves_the_root_volume_unencrypted() -> None:
+    for data in ({}, {"BlockDeviceMappings": [{"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}]}):
+        found = evaluate(RULE, {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": data}})
+        assert [(v.finding, v.location) for v in found] == [
+            ("mappings", "Properties.LaunchTemplateData.BlockDeviceMappings")], data
+        assert "root volume" in found[0].message
+
+
+def test_booleans_are_read_as_cloudformation_reads_them() -> None:
+    for spelling in (True, "true", "True", "TRUE"):
+        assert evaluate(RULE, template({"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": spelling,
+                                                                           "KmsKeyId": KEY}})) == [], spelling
+    for wrong in (False, "False", "FALSE", "tRuE", "yes", 1):
+        found = evaluate(RULE, template({"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": wrong, "KmsKeyId": KEY}}))
+        assert [v.finding for v in found] == ["encrypted"], wrong

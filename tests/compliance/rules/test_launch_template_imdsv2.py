@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from platform_constructs.compliance.rules.base import evaluate
+from platform_constructs.compliance.rules.base import evaluate, finding_id
 from platform_constructs.compliance.rules.launch_template_imdsv2 import RULE
 
 
@@ -16,15 +16,17 @@ def test_imdsv2_with_hop_limit_one_passes() -> None:
     assert evaluate(RULE, template({"MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 1}})) == []
 
 
-def test_raw_launch_template_without_metadata_options_is_reported() -> None:
+def test_raw_launch_template_without_metadata_options_is_reported_for_both_settings() -> None:
     found = evaluate(RULE, template({"ImageId": "ami-123"}))
-    assert [v.location for v in found] == ["Properties.LaunchTemplateData.MetadataOptions"]
+    assert [v.location for v in found] == ["Properties.LaunchTemplateData.MetadataOptions"] * 2
+    assert [finding_id(RULE.id, v) for v in found] == ["PLAT-LT1[http-tokens]", "PLAT-LT1[hop-limit]"]
     assert "IMDSv1" in found[0].message
 
 
-def test_optional_tokens_and_hop_limit_two_are_both_reported() -> None:
+def test_optional_tokens_and_hop_limit_two_are_both_reported_each_with_its_own_id() -> None:
     found = evaluate(RULE, template({"MetadataOptions": {"HttpTokens": "optional", "HttpPutResponseHopLimit": 2}}))
     assert [v.location.rsplit(".", 1)[1] for v in found] == ["HttpTokens", "HttpPutResponseHopLimit"]
+    assert [v.finding for v in found] == ["http-tokens", "hop-limit"]
 
 
 def test_computed_metadata_options_are_unverifiable() -> None:

@@ -27,3 +27,9 @@ def test_public_ip_is_reported() -> None:
 def test_computed_public_ip_is_unverifiable() -> None:
     found = evaluate(RULE, template({"DeviceIndex": 0, "AssociatePublicIpAddress": {"Ref": "Public"}}))
     assert len(found) == 1 and "cannot be verified" in found[0].message
+
+
+def test_every_spelling_cloudformation_could_read_as_true_is_reported() -> None:
+    for spelling in ("true", "TRUE", "True", "tRuE"):  # the last is no cfn-lint boolean: fail closed
+        assert len(evaluate(RULE, template({"DeviceIndex": 0, "AssociatePublicIpAddress": spelling}))) == 1, spelling
+    assert evaluate(RULE, template({"DeviceIndex": 0, "AssociatePublicIpAddress": "FALSE"})) == []

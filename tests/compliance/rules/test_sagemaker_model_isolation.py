@@ -30,7 +30,13 @@ def test_subnets_from_an_ssm_parameter_are_set() -> None:
 def test_model_without_isolation_or_vpc_is_reported() -> None:
     found = evaluate(RULE, model(EnableNetworkIsolation=None, VpcConfig=None))
     assert [v.location for v in found] == ["Properties.EnableNetworkIsolation", "Properties.VpcConfig"]
+    assert [v.finding for v in found] == ["isolation", "vpc"]  # PLAT-SM1[isolation], PLAT-SM1[vpc]
     assert "network-isolated" in found[0].message
+
+
+def test_isolation_spelt_as_a_cloudformation_string_counts() -> None:
+    assert evaluate(RULE, model(EnableNetworkIsolation="TRUE")) == []
+    assert [v.finding for v in evaluate(RULE, model(EnableNetworkIsolation="False"))] == ["isolation"]
 
 
 def test_vpc_config_without_security_groups_is_reported() -> None:

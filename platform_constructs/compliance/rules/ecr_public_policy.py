@@ -1,0 +1,54 @@
+"""PLAT-ECR5: an ECR repository's policy admits no one outside the organisation's accounts.
+
+A ``RepositoryPolicyText`` statement that allows ``Principal: "*"`` (or ``{"AWS": "*"}``) without a condition
+on the caller's account or organisation (``aws:PrincipalAccount``, ``aws:PrincipalOrgID``,
+``aws:PrincipalOrgPaths``, ``aws:SourceAccount``, ``aws:SourceOrgID``) lets every AWS account pull (or push)
+the images, and with them whatever the images contain. A policy computed at deploy time is unverifiable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from platform_constructs.compliance.rules.base import Resource, Rule, RuleContext, Violation, props, unverifiable
+from platform_constructs.compliance.statements import as_list, document_statements
+
+LIMITING_KEYS = frozenset(k.lower() for k in ("aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
+                                              "aws:SourceAccount", "aws:SourceOrgID", "aws:PrincipalArn"))
+
+
+def _everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    return isinstance(principal, Mapping) and "*" in as_list(principal.get("AWS"))
+
+
+def _limited(conditions: Any) -> bool:
+    return isinstance(conditions, Mapping) and any(
+        isinstance(block, Mapping) and any(str(key).lower() in LIMITING_KEYS for key in block)
+        for block in conditions.values())
+
+
+def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    document = props(resource).get("RepositoryPolicyText")
+    if document is None:
+        return
+    for statement in document_statements(document, "Properties.RepositoryPolicyText"):
+        if statement.body is None:
+            yield unverifiable(statement.location, "the repository policy statement")
+        elif statement.allows and _everyone(statement.body.get("Principal")) and not _limited(
+                statement.body.get("Condition")):
+            actions = ", ".join(map(str, statement.values("Action"))) or "every action"
+            yield Violation(statement.location, f"allows {actions} to every AWS account (Principal '*' without an "
+                                                "account or organisation condition)")
+
+
+RULE = Rule(
+    id="PLAT-ECR5",
+    title="ECR repository policies admit only the organisation's accounts",
+    fix=("name the accounts in Principal, or keep Principal '*' with an aws:PrincipalOrgID (or aws:PrincipalAccount) "
+         "condition"),
+    resource_types=("AWS::ECR::Repository",),
+    check=check,
+)
