@@ -128,10 +128,16 @@ class HandwrittenEndpointStack(Stack):
             actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"], resources=["*"],
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                     f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"}}))
+        alarms_arn = f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"
         key.add_to_resource_policy(iam.PolicyStatement(
             sid="AllowCloudwatchService", principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
             actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            resources=["*"], conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}))
+            resources=["*"], conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                                         "ArnLike": {"aws:SourceArn": alarms_arn}}))
+        key.add_to_resource_policy(iam.PolicyStatement(
+            sid="DenyGrantsExceptForAwsResources", effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()],
+            actions=["kms:CreateGrant"], resources=["*"],
+            conditions={"BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}}))
         log_group = logs.LogGroup(root, "Logs", log_group_name=f"/aws/sagemaker/Endpoints/{endpoint_name}",
                                   encryption_key=key, retention=logs.RetentionDays.ONE_MONTH,
                                   removal_policy=RemovalPolicy.DESTROY)
@@ -143,14 +149,13 @@ class HandwrittenEndpointStack(Stack):
             lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs", expiration=Duration.days(30),
                                               noncurrent_version_expiration=Duration.days(30),
                                               abort_incomplete_multipart_upload_after=Duration.days(7))])
-        access_logs.add_to_resource_policy(iam.PolicyStatement(
-            sid="S3ServerAccessLogsDelivery", principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
-            actions=["s3:PutObject"], resources=[access_logs.arn_for_objects("*")],
-            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}))
-        # delivery through the bucket policy above, not the legacy LogDeliveryWrite ACL (cfn-lint W3045)
+        # delivery through a bucket policy (below), not the legacy LogDeliveryWrite ACL (cfn-lint W3045); object
+        # events to EventBridge (AWS Control Tower CT.S3.PR.4)
         access_logs_resource = access_logs.node.default_child
         assert isinstance(access_logs_resource, CfnResource)
         access_logs_resource.add_property_deletion_override("AccessControl")
+        access_logs_resource.add_property_override("NotificationConfiguration.EventBridgeConfiguration."
+                                                   "EventBridgeEnabled", True)
         _ack(access_logs, "The access-log bucket is the log destination; logging it would loop.", "AwsSolutions-S1",
              "HIPAA.Security-S3BucketLoggingEnabled", "NIST.800.53.R5-S3BucketLoggingEnabled",
              "PCI.DSS.321-S3BucketLoggingEnabled")
@@ -166,12 +171,27 @@ class HandwrittenEndpointStack(Stack):
             lifecycle_rules=[s3.LifecycleRule(id="endpoint-data-lifecycle", expiration=Duration.days(30),
                                               noncurrent_version_expiration=Duration.days(30),
                                               abort_incomplete_multipart_upload_after=Duration.days(7))])
+        bucket_resource = bucket.node.default_child
+        assert isinstance(bucket_resource, CfnResource)
+        bucket_resource.add_property_override("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled",
+                                              True)  # without the custom resource event_bridge_enabled=True adds
+        access_logs.add_to_resource_policy(iam.PolicyStatement(
+            sid="S3ServerAccessLogsDelivery", principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
+            actions=["s3:PutObject"], resources=[access_logs.arn_for_objects("*")],
+            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                        "ArnLike": {"aws:SourceArn": [bucket.bucket_arn]}}))
         _replication(bucket)
         topic = sns.Topic(root, "AlarmTopic", master_key=key, enforce_ssl=True)
         topic.add_to_resource_policy(iam.PolicyStatement(
             sid="AllowCloudWatchAlarms", principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
             actions=["sns:Publish"], resources=[topic.topic_arn],
-            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}))
+            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                        "ArnLike": {"aws:SourceArn": alarms_arn}}))
+        topic.add_to_resource_policy(iam.PolicyStatement(
+            sid="DenyServicePublishForOtherAccounts", effect=iam.Effect.DENY, principals=[iam.StarPrincipal()],
+            actions=["sns:Publish"], resources=[topic.topic_arn],
+            conditions={"Bool": {"aws:PrincipalIsAWSService": "true"},
+                        "StringNotEqualsIfExists": {"aws:SourceAccount": Aws.ACCOUNT_ID}}))
 
         # network and execution role
         group = ec2.SecurityGroup(root, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
@@ -215,7 +235,7 @@ class HandwrittenEndpointStack(Stack):
             iam.PolicyStatement(sid="WriteEndpointData", actions=["s3:PutObject", "s3:AbortMultipartUpload"],
                                 resources=[bucket.arn_for_objects("data-capture/*")]),
         )
-        _ack(role, IAM5, "AwsSolutions-IAM5[Resource::*]",
+        _ack(policy, IAM5, "AwsSolutions-IAM5[Resource::*]",
              "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]",
              "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:subnet/*]",
              f"AwsSolutions-IAM5[Resource::<{self._logical_id(bucket)}.Arn>/data-capture/*]")
@@ -384,7 +404,7 @@ class HandwrittenEndpointStack(Stack):
                     conditions={"ArnEquals": {"ec2:Vpc": vpc_arn}}),
             ])
         bucket_arn = f"<{self._logical_id(bucket)}.Arn>"
-        _ack(monitor_role, IAM5, "AwsSolutions-IAM5[Resource::*]",
+        _ack(monitor_policy, IAM5, "AwsSolutions-IAM5[Resource::*]",
              "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]",
              "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:subnet/*]",
              f"AwsSolutions-IAM5[Resource::{bucket_arn}/{captured}*]",
