@@ -11,12 +11,22 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 
 .PHONY: setup demo test lint synth bench clean
 
-setup: $(VENV)/.installed node_modules/.installed ## install pinned Python deps (.venv) and CDK CLI + Node 22
+setup: $(VENV)/.installed $(VENV)/.bytecode node_modules/.installed ## install pinned Python deps (.venv) and CDK CLI + Node 22
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+# requirements.lock pins every package (requirements*.txt and what they pull in): pip installs exactly those, with
+# --no-deps, and resolves nothing.
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+# The package is installed editable, so its bytecode lives beside its sources; with PYTHONDONTWRITEBYTECODE set (as
+# on these machines) Python would compile every module from source at every synth. Compiled here instead, again
+# whenever a source changes.
+PY_SOURCES := $(shell find platform_constructs ds_templates -name '*.py') app.py
+$(VENV)/.bytecode: $(VENV)/.installed $(PY_SOURCES)
+	$(BIN)/python -m compileall -q -j 0 platform_constructs ds_templates app.py
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -1,10 +1,22 @@
-"""Benchmarks: synth speed against the empty-app floor, scaling to 100 stacks, platform-check, test suite.
+"""``make bench``: every target of issue 19, measured in one run, with the ratio to its target.
 
-Prints a table and writes ``bench/results/latest.json`` and ``bench/results/latest.md``. Each scenario
-runs in a fresh Python process (as ``cdk synth`` does), measuring wall time and the peak resident memory
-of the whole process tree (Python + the jsii Node process); the median of ``--runs`` runs is reported.
+    .venv/bin/python bench/run.py [--rounds 5] [--scale-rounds 1] [--stacks 100] [--slow] [--ci]
 
-    .venv/bin/python bench/run.py [--runs 3] [--skip-tests] [--sizes 1,10,50,100]
+What it runs (each synth in a fresh Python process, as ``cdk synth`` runs ``app.py``; see :mod:`bench.measure`):
+
+* **Rounds** of three synths back to back, the order rotating each round: the empty app (the floor), the seed
+  endpoint stack (``ds_templates/endpoint.py``, every check of the gate) and the same resources written by hand
+  (:mod:`bench.handwritten`, the same four cdk-nag packs). Ratios are the median of the per-round ratios.
+* The **jsii calls** (Python -> Node requests, :mod:`bench.jsii_calls`) of the seed and the hand-written stack.
+* **Scaling**: an app of one seed stack and one of ``--stacks`` (100), alternately.
+* **platform-check** over the large app's templates, in one process, with all its tools.
+* ``--slow``: ``make demo`` warm (one run to warm up, then the timed one) and the full test suite (``make test``'s
+  command). ``--ci``: ``CI=true bash .ci/run`` on a clean clone of this repository, setup included (pip and npm
+  install from their registries: minutes).
+
+Prints a table of every target (measured, target, measured / target) and writes ``bench/results/<date>.json`` and
+``bench/results/latest.md``. The machine (cores, memory, load average before and after) is recorded with them: the
+ratios are meaningful on a quiet machine only.
 """
 
 from __future__ import annotations
@@ -13,166 +25,218 @@ import argparse
 import json
 import os
 import platform
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: bench/run.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.measure import ROOT, Series, environment, paired_cpu_ratio, paired_ratio, run_once
+
 RESULTS = ROOT / "bench" / "results"
-NODE_BIN = ROOT / "node_modules" / ".bin"
+PYTHON = sys.executable
+FLOOR = "Stack(app, 'Empty')"
+SEED = "from ds_templates.endpoint import ModelEndpointStack\nModelEndpointStack(app, 'ds-000')"
+HANDWRITTEN = ("from bench.handwritten import HandwrittenEndpointStack, apply_nag_packs\napply_nag_packs(app)\n"
+               "HandwrittenEndpointStack(app, 'ds-000')")
 
 
-@dataclass
-class Measurement:
+def scale_body(n: int) -> str:
+    return f"from ds_templates.endpoint import ModelEndpointStack\nfor i in range({n}):\n" \
+           f"    ModelEndpointStack(app, f'ds-{{i:03d}}')"
+
+
+def synth_command(body: str, outdir: Path, *, count_to: Path | None = None) -> list[str]:
+    """``python -c`` of an app with ``body`` synthesized into ``outdir``; with ``count_to``, its jsii calls are
+    counted (per phase: import, construct, synth) and written there."""
+    lines = ["import bench.jsii_calls as _calls", f"_calls.install({str(count_to)!r})"] if count_to else []
+    lines += ["from aws_cdk import App, Stack"]
+    lines += ["_calls.phase('construct')"] if count_to else []
+    lines += [f"app = App(outdir={str(outdir)!r})", body]
+    lines += ["_calls.phase('synth')"] if count_to else []
+    lines += ["app.synth()"]
+    return [PYTHON, "-c", "\n".join(lines)]
+
+
+@dataclass(frozen=True)
+class Target:
     name: str
-    wall_s: float
-    peak_mib: float
-    runs: int
-    detail: str = ""
+    measured: float | None
+    limit: float
+    unit: str
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.measured is None else self.measured / self.limit
+
+    @property
+    def status(self) -> str:
+        if self.measured is None:
+            return "not measured"
+        return "met" if self.measured <= self.limit else "NOT MET"
+
+    def row(self) -> str:
+        measured = "-" if self.measured is None else f"{self.measured:.2f}{self.unit}"
+        ratio = "-" if self.ratio is None else f"{self.ratio:.2f}"
+        return f"  {self.name:<48} {measured:>10}  <= {self.limit:g}{self.unit:<3} {ratio:>6}  {self.status:<12} " \
+               f"{self.note}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "measured": self.measured, "limit": self.limit, "unit": self.unit,
+                "ratio": self.ratio, "status": self.status, "note": self.note}
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants (KiB), read from /proc."""
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-            for task in Path(f"/proc/{current}/task").iterdir():
-                children = (task / "children").read_text().split()
-                stack.extend(int(c) for c in children)
-        except (FileNotFoundError, ProcessLookupError, StopIteration, PermissionError):
-            continue
-    return total
+def _print(series: Series) -> None:
+    last = series.samples[-1]
+    print(f"  {series.name:<44} {last.wall_s:7.2f} s wall {last.cpu_s:7.2f} s cpu {last.peak_mib:6.0f} MiB", flush=True)
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{NODE_BIN}:{ROOT / '.venv' / 'bin'}:{env.get('PATH', '')}"
-    env["JSII_NODE"] = str(NODE_BIN / "node")
-    env["PYTHONPATH"] = str(ROOT)
-    return env
+def alternate(scenarios: list[tuple[Series, Callable[[int], list[str]]]], rounds: int) -> None:
+    """``rounds`` rounds of every scenario back to back, the order rotating each round (drift cancels)."""
+    for index in range(rounds):
+        print(f" round {index + 1}/{rounds}", flush=True)
+        shift = index % len(scenarios)
+        for series, command in scenarios[shift:] + scenarios[:shift]:
+            series.samples.append(run_once(command(index)))
+            _print(series)
 
 
-def run_once(cmd: list[str], cwd: Path, extra_env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak MiB of one command (process tree sampled every 20 ms)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**_env(), **(extra_env or {})}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss_kib(proc.pid))
-            done.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = proc.communicate()
-    wall = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-3000:]}")
-    return wall, peak / 1024
+def count_calls(work: Path) -> dict[str, dict[str, Any]]:
+    counts: dict[str, dict[str, Any]] = {}
+    for name, body in (("seed", SEED), ("handwritten", HANDWRITTEN)):
+        out = work / f"calls-{name}.json"
+        run_once(synth_command(body, work / f"calls-{name}", count_to=out))
+        counts[name] = json.loads(out.read_text())
+        phases = counts[name]["phases"]
+        print(f"  jsii calls {name:<12} {counts[name]['calls']:5} (callbacks {counts[name]['callbacks']}; "
+              f"phases {phases})", flush=True)
+    return counts
 
 
-def measure(name: str, cmd: list[str], runs: int, *, cwd: Path = ROOT, detail: str = "",
-            extra_env: dict[str, str] | None = None) -> Measurement:
-    samples = [run_once(cmd, cwd, extra_env) for _ in range(runs)]
-    m = Measurement(name, statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples),
-                    runs, detail)
-    print(f"  {name:<42} {m.wall_s:8.2f} s {m.peak_mib:9.0f} MiB  (median of {runs})", flush=True)
-    return m
+def platform_check(directory: Path, templates: int) -> Series:
+    series = Series(f"platform-check over {templates} templates")
+    series.samples.append(run_once([str(ROOT / ".venv" / "bin" / "platform-check"), str(directory)]))
+    series.detail = f"{series.wall_s / templates:.3f} s per template"
+    _print(series)
+    return series
 
 
-def synth_script(body: str, outdir: Path) -> list[str]:
-    code = "\n".join(["from aws_cdk import App, Stack", f"app = App(outdir={str(outdir)!r})", body, "app.synth()"])
-    return [sys.executable, "-c", code]
+def demo_warm() -> Series:
+    series = Series("make demo (warm)")
+    command = [PYTHON, "-m", "platform_constructs.cli.demo"]
+    run_once(command)  # warm-up: caches, bytecode, the emulator's first start
+    series.samples.append(run_once(command))
+    _print(series)
+    return series
 
 
-def scale_body(n: int, stack_ref: str) -> str:
-    module, cls = stack_ref.rsplit(".", 1)
-    return f"from {module} import {cls}\nfor i in range({n}):\n    {cls}(app, f'ds-{{i:03d}}')"
+def test_suite() -> Series:
+    series = Series("make test (pytest -n 2 --dist loadgroup)")
+    series.samples.append(run_once([PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-q",
+                                    "-p", "no:cacheprovider"]))
+    _print(series)
+    return series
+
+
+def ci_clean_clone(work: Path) -> Series:
+    series = Series("CI=true bash .ci/run (clean clone, setup included)")
+    clone = work / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "JSII_NODE", "VIRTUAL_ENV")}
+    series.samples.append(run_once(["bash", ".ci/run"], cwd=clone, env={**env, "CI": "true"}))
+    _print(series)
+    return series
+
+
+def machine() -> dict[str, object]:
+    memory = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal:")), 0)
+    return {"host": platform.node(), "cores": os.cpu_count(), "memory_mib": memory,
+            "python": platform.python_version(), "load_before": [round(x, 2) for x in os.getloadavg()],
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs per scenario (median reported)")
-    parser.add_argument("--sizes", default="1,10,50,100", help="app sizes (number of data-scientist stacks)")
-    parser.add_argument("--skip-tests", action="store_true", help="do not time the full test suite")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of floor / seed / hand-written (default 5)")
+    parser.add_argument("--scale-rounds", type=int, default=1, help="rounds of 1 stack / N stacks (default 1)")
+    parser.add_argument("--stacks", type=int, default=100, help="stacks in the large app (default 100)")
+    parser.add_argument("--slow", action="store_true", help="also time make demo (warm) and the test suite")
+    parser.add_argument("--ci", action="store_true", help="also time CI on a clean clone (installs from registries)")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(_env())  # the import below starts jsii: give it the project's Node 22
-    from ds_templates import EXAMPLE_STACKS
-
+    os.environ.update(environment())
     work = Path(tempfile.mkdtemp(prefix="bench-"))
-    results: list[Measurement] = []
-    print(f"benchmarks on {platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()})")
-    floor = measure("empty app (floor)", synth_script("Stack(app, 'Empty')", work / "empty"), args.runs)
-    results.append(floor)
-    for stack_id, stack_class in EXAMPLE_STACKS.items():
-        ref = f"{stack_class.__module__}.{stack_class.__name__}"
-        results.append(measure(f"ten-line stack {stack_id}", synth_script(scale_body(1, ref), work / stack_id),
-                               args.runs, detail=ref))
-    seed = next((f"{c.__module__}.{c.__name__}" for c in EXAMPLE_STACKS.values() if c.__module__.endswith("endpoint")),
-                None)
-    if seed:  # what CDK's own built-in CloudFormation template validation costs (our gate still runs)
-        results.append(measure("seed stack, CDK built-in validation off", synth_script(scale_body(1, seed),
-                               work / "seed-no-builtin"), args.runs, detail="CDK_VALIDATION=false",
-                               extra_env={"CDK_VALIDATION": "false"}))
-    scale_ref = seed or next((f"{c.__module__}.{c.__name__}" for c in EXAMPLE_STACKS.values()), None)
-    sizes = [int(s) for s in args.sizes.split(",")] if scale_ref else []
-    scale: dict[int, Measurement] = {}
-    for n in sizes:
-        assert scale_ref is not None
-        runs = args.runs if n <= 10 else max(1, min(args.runs, 2))
-        scale[n] = measure(f"app of {n} stacks", synth_script(scale_body(n, scale_ref), work / f"scale-{n}"), runs,
-                           detail=scale_ref)
-        results.append(scale[n])
-    largest = work / f"scale-{max(sizes, default=0)}"
-    templates = sorted(largest.glob("*.template.json"))
-    check = ROOT / ".venv" / "bin" / "platform-check"
-    if check.exists() and templates:
-        m = measure(f"platform-check over {len(templates)} templates", [str(check), str(largest)], args.runs)
-        m.detail = f"{m.wall_s / len(templates):.3f} s per template"
-        results.append(m)
-    if not args.skip_tests:
-        results.append(measure("full test suite (make test)", ["make", "test"], 1))
+    info = machine()
+    print(f"benchmarks on {info['host']}: {info['cores']} cores, {info['memory_mib']} MiB, Python {info['python']}, "
+          f"load average {info['load_before']}", flush=True)
 
-    ratios: dict[str, float] = {}
-    if seed:
-        seed_m = next(r for r in results if r.detail == seed and r.name.startswith("ten-line"))
-        ratios["seed endpoint stack / empty floor"] = seed_m.wall_s / floor.wall_s
-    if 1 in scale and max(sizes, default=0) > 1:
-        ratios[f"app of {max(sizes)} stacks / app of 1"] = scale[max(sizes)].wall_s / scale[1].wall_s
-    for r in results:
-        if r.name.startswith(("ten-line", "app of")):
-            ratios.setdefault(f"{r.name} / floor", r.wall_s / floor.wall_s)
-    print("\nratios:")
-    for key, value in ratios.items():
-        print(f"  {key:<50} {value:6.2f}x")
+    floor, seed, hand = Series("empty app (floor)"), Series("seed endpoint stack"), Series("hand-written stack")
+    seed.detail, hand.detail = "ds_templates.endpoint.ModelEndpointStack", "bench.handwritten.HandwrittenEndpointStack"
+    alternate([(floor, lambda i: synth_command(FLOOR, work / f"floor-{i}")),
+               (seed, lambda i: synth_command(SEED, work / f"seed-{i}")),
+               (hand, lambda i: synth_command(HANDWRITTEN, work / f"hand-{i}"))], args.rounds)
+    counts = count_calls(work)
+    one, many = Series("app of 1 stack"), Series(f"app of {args.stacks} stacks")
+    alternate([(one, lambda i: synth_command(scale_body(1), work / f"one-{i}")),
+               (many, lambda i: synth_command(scale_body(args.stacks), work / f"many-{i}"))], args.scale_rounds)
+    large = work / f"many-{args.scale_rounds - 1}"
+    check = platform_check(large, len(list(large.glob("*.template.json"))))
+    series = [floor, seed, hand, one, many, check]
+    demo = demo_warm() if args.slow else None
+    tests = test_suite() if args.slow else None
+    ci = ci_clean_clone(work) if args.ci else None
+    series += [s for s in (demo, tests, ci) if s is not None]
+
+    seed_calls, hand_calls = int(counts["seed"]["calls"]), int(counts["handwritten"]["calls"])
+    templates = len(list(large.glob("*.template.json")))
+    targets = [
+        Target("seed stack / hand-written (alternating)", paired_ratio(seed, hand), 0.95, "x",
+               f"CPU {paired_cpu_ratio(seed, hand):.2f}x; medians {seed.wall_s:.2f} s / {hand.wall_s:.2f} s"),
+        Target("jsii calls: seed / hand-written", seed_calls / hand_calls, 1.0, "x",
+               f"{seed_calls} vs {hand_calls} calls (target: fewer)"),
+        Target(f"app of {args.stacks} stacks / app of 1", paired_ratio(many, one), 4.0, "x",
+               f"{many.wall_s:.1f} s / {one.wall_s:.2f} s"),
+        Target("platform-check per template (one process)", check.wall_s / templates, 0.3, " s",
+               f"{check.wall_s:.1f} s over {templates} templates"),
+        Target("make test", tests.wall_s if tests else None, 180, " s", "" if tests else "--slow"),
+        Target("CI=true bash .ci/run, clean clone", ci.wall_s if ci else None, 420, " s", "" if ci else "--ci"),
+        Target("make demo, warm", demo.wall_s if demo else None, 60, " s", "" if demo else "--slow"),
+        Target("seed stack / empty floor (no regression)", paired_ratio(seed, floor), 2.0, "x",
+               f"CPU {paired_cpu_ratio(seed, floor):.2f}x"),
+    ]
+    info["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(f"\ntargets (load average before {info['load_before']}, after {info['load_after']}):")
+    print(f"  {'target':<48} {'measured':>10}  {'limit':<9} {'ratio':>6}  status")
+    for target in targets:
+        print(target.row())
+    print(f"  context: hand-written / floor {paired_ratio(hand, floor):.2f}x; seed - hand-written "
+          f"{seed.wall_s - hand.wall_s:+.2f} s wall, {seed.cpu_s - hand.cpu_s:+.2f} s CPU (medians)")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    machine = {"host": platform.node(), "cores": os.cpu_count(), "python": platform.python_version(),
-               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    (RESULTS / "latest.json").write_text(json.dumps(
-        {"machine": machine, "results": [asdict(r) for r in results], "ratios": ratios}, indent=2) + "\n")
-    lines = [f"Measured {machine['date']} on {machine['host']} ({machine['cores']} cores, Python {machine['python']}).",
-             "", "| scenario | wall (s) | peak memory (MiB) | runs | note |", "| --- | ---: | ---: | ---: | --- |"]
-    lines += [f"| {r.name} | {r.wall_s:.2f} | {r.peak_mib:.0f} | {r.runs} | {r.detail} |" for r in results]
-    lines += ["", "| ratio | value |", "| --- | ---: |"]
-    lines += [f"| {k} | {v:.2f}x |" for k, v in ratios.items()]
+    report = {"machine": info, "targets": [t.as_dict() for t in targets], "series": [s.as_dict() for s in series],
+              "jsii_calls": counts, "rounds": args.rounds, "scale_rounds": args.scale_rounds}
+    dated = RESULTS / f"{time.strftime('%Y-%m-%d', time.gmtime())}.json"
+    dated.write_text(json.dumps(report, indent=2) + "\n")
+    lines = [f"Measured {info['date']} on {info['host']} ({info['cores']} cores, {info['memory_mib']} MiB, Python "
+             f"{info['python']}; load average {info['load_before']} before, {info['load_after']} after).", "",
+             "| target | measured | target | status | note |", "| --- | ---: | ---: | --- | --- |"]
+    lines += [f"| {t.name} | {'-' if t.measured is None else f'{t.measured:.2f}{t.unit}'} | ≤ {t.limit:g}{t.unit} | "
+              f"{t.status} | {t.note} |" for t in targets]
+    lines += ["", "| scenario | wall (s) | CPU (s) | peak memory (MiB) | runs | note |",
+              "| --- | ---: | ---: | ---: | ---: | --- |"]
+    lines += [f"| {s.name} | {s.wall_s:.2f} | {s.cpu_s:.2f} | {s.peak_mib:.0f} | {len(s.samples)} | {s.detail} |"
+              for s in series]
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
-    print(f"\nwrote {RESULTS / 'latest.json'} and {RESULTS / 'latest.md'}")
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"\nwrote {dated.relative_to(ROOT)} and {(RESULTS / 'latest.md').relative_to(ROOT)}")
     return 0
 
 

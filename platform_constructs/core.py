@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from aws_cdk import RemovalPolicy, Stack, Tags, Validations
 from constructs import Construct, IConstruct
 
 from platform_constructs import facts, toplevel
+from platform_constructs.compliance.iam import parliament_adapter
 from platform_constructs.errors import PlatformValidationError, Problem, Problems
 from platform_constructs.gate import install_compliance_gate
 from platform_constructs.policy import (
@@ -33,6 +35,8 @@ from platform_constructs.synth_report import VERBOSE_CONTEXT_KEY, SynthReportPlu
 from platform_constructs.tags import resolve_tags
 
 _CONTEXT_ID = "PlatformConstructs"
+_CONTEXT_ATTRIBUTE = "_platform_context"
+"""Where :meth:`PlatformContext.of` caches its answer on a construct's Python object."""
 
 
 @dataclass
@@ -50,26 +54,58 @@ class PlatformContext:
 
     @staticmethod
     def of(scope: IConstruct) -> PlatformContext:
-        root = scope.node.root
+        """The app's context, created (with the gate and the synth report) by the first call in an app.
+
+        Every answer is cached on the Python object of ``scope`` and of the app root: jsii keeps one Python object
+        per construct for the life of the app (``jsii._reference_map``), so a later call for the same construct, or
+        for one below a platform construct or the root, costs no call into Node (it cost four each, the most
+        frequent calls of a synth: issue 19)."""
+        found = _cached_context(scope)
+        if found is not None:
+            return found
+        scopes = scope.node.scopes  # the root first, ``scope`` last: one call for the whole path
+        for ancestor in reversed(scopes[:-1]):
+            found = _cached_context(ancestor)
+            if found is not None:
+                break
+        if found is None:
+            found = PlatformContext._of_root(scopes[0])
+        vars(scope)[_CONTEXT_ATTRIBUTE] = found
+        return found
+
+    @staticmethod
+    def _of_root(root: IConstruct) -> PlatformContext:
         holder = root.node.try_find_child(_CONTEXT_ID)
         if isinstance(holder, _ContextHolder):
-            return holder.context
-        env_name = root.node.try_get_context(ENV_CONTEXT_KEY)
-        policy_file = root.node.try_get_context(POLICY_FILE_CONTEXT_KEY)
-        policy = load_policy(policy_file)
-        context = PlatformContext(policy=policy, env=policy.environment(
-            DEFAULT_ENVIRONMENT if env_name is None or env_name == "" else env_name))
-        _ContextHolder(root, context)
-        install_compliance_gate(root, context.policy, context.env, context.acknowledgments)
-        Validations.of(root).add_plugins(SynthReportPlugin(
-            context.policy, context.env, context.acknowledgments,
-            verbose=is_verbose(root.node.try_get_context(VERBOSE_CONTEXT_KEY))))
+            context = holder.context
+        else:
+            env_name = root.node.try_get_context(ENV_CONTEXT_KEY)
+            policy_file = root.node.try_get_context(POLICY_FILE_CONTEXT_KEY)
+            policy = load_policy(policy_file)
+            context = PlatformContext(policy=policy, env=policy.environment(
+                DEFAULT_ENVIRONMENT if env_name is None or env_name == "" else env_name))
+            _ContextHolder(root, context)
+            install_compliance_gate(root, context.policy, context.env, context.acknowledgments)
+            parliament_adapter.prefetch()  # loaded while construction waits for Node, not at synth
+            Validations.of(root).add_plugins(SynthReportPlugin(
+                context.policy, context.env, context.acknowledgments,
+                verbose=is_verbose(root.node.try_get_context(VERBOSE_CONTEXT_KEY))))
+        vars(root)[_CONTEXT_ATTRIBUTE] = context
         return context
 
     @property
     def removal_policy(self) -> RemovalPolicy:
         """RETAIN for stateful resources where the environment's policy says so (prod), else DESTROY."""
         return RemovalPolicy.RETAIN if self.env.retain_stateful_resources else RemovalPolicy.DESTROY
+
+
+def _cached_context(construct: IConstruct) -> PlatformContext | None:
+    """The context already known for ``construct`` on the Python side (no call into Node), else ``None``."""
+    attributes = vars(construct)
+    if isinstance(construct, PlatformConstruct) and "platform" in attributes:
+        return construct.platform
+    cached = attributes.get(_CONTEXT_ATTRIBUTE)
+    return cached if isinstance(cached, PlatformContext) else None
 
 
 class _ContextHolder(Construct):
@@ -106,23 +142,27 @@ class PlatformConstruct(Construct):
             if problem is None:
                 raise
             raise PlatformValidationError(f"{scope.node.path}/{id}", [_with_free_id(problem, scope, id)]) from None
-        self.platform = PlatformContext.of(self)
+        self.platform = PlatformContext.of(scope)  # the parent's: cached there after the first construct
         self.policy = self.platform.policy
         self.env = self.platform.env
-        self.problems = Problems(self.node.path)
+        path = self.node.path
+        self.problems = Problems(path)
         self.tags, problems = resolve_tags(
             self.policy, self.env.name,
             {"cost_center": cost_center, "data_classification": data_classification, "project": project,
              "owner": owner}, tags)
         for problem in problems:
             self.problems.add(problem.argument, problem.value, problem.allowed, problem.fix, reason=problem.reason)
+        tagger = Tags.of(self)
         for key, value in self.tags.items():
-            Tags.of(self).add(key, value)
+            tagger.add(key, value)
         facts.record_synth(self.stack, self.policy, self.env)
-        facts.record_construct(self, cost_center=self.tags.get("CostCenter", str(cost_center)))
+        facts.record_construct(self, cost_center=self.tags.get("CostCenter", str(cost_center)), stack=self.stack,
+                               path=path)
 
-    @property
+    @cached_property
     def stack(self) -> Stack:
+        """The stack this construct is in (looked up once: a construct never moves)."""
         return Stack.of(self)
 
 

@@ -47,6 +47,8 @@ KNOWN_FACTS: Mapping[str, str] = {
 """Facts ``platform describe`` reads from an entry, with what each means."""
 
 _REGISTRY_ATTRIBUTE = "_platform_facts"
+_SYNTH_ATTRIBUTE = "_platform_synth"
+_ENTRY_ATTRIBUTE = "_platform_facts_entry"
 
 
 def policy_label(policy: Policy, cwd: Path | None = None) -> str:
@@ -72,8 +74,12 @@ class _Entries:
     def produce(self) -> Any:
         produced = []
         for path, (construct, facts) in self.entries.items():
-            resources = [self._stack.get_logical_id(child) for child in construct.node.find_all()
-                         if isinstance(child, CfnResource) and Stack.of(child) is self._stack]
+            children = construct.node.find_all()
+            # a child in another stack (a nested stack's) is not this template's; without a stack below the construct
+            # every child is in this one, and one call per resource is enough
+            nested = any(isinstance(child, Stack) for child in children)
+            resources = [self._stack.get_logical_id(child) for child in children
+                         if isinstance(child, CfnResource) and (not nested or Stack.of(child) is self._stack)]
             produced.append({"path": path, "construct": type(construct).__name__, **facts, "resources": resources})
         return produced
 
@@ -88,15 +94,22 @@ def _entries(stack: Stack) -> _Entries:
 
 
 def record_synth(stack: Stack, policy: Policy, env: EnvironmentPolicy) -> None:
-    """Write ``platform:synth`` into ``stack``'s template (idempotent)."""
-    stack.add_metadata(SYNTH_KEY, {"environment": env.name, "policy": policy_label(policy),
-                                   "policy_sha256": policy.sha256})
+    """Write ``platform:synth`` into ``stack``'s template (idempotent: written once per stack and value)."""
+    value = {"environment": env.name, "policy": policy_label(policy), "policy_sha256": policy.sha256}
+    if vars(stack).get(_SYNTH_ATTRIBUTE) == value:
+        return
+    stack.add_metadata(SYNTH_KEY, value)
+    vars(stack)[_SYNTH_ATTRIBUTE] = value
 
 
-def record_construct(construct: IConstruct, *, cost_center: str) -> None:
-    """Start ``construct``'s entry in its stack's ``platform:constructs`` (called by every platform construct)."""
-    stack = Stack.of(construct)
-    _entries(stack).entries[construct.node.path] = (construct, {"cost_center": cost_center})
+def record_construct(construct: IConstruct, *, cost_center: str, stack: Stack | None = None,
+                     path: str | None = None) -> None:
+    """Start ``construct``'s entry in its stack's ``platform:constructs`` (called by every platform construct;
+    ``stack`` and ``path``: its stack and construct path, when the caller knows them)."""
+    stack = stack if stack is not None else Stack.of(construct)
+    facts: dict[str, Any] = {"cost_center": cost_center}
+    _entries(stack).entries[path if path is not None else construct.node.path] = (construct, facts)
+    vars(construct)[_ENTRY_ATTRIBUTE] = facts
 
 
 def record_facts(construct: IConstruct, facts: Mapping[str, object]) -> None:
@@ -108,7 +121,7 @@ def record_facts(construct: IConstruct, facts: Mapping[str, object]) -> None:
     reserved = {"path", "construct", "resources"} & set(facts)
     if reserved:
         raise ValueError(f"record_facts: {', '.join(sorted(reserved))} are set by the platform, not by a construct")
-    entries = _entries(Stack.of(construct))
-    if construct.node.path not in entries.entries:
+    entry = vars(construct).get(_ENTRY_ATTRIBUTE)
+    if not isinstance(entry, dict):
         raise ValueError(f"record_facts: {construct.node.path} is not a platform construct (no entry recorded)")
-    entries.entries[construct.node.path][1].update(facts)
+    entry.update(facts)

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from aws_cdk import CfnOutput, CfnResource, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -37,21 +39,34 @@ from platform_constructs.errors import Problems
 from platform_constructs.policy import Policy
 from platform_constructs.values import describe
 
-INTERFACE_ENDPOINTS: tuple[tuple[str, ec2.InterfaceVpcEndpointAwsService], ...] = (
-    ("SageMakerApi", ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API),
-    ("SageMakerRuntime", ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME),
-    ("EcrApi", ec2.InterfaceVpcEndpointAwsService.ECR),
-    ("EcrDocker", ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER),
-    ("Logs", ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS),
-    ("Monitoring", ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING),
-    ("Sts", ec2.InterfaceVpcEndpointAwsService.STS),
-    ("Kms", ec2.InterfaceVpcEndpointAwsService.KMS),
-    ("Batch", ec2.InterfaceVpcEndpointAwsService.BATCH),
-    ("Ecs", ec2.InterfaceVpcEndpointAwsService.ECS),
-    ("EcsAgent", ec2.InterfaceVpcEndpointAwsService.ECS_AGENT),
-    ("EcsTelemetry", ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY),
+_INTERFACE_ENDPOINTS = (
+    ("SageMakerApi", "SAGEMAKER_API"), ("SageMakerRuntime", "SAGEMAKER_RUNTIME"), ("EcrApi", "ECR"),
+    ("EcrDocker", "ECR_DOCKER"), ("Logs", "CLOUDWATCH_LOGS"), ("Monitoring", "CLOUDWATCH_MONITORING"), ("Sts", "STS"),
+    ("Kms", "KMS"), ("Batch", "BATCH"), ("Ecs", "ECS"), ("EcsAgent", "ECS_AGENT"), ("EcsTelemetry", "ECS_TELEMETRY"),
 )
-"""Interface endpoints SageMaker, ECR, CloudWatch, STS, KMS and Batch/ECS workloads need."""
+"""Interface endpoints SageMaker, ECR, CloudWatch, STS, KMS and Batch/ECS workloads need: (construct id, the
+``ec2.InterfaceVpcEndpointAwsService`` constant). Read as :data:`INTERFACE_ENDPOINTS` or
+:func:`interface_endpoints`."""
+
+if TYPE_CHECKING:
+    INTERFACE_ENDPOINTS: tuple[tuple[str, ec2.InterfaceVpcEndpointAwsService], ...]
+
+
+@lru_cache(maxsize=1)
+def interface_endpoints() -> tuple[tuple[str, ec2.InterfaceVpcEndpointAwsService], ...]:
+    """(construct id, service) of every interface endpoint of the platform network.
+
+    Each service constant is a jsii static property (one call into Node), so they are fetched on first use, not
+    when the module is imported: constructs that only look the network up never pay for them (issue 19)."""
+    return tuple((name, getattr(ec2.InterfaceVpcEndpointAwsService, constant))
+                 for name, constant in _INTERFACE_ENDPOINTS)
+
+
+def __getattr__(name: str) -> object:
+    if name == "INTERFACE_ENDPOINTS":
+        return interface_endpoints()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 WITHOUT_ENDPOINT_POLICY = frozenset({"EcsAgent", "EcsTelemetry"})
 """Endpoints whose service accepts no endpoint policy: ECS supports one on ``ecs`` but not on ``ecs-agent`` and
@@ -160,7 +175,7 @@ class PlatformNetwork(PlatformConstruct):
         )
         self.endpoint_security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443),
                                                       "HTTPS from the VPC")
-        for name, service in INTERFACE_ENDPOINTS:
+        for name, service in interface_endpoints():
             endpoint = self.vpc.add_interface_endpoint(name, service=service, private_dns_enabled=True,
                                                        security_groups=[self.endpoint_security_group], open=False)
             if name not in WITHOUT_ENDPOINT_POLICY:

@@ -54,6 +54,11 @@ __all__ = [  # SEVERITIES is re-exported: the image pipeline reads the scan seve
     "default_policy_file", "load_policy",
 ]
 
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's safe loader in C (libyaml) when the installed PyYAML has it (its wheels do), else the pure-Python one:
+the same documents, the same types (both construct with ``SafeConstructor``), about ten times faster
+(issue 19's profile)."""
+
 ENV_CONTEXT_KEY = "env"
 POLICY_FILE_CONTEXT_KEY = "policy_file"
 DEFAULT_ENVIRONMENT = "dev"
@@ -265,7 +270,7 @@ def load_policy(file: str | Path | None = None) -> Policy:
     label = str(path)
     try:
         raw = path.read_bytes()
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = yaml.load(raw.decode("utf-8"), Loader=_SAFE_LOADER)
     except FileNotFoundError:
         raise PolicyError(label, ["file not found (set `-c policy_file=...` to an existing file)"]) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

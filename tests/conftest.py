@@ -21,6 +21,27 @@ if TYPE_CHECKING:
     from local_deployment import Deployment
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep ``--dist loadgroup``'s groups together (``make test``): the session fixtures below are built once per
+    worker, so the deploy group must run on one worker only.
+
+    pytest-xdist 3.8 groups a test by the ``@<group>`` suffix its worker writes into ``item._nodeid``; pytest 9
+    derives ``nodeid`` from the structured ``item._id`` instead, so the suffix is lost and every grouped test is
+    scheduled on its own, its session fixtures built on every worker (pytest-dev/pytest-xdist#1386, fix proposed in
+    #1388). Here the suffix goes where pytest 9 reads it; nothing happens where xdist already wrote it."""
+    if getattr(config, "workerinput", None) is None or not getattr(config.option, "loadgroup", False):
+        return  # not an xdist worker scheduling by group (the worker's option, as xdist sets it)
+    for item in items:
+        groups = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                         for mark in item.iter_markers("xdist_group")})
+        suffix = f"@{'_'.join(groups)}"
+        if groups and not item.nodeid.endswith(suffix):
+            from _pytest.nodeid import NodeId  # pytest 9's structured ids (where xdist's suffix is lost)
+
+            item._id = NodeId.parse(item.nodeid + suffix)
+
+
 @pytest.fixture(scope="session")
 def example_app(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
     """The repository's example app (app.py), synthesized once with every check and cdk.json's feature flags."""

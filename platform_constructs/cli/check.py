@@ -19,9 +19,14 @@ several tools on one resource and check are merged and tagged with every tool. T
 unacknowledged finding remains, 1 when one does, 2 on a usage error (no templates, unknown env, checkov
 asked for but not installed or failing).
 
+The checkers load once. The rule pack and cfn-lint (pure Python, most of a run) check the templates in ``--jobs``
+forked workers that share them (default: the CPUs this process may use; :mod:`.parallel`), forked before the jsii
+runtime starts, so that cdk-nag and cfn-guard (Node) run in this process meanwhile; results are reported in the
+templates' order, the same as one after the other.
+
 This module is the command; the pieces it runs live beside it: :mod:`.templates` (finding and decoding
-templates), :mod:`.linters` (cfn-lint, checkov), :mod:`.cdk_checks` (cdk-nag, cfn-guard), :mod:`.results`
-(findings and acknowledgments) and :mod:`.reports` (table, JUnit, SARIF).
+templates), :mod:`.linters` (cfn-lint, checkov), :mod:`.cdk_checks` (cdk-nag, cfn-guard), :mod:`.parallel` (the
+workers), :mod:`.results` (findings and acknowledgments) and :mod:`.reports` (table, JUnit, SARIF).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from platform_constructs.cli import environment
+from platform_constructs.cli import environment, parallel
 from platform_constructs.cli.cdk_checks import run_cdk_checks
 from platform_constructs.cli.linters import CfnLint, checkov_executable, run_checkov
 from platform_constructs.cli.reports import PROG, render_table, sarif, write_junit
@@ -69,6 +74,20 @@ def check_one(path: Path, template: Mapping[str, Any], policy: Policy, env: Envi
                                                             exports=exports or {}))
 
 
+def _plain(result: Result) -> Result:
+    """``result`` with plain ``str`` and ``int`` values: cfn-lint's decoder hands out its own ``str`` and ``int``
+    subclasses (with line marks), which cannot cross to another process (:mod:`.parallel`)."""
+    changes: dict[str, Any] = {
+        name: str(value) for name in ("tool", "rule_id", "severity", "message", "help", "logical_id",
+                                      "resource_type", "location", "acknowledged_reason")
+        if (value := getattr(result, name)) is not None and type(value) is not str}
+    if result.line is not None and type(result.line) is not int:
+        changes["line"] = int(result.line)
+    if any(type(reason) is not str for reason in result.refused):
+        changes["refused"] = tuple(str(reason) for reason in result.refused)
+    return replace(result, **changes) if changes else result
+
+
 def _templates_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -89,6 +108,9 @@ def _templates_parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--sarif", type=Path, metavar="FILE", help="write a SARIF 2.1.0 report")
     parser.add_argument("--show-acknowledged", action="store_true", help="list acknowledged findings and reasons")
+    parser.add_argument("--jobs", type=int, default=parallel.default_jobs(), metavar="N",
+                        help="templates checked at once by the rule pack and cfn-lint, in forked workers that share "
+                             f"the loaded checkers (default: the CPUs this process may use, {parallel.default_jobs()})")
     return parser
 
 
@@ -129,6 +151,19 @@ def check_templates(argv: Sequence[str]) -> int:
         print(f"{PROG}: --checkov: {exc}", file=err)
         return EXIT_USAGE
     loaded = {path: load_template(path) for path in paths}
+    exports = exported_values(t for t, _ in loaded.values() if t is not None)  # cross-stack references
+
+    def check(path: Path) -> tuple[list[Result], int, float]:
+        """The rule pack's and cfn-lint's results for one template (in a worker, when there are workers)."""
+        begin = time.perf_counter()
+        template, errors = loaded[path]
+        if template is None:
+            return [Result(template=path, tool=PROG, rule_id="parse", severity="error", message=e) for e in errors], \
+                0, time.perf_counter() - begin
+        results = [_plain(r) for r in check_one(path, template, policy, env, linter, exports=exports)]
+        return results, len(template.get("Resources", {})), time.perf_counter() - begin
+
+    checked = parallel.ordered_map(check, paths, jobs=args.jobs)  # forks now, before jsii starts Node below
     begin = time.perf_counter()
     cdk_results = run_cdk_checks([(p, t) for p, (t, _) in loaded.items() if t is not None],
                                  nag=not args.no_cdk_nag, guard=not args.no_cfn_guard)
@@ -136,19 +171,14 @@ def check_templates(argv: Sequence[str]) -> int:
         print(f"{PROG}: cdk-nag and cfn-guard over {len(cdk_results)} template(s) in one app: "
               f"{time.perf_counter() - begin:.1f} s", file=err)
     reports: list[TemplateReport] = []
-    exports = exported_values(t for t, _ in loaded.values() if t is not None)  # cross-stack references
-    for index, path in enumerate(paths, 1):
-        begin = time.perf_counter()
-        template, errors = loaded[path]
-        if template is None:
-            results = [Result(template=path, tool=PROG, rule_id="parse", severity="error", message=e) for e in errors]
-            resources = 0
-        else:
+    for index, (path, (own, resources, seconds)) in enumerate(zip(paths, checked, strict=True), 1):
+        template, _ = loaded[path]
+        results = own
+        if template is not None:  # the other tools' results, acknowledged as check_one acknowledges its own
             others = [replace(r, template=path) for r in (*checkov_results.get(path.resolve(), []),
                                                           *cdk_results.get(path, []))]
-            results = check_one(path, template, policy, env, linter, others=others, exports=exports)
-            resources = len(template.get("Resources", {}))
-        seconds = time.perf_counter() - begin
+            results = [*own, *mark_acknowledged(others, template, RuleContext(
+                policy=policy, env=env, template=template, exports=exports))]
         report = TemplateReport(path, resources, tuple(results), seconds)
         reports.append(report)
         findings = report.findings

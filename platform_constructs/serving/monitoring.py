@@ -27,14 +27,24 @@ class EndpointMetricFactory:
     def __init__(self, endpoint_name: str, *, period: Duration) -> None:
         self.endpoint_name = endpoint_name
         self.period = period
+        self._made: dict[tuple[str, str, str, str, Duration], cloudwatch.Metric] = {}
 
     def metric(self, metric_name: str, *, variant_name: str = PRIMARY_VARIANT, statistic: str = "Sum",
                namespace: str = METRICS_NAMESPACE, period: Duration | None = None) -> cloudwatch.Metric:
-        """A metric of one variant: ``AWS/SageMaker`` and the ``Sum`` statistic unless told otherwise."""
-        return cloudwatch.Metric(
-            namespace=namespace, metric_name=metric_name, statistic=statistic, period=period or self.period,
-            dimensions_map={"EndpointName": self.endpoint_name, "VariantName": variant_name},
-        )
+        """A metric of one variant: ``AWS/SageMaker`` and the ``Sum`` statistic unless told otherwise.
+
+        Made once per factory and arguments: a ``Metric`` is an immutable value (its ``with_``/``attach_to`` return
+        new ones), so the alarms, the dashboard and the ``metric_*`` helpers share it (each made metric is a call
+        into Node: issue 19)."""
+        chosen = period or self.period
+        key = (namespace, metric_name, statistic, variant_name, chosen)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = cloudwatch.Metric(
+                namespace=namespace, metric_name=metric_name, statistic=statistic, period=chosen,
+                dimensions_map={"EndpointName": self.endpoint_name, "VariantName": variant_name},
+            )
+        return made
 
     def metric_invocations(self, *, variant_name: str = PRIMARY_VARIANT) -> cloudwatch.Metric:
         return self.metric("Invocations", variant_name=variant_name)

@@ -41,6 +41,22 @@ def test_parliament_loads_without_pkg_resources_and_leaves_sys_modules_as_it_was
     assert done.returncode == 0, done.stderr
 
 
+def test_prefetch_loads_parliament_in_a_thread_beside_a_check_that_needs_it_at_once() -> None:
+    """The gate's prefetch and a first check racing for parliament: one import, sys.modules as it was."""
+    script = ("import sys, threading; sys.modules['pkg_resources'] = None\n"
+              "from platform_constructs.compliance.iam import parliament_adapter as adapter\n"
+              "adapter.prefetch()\n"
+              "(loader,) = [t for t in threading.enumerate() if t.name == 'platform-parliament-prefetch']\n"
+              "assert adapter.expansions('ecs:Poll') == {'ecs:Poll'}  # in this thread, at once\n"
+              "loader.join()\n"
+              "assert adapter.load_parliament() is sys.modules['parliament']\n"
+              "assert sys.modules['pkg_resources'] is None\n"
+              "adapter.prefetch()  # loaded: no second thread\n"
+              "assert not [t for t in threading.enumerate() if t.name == 'platform-parliament-prefetch']\n")
+    done = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_wildcard_expands_through_the_catalogue() -> None:
     assert {"s3:ListBucket", "s3:ListAllMyBuckets"} <= expansions("s3:List*")
     assert expansions("s3:NoSuchAction") == frozenset()

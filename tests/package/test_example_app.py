@@ -53,5 +53,6 @@ def test_cli_synth_and_ls_from_repo_root_without_eol_banner(tmp_path: Path) -> N
     assert "platform-constructs: 6 template(s) in dev" in synth.stderr
     assert "feature flags are not configured" not in synth.stderr + synth.stdout  # cdk.json has cdk init's flags
     assert "deprecated" not in synth.stderr + synth.stdout  # app.py: add_stack_dependency, not add_dependency
-    listing = _cli("ls", "--output", str(tmp_path / "ls.out"), tmp_path=tmp_path)
+    # the assembly just synthesized: `cdk ls` of the app would synthesize all of it a second time
+    listing = _cli("ls", "--app", str(out), tmp_path=tmp_path)
     assert listing.returncode == 0 and "platform-network" in listing.stdout

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from wheel_install import ROOT, Installed, install_wheel
 
-pytestmark = pytest.mark.slow
+# one worker installs the wheel for both modules; as a group (make test's --dist loadgroup schedules the largest units
+# first) the slowest test of the suite, the README's, starts early instead of last
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +70,12 @@ def test_platform_new_endpoint_churn_then_its_readme_step_by_step(installed: Ins
                             "npm install"]
     assert "platform deploy-local --app ." in commands
     script = "set -euo pipefail\n" + "".join(f"echo '>>> {c}'\n{c}\n" for c in commands)
+    # a user's machine: no PYTHONDONTWRITEBYTECODE (this one's), so Python writes the bytecode of what it imports and
+    # pip need not compile all of aws-cdk-lib up front (PIP_NO_COMPILE: the README's commands stay as written)
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "JSII_NODE") and not k.startswith("PYTEST")}
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "JSII_NODE", "PYTHONDONTWRITEBYTECODE")
+           and not k.startswith("PYTEST")}
+    env["PIP_NO_COMPILE"] = "1"
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                   if not p.startswith(str(ROOT)) and not p.startswith(str(installed.venv)))
     env.update(CDK_HOME=str(tmp_path / "cdk-home"), CDK_DISABLE_CLI_TELEMETRY="true",

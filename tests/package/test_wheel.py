@@ -15,7 +15,9 @@ from wheel_install import Installed, install_wheel
 
 import platform_constructs
 
-pytestmark = pytest.mark.slow
+# one worker installs the wheel for both modules; as a group (make test's --dist loadgroup schedules the largest units
+# first) the slowest test of the suite, the README's, starts early instead of last
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 
 @pytest.fixture(scope="module")

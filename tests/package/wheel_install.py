@@ -31,7 +31,10 @@ class Installed:
         return str(self.venv / "bin" / name)
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        """The venv's environment: nothing of the repository, and Python writing bytecode as it imports (this
+        machine sets PYTHONDONTWRITEBYTECODE, a user's does not): the venv was installed without compiling, so each
+        process would otherwise compile aws-cdk-lib's modules from source again."""
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")}
         env["PATH"] = os.pathsep.join([str(self.venv / "bin"), str(NODE_BIN), env.get("PATH", "")])
         env["JSII_NODE"] = str(NODE_BIN / "node")
         env["CDK_DISABLE_CLI_TELEMETRY"] = "true"

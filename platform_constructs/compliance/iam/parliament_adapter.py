@@ -20,6 +20,7 @@ import importlib.resources
 import json
 import re
 import sys
+import threading
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -79,28 +80,47 @@ def _resource_filename(package: str, name: str) -> str:
     return str(importlib.resources.files(package).joinpath(name))
 
 
+_LOADING = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def load_parliament() -> ModuleType:
-    """parliament, imported once.
+    """parliament, imported once (by one thread at a time: see :func:`prefetch`).
 
     parliament 1.6.4 imports ``pkg_resources`` only to call ``resource_filename`` for its two data files, and
     setuptools 82 removed ``pkg_resources`` (duo-labs/parliament#247; the last setuptools that has it, 81.x, is
     affected by GHSA-h35f-9h28-mq5c). So for that import only, ``sys.modules["pkg_resources"]`` is a stand-in with
     that one function (from :mod:`importlib.resources`); whatever was there before is put back afterwards.
     """
-    stand_in = ModuleType("pkg_resources")
-    stand_in.__dict__["resource_filename"] = _resource_filename
-    had, before = "pkg_resources" in sys.modules, sys.modules.get("pkg_resources")
-    sys.modules["pkg_resources"] = stand_in
-    try:
-        with warnings.catch_warnings():  # it opens its catalogue files without closing them (ResourceWarning)
-            warnings.simplefilter("ignore", ResourceWarning)
-            return importlib.import_module("parliament")
-    finally:
-        if had:
-            sys.modules["pkg_resources"] = before  # type: ignore[assignment]
-        else:
-            del sys.modules["pkg_resources"]
+    with _LOADING:
+        if "parliament" in sys.modules:
+            return sys.modules["parliament"]
+        stand_in = ModuleType("pkg_resources")
+        stand_in.__dict__["resource_filename"] = _resource_filename
+        had, before = "pkg_resources" in sys.modules, sys.modules.get("pkg_resources")
+        sys.modules["pkg_resources"] = stand_in
+        try:
+            with warnings.catch_warnings():  # it opens its catalogue files without closing them (ResourceWarning)
+                warnings.simplefilter("ignore", ResourceWarning)
+                return importlib.import_module("parliament")
+        finally:
+            if had:
+                sys.modules["pkg_resources"] = before  # type: ignore[assignment]
+            else:
+                del sys.modules["pkg_resources"]
+
+
+def prefetch() -> None:
+    """Start loading parliament (about 0.1 s of Python: its catalogue) in a thread of its own, so that it is loaded
+    when the first IAM check needs it.
+
+    The gate calls this when it is installed, as construction begins: from then on the Python side of a synth mostly
+    waits for Node (each jsii call is a round trip over a pipe, which releases the GIL), and the thread loads
+    parliament in those waits instead of at synth, where the rule pack would wait for it (issue 19's profile).
+    Loading is serialised (:data:`_LOADING`), so a check that comes first simply loads it itself. Not a daemon:
+    an app that never synthesizes still lets it finish before the interpreter exits."""
+    if "parliament" not in sys.modules:
+        threading.Thread(target=load_parliament, name="platform-parliament-prefetch").start()
 
 
 def _jsonable(value: Any) -> Any:
