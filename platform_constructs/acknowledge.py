@@ -18,6 +18,7 @@ the policy that takes grants added after construction. For each resource, applyi
 from __future__ import annotations
 
 import sys
+from abc import abstractmethod
 from collections.abc import Iterable
 from types import FrameType
 from typing import Protocol, runtime_checkable
@@ -41,6 +42,7 @@ class AcknowledgmentScope(Protocol):
     """A construct that says which of its children a decision applied to it covers (``PlatformRole``: its
     sealed policy only)."""
 
+    @abstractmethod
     def acknowledgment_scope(self) -> IConstruct: ...
 
 
