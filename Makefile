@@ -30,7 +30,7 @@ $(VENV)/.bytecode: $(VENV)/.installed $(PY_SOURCES)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --no-update-notifier --prefer-offline --loglevel=error
 	touch $@
 
 demo: setup ## synthesize the example app with every compliance check, then deploy it locally

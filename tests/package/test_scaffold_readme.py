@@ -79,7 +79,10 @@ def test_platform_new_endpoint_churn_then_its_readme_step_by_step(installed: Ins
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                   if not p.startswith(str(ROOT)) and not p.startswith(str(installed.venv)))
     env.update(CDK_HOME=str(tmp_path / "cdk-home"), CDK_DISABLE_CLI_TELEMETRY="true",
-               npm_config_audit="false", npm_config_fund="false")
+               npm_config_audit="false", npm_config_fund="false",
+               # npm's update check and packument refetches are network calls the README's install does not need:
+               # once one hung on an established connection for the whole timeout (the packages were in npm's cache)
+               npm_config_update_notifier="false", npm_config_prefer_offline="true", npm_config_fetch_timeout="120000")
     done = subprocess.run(["bash", "-c", script], cwd=project, env=env, capture_output=True, text=True,
                           timeout=README_TIMEOUT_SECONDS, check=False)
     output = done.stdout + done.stderr
