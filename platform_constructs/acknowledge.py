@@ -18,6 +18,7 @@ the policy that takes grants added after construction. For each resource, applyi
 from __future__ import annotations
 
 import sys
+from abc import abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import FrameType
@@ -42,6 +43,7 @@ class AcknowledgmentScope(Protocol):
     """A construct that says which of its children a decision applied to it covers (``PlatformRole``: its
     sealed policy only)."""
 
+    @abstractmethod
     def acknowledgment_scope(self) -> IConstruct: ...
 
 

@@ -14,6 +14,7 @@ AWS CloudFormation resource reference documents them (the registry schemas' ``pr
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -47,6 +48,7 @@ class Model:
         return True
 
     @property
+    @abstractmethod
     def physical_resource_id(self) -> str:
         raise NotImplementedError(f"{type(self).__name__} must define physical_resource_id")
 

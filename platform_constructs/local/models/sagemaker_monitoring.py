@@ -15,6 +15,7 @@ create-only, so an update is a replacement: the new one is created, the old one 
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from typing import Any
 
@@ -97,11 +98,13 @@ class _JobDefinition(Model):
         return {"JobDefinitionArn": self.arn, "CreationTime": ""}
 
     @classmethod
+    @abstractmethod
     def _create(cls, name: str, props: Mapping[str, Any], backend: SageMakerModelBackend) -> str:
         """Create the definition ``name`` in ``backend``; its ARN."""
         raise NotImplementedError(f"{cls.__name__} must create its definition")
 
     @classmethod
+    @abstractmethod
     def _delete(cls, name: str, backend: SageMakerModelBackend) -> None:
         """Delete the definition ``name`` from ``backend`` if it is there."""
         raise NotImplementedError(f"{cls.__name__} must delete its definition")

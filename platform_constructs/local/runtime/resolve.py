@@ -9,6 +9,7 @@ on it.
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,10 +24,13 @@ class Lookups(Protocol):
     region: str
     account: str
 
+    @abstractmethod
     def physical_id(self, stack: str, logical_id: str) -> str | None: ...
 
+    @abstractmethod
     def ssm(self, name: str) -> str: ...
 
+    @abstractmethod
     def batch_cluster(self, environment: str) -> str: ...
 
 
