@@ -10,7 +10,7 @@ for each of them. Roles are in :mod:`platform_constructs.roles` (re-exported her
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import jsii
 from aws_cdk import CfnMapping, CfnResource, Duration, IStableListProducer, Lazy, Names, Stack, Tags
@@ -23,7 +23,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from platform_constructs.acknowledge import acknowledge
-from platform_constructs.core import PlatformConstruct, PlatformContext
+from platform_constructs.core import PlatformConstruct, PlatformContext, ancestors
 from platform_constructs.roles import PlatformRole, deploy_time_input, platform_role, service_principal
 
 __all__ = [
@@ -38,10 +38,13 @@ __all__ = [
     "platform_role",
     "secure_bucket",
     "service_principal",
+    "tag_access_log_bucket",
     "tag_provider_resources",
 ]
 
 _ACCESS_LOG_BUCKET_ID = "PlatformAccessLogs"
+_ACCESS_LOG_BUCKET_ATTRIBUTE = "_platform_access_log_bucket"
+_ACCESS_LOG_TAGS_ATTRIBUTE = "_platform_access_log_tags"
 _S3_PREFIX_LIST_MAP_ID = "PlatformS3PrefixLists"
 
 
@@ -181,8 +184,10 @@ def access_log_bucket(scope: Construct) -> _AccessLogBucket:
     S3 server access logging"), instead of the legacy LogDeliveryWrite ACL CDK would add (cfn-lint W3045).
     """
     stack = Stack.of(scope)
-    existing = stack.node.try_find_child(_ACCESS_LOG_BUCKET_ID)
+    # kept on the stack's Python object: found again without a call into Node (issue 19)
+    existing = vars(stack).get(_ACCESS_LOG_BUCKET_ATTRIBUTE) or stack.node.try_find_child(_ACCESS_LOG_BUCKET_ID)
     if isinstance(existing, _AccessLogBucket):
+        vars(stack)[_ACCESS_LOG_BUCKET_ATTRIBUTE] = existing
         return existing
     ctx = PlatformContext.of(scope)
     bucket = _AccessLogBucket(
@@ -212,13 +217,24 @@ def access_log_bucket(scope: Construct) -> _AccessLogBucket:
         cfn_bucket.add_property_deletion_override("AccessControl")
     _event_notifications(bucket)
     # The bucket lives on the stack, outside any construct's tag scope: it carries the first user's tags.
-    owner = next((c for c in reversed(scope.node.scopes) if isinstance(c, PlatformConstruct)), None)
-    for name, value in (owner.tags if owner is not None else {}).items():
-        Tags.of(bucket).add(name, value)
+    owner = next((c for c in reversed(ancestors(scope)) if isinstance(c, PlatformConstruct)), None)
+    tag_access_log_bucket(bucket, owner.tags if owner is not None else {})
     for decision in ("access-log-bucket-not-logged", "access-log-bucket-sse-s3", "bucket-replication",
                      "bucket-no-object-lock"):
         acknowledge(bucket, decision, owner=owner)
+    vars(stack)[_ACCESS_LOG_BUCKET_ATTRIBUTE] = bucket
     return bucket
+
+
+def tag_access_log_bucket(bucket: s3.Bucket, tags: Mapping[str, str]) -> None:
+    """Tag the stack's access-log bucket (outside every construct's tag scope) with ``tags``: later tags win
+    (``TagManager.setTag``), so each construct logging to it applies its own; the same ones again change nothing and
+    are skipped without a call into Node (the tags last applied are kept on the bucket's Python object)."""
+    if vars(bucket).get(_ACCESS_LOG_TAGS_ATTRIBUTE) != dict(tags):
+        tagger = Tags.of(bucket)
+        for name, value in tags.items():
+            tagger.add(name, value)
+        vars(bucket)[_ACCESS_LOG_TAGS_ATTRIBUTE] = dict(tags)
 
 
 def secure_bucket(scope: Construct, id: str, *, key: kms.IKey, purpose: str) -> s3.Bucket:

@@ -37,6 +37,7 @@ from platform_constructs.tags import resolve_tags
 _CONTEXT_ID = "PlatformConstructs"
 _CONTEXT_ATTRIBUTE = "_platform_context"
 """Where :meth:`PlatformContext.of` caches its answer on a construct's Python object."""
+_SCOPES_ATTRIBUTE = "_platform_scopes"
 
 
 @dataclass
@@ -63,7 +64,7 @@ class PlatformContext:
         found = _cached_context(scope)
         if found is not None:
             return found
-        scopes = scope.node.scopes  # the root first, ``scope`` last: one call for the whole path
+        scopes = ancestors(scope)
         for ancestor in reversed(scopes[:-1]):
             found = _cached_context(ancestor)
             if found is not None:
@@ -97,6 +98,17 @@ class PlatformContext:
     def removal_policy(self) -> RemovalPolicy:
         """RETAIN for stateful resources where the environment's policy says so (prod), else DESTROY."""
         return RemovalPolicy.RETAIN if self.env.retain_stateful_resources else RemovalPolicy.DESTROY
+
+
+def ancestors(construct: IConstruct) -> list[IConstruct]:
+    """``construct.node.scopes`` — the root first, ``construct`` last — looked up once per construct (a construct
+    never moves) and kept on its Python object."""
+    found = vars(construct).get(_SCOPES_ATTRIBUTE)
+    if isinstance(found, list):
+        return found
+    scopes: list[IConstruct] = list(construct.node.scopes)
+    vars(construct)[_SCOPES_ATTRIBUTE] = scopes
+    return scopes
 
 
 def _cached_context(construct: IConstruct) -> PlatformContext | None:

@@ -164,6 +164,9 @@ class PlatformRulesPlugin:
         if self._root is None:
             return
         made = {(path, rule_id) for path, rule_id, _ in self._acknowledgments}
+        if not any(_is_foreign(rule_id, path, made) for path, rule_id in _recorded_acknowledgments(
+                self._root, template_paths)):
+            return  # the common case, decided without a call into Node; else each construct is asked, as before
         by_file = {Path(p).name: p for p in template_paths}
         for construct in [self._root, *self._root.node.find_all()]:
             for entry in construct.node.metadata:
@@ -179,6 +182,45 @@ class PlatformRulesPlugin:
                             yield f"{construct.node.path}: {rule_id}", PolicyViolatingResource(
                                 locations=[rule_id], resource_logical_id=Stack.of(resource).resolve(
                                     resource.logical_id), template_path=template)
+
+
+def _is_foreign(rule_id: str, path: str, made: set[tuple[str, str]]) -> bool:
+    return (path, rule_id) not in made and rule_id.startswith(GATE_ID_PREFIXES)
+
+
+def _recorded_acknowledgments(root: IConstruct, template_paths: list[str]) -> Iterator[tuple[str, str]]:
+    """(construct path, rule id) of every acknowledgment recorded in the app: those of the stacks' constructs read
+    from the cloud assembly (CDK has written each stack's construct metadata, nested stacks' included, beside its
+    template before validation plugins run: the manifest's ``additionalMetadataFile`` or inline ``metadata``), those
+    of the constructs outside every stack (the app root, stages) asked of the construct tree.
+
+    Reading a few hundred constructs' metadata through jsii cost two calls each at every synth (issue 19's profile:
+    about 750 of the seed stack's 1,700 calls); the files hold the same entries."""
+    key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+    for directory in dict.fromkeys(Path(path).parent for path in template_paths):
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        for artifact in manifest.get("artifacts", {}).values():
+            if artifact.get("type") != "aws:cloudformation:stack":
+                continue
+            metadata = artifact.get("metadata") or {}
+            if "additionalMetadataFile" in artifact:
+                metadata = json.loads((directory / artifact["additionalMetadataFile"]).read_text(encoding="utf-8"))
+            for path, entries in metadata.items():
+                for entry in entries:
+                    if entry.get("type") == key and isinstance(entry.get("data"), dict):
+                        yield from ((path.lstrip("/"), _rule_id(recorded)) for recorded in entry["data"])
+    outside = [root]
+    while outside:
+        construct = outside.pop()
+        node = construct.node
+        for entry in node.metadata:
+            if entry.type == key and isinstance(entry.data, dict):
+                yield from ((node.path, _rule_id(recorded)) for recorded in entry.data)
+        outside.extend(child for child in node.children if not isinstance(child, Stack))
+
+
+def _rule_id(recorded: object) -> str:
+    return re.sub(r"^annotation::", "", str(recorded), flags=re.IGNORECASE)  # CDK's stored form
 
 
 def _resources_under(construct: IConstruct) -> list[Any]:

@@ -20,6 +20,8 @@ from syrupy.extensions.json import JSONSnapshotExtension
 from platform_constructs.testing import SynthResult, new_app, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")
+# one worker synthesizes each environment's app once for both tests (per worker, a session fixture is built again)
+pytestmark = pytest.mark.xdist_group("snapshots")
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 _BUILD_CONTEXT = re.compile(r"echo '([A-Za-z0-9+/=]{40,})' \| base64 -d")
 

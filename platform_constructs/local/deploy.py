@@ -1,7 +1,7 @@
 """Deploy a CDK app into the embedded emulator with the real CDK CLI, then verify it with boto3.
 
-The flow (:func:`deploy_local`): the normal synth (every compliance check) -> ``platform-check`` when it is
-installed -> the template adapter writes ``cdk.out.local/`` -> start the emulator (IAM enforced) -> ``cdk
+The flow (:func:`deploy_local`): the normal synth (every compliance check) -> ``platform-check``, when installed,
+started beside the rest -> the adapter writes ``cdk.out.local/`` -> start the emulator (IAM enforced) -> ``cdk
 bootstrap`` -> ``cdk deploy --all --method=direct`` (change sets lose outputs in the emulator) -> verify every
 stack -> the runtime-call tables -> summary table -> stop the emulator. :class:`LocalTarget` holds the emulator
 and CLI environment so tests can deploy, re-deploy and ``cdk diff`` against one running emulator.
@@ -84,16 +84,29 @@ def synth(app_dir: Path, *, env_name: str = "dev", outdir: Path | None = None,
     return out, seconds, gate
 
 
-def platform_check(assembly: Path, *, env_name: str, project_root: Path | None = None) -> tuple[bool, str] | None:
-    """Run ``platform-check`` over ``assembly`` when it is installed: (passed, output); ``None`` when absent. It runs
-    cdk-nag through jsii, so with the project's pinned Node (:func:`toolchain_env` of ``project_root``)."""
+def start_platform_check(assembly: Path, *, env_name: str,
+                         project_root: Path | None = None) -> subprocess.Popen[str] | None:
+    """Start ``platform-check`` over ``assembly`` when it is installed (``None`` when absent), with the project's
+    pinned Node for the cdk-nag it runs through jsii (:func:`toolchain_env` of ``project_root``). In the background:
+    its result decides only whether the run passed, so the deploy need not wait for it (issue 19: ~10 s of
+    ``make demo``)."""
     if importlib.util.find_spec("platform_constructs.cli.check") is None:
         return None
     code = "import sys; from platform_constructs.cli.check import main; sys.exit(main(sys.argv[1:]))"
-    proc = subprocess.run([sys.executable, "-c", code, str(assembly), "--env", env_name],
-                          capture_output=True, text=True, timeout=CLI_TIMEOUT_SECONDS, check=False,
-                          env=toolchain_env(project_root) if project_root is not None else None)
-    return proc.returncode == 0, proc.stdout + proc.stderr
+    return subprocess.Popen([sys.executable, "-c", code, str(assembly), "--env", env_name], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env=toolchain_env(project_root) if project_root is not None else None)
+
+
+def finish_platform_check(running: subprocess.Popen[str]) -> tuple[bool, str]:
+    """(passed, output) of a started :func:`start_platform_check`, waiting for it."""
+    try:
+        stdout, stderr = running.communicate(timeout=CLI_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        running.kill()
+        stdout, stderr = running.communicate()
+        return False, f"{stdout}{stderr}\nplatform-check did not finish within {CLI_TIMEOUT_SECONDS} s"
+    return running.returncode == 0, stdout + stderr
 
 
 @dataclass
@@ -235,12 +248,26 @@ class LocalTarget:
         """Adapt ``assembly`` (a synthesized cloud assembly), bootstrap once, deploy every stack, verify, and
         (unless ``runtime_calls=False``) run the runtime-call tables."""
         result = DeployResult(assembly=assembly, adapted=AdaptedAssembly(directory=assembly))
+        checking, check_started = None, time.monotonic()
         if run_platform_check:
-            log("platform-check over the synthesized templates (when installed)")
-            started = time.monotonic()
-            result.platform_check = platform_check(assembly, env_name=env_name, project_root=self.project_root)
-            if result.platform_check is not None:
-                result.timings["platform-check"] = time.monotonic() - started
+            log("platform-check over the synthesized templates (when installed), beside the deploy")
+            checking = start_platform_check(assembly, env_name=env_name, project_root=self.project_root)
+        try:
+            self._deploy_and_verify(result, assembly, local_dir=local_dir, log=log, runtime_calls=runtime_calls)
+        except BaseException:
+            if checking is not None:  # the deploy failed: the check's answer no longer matters
+                checking.kill()
+                checking.communicate()
+            raise
+        if checking is not None:
+            result.platform_check = finish_platform_check(checking)
+            result.timings["platform-check"] = time.monotonic() - check_started  # beside the deploy's steps
+        result.emulator_log = self.log.drain()
+        return result
+
+    def _deploy_and_verify(self, result: DeployResult, assembly: Path, *, local_dir: Path | None, log: Log,
+                           runtime_calls: bool) -> None:
+        """Adapt, bootstrap, deploy, verify and (``runtime_calls``) run the runtime-call tables, into ``result``."""
         started = time.monotonic()
         target_dir = local_dir if local_dir is not None else assembly.parent / LOCAL_ASSEMBLY
         result.adapted = adapt_assembly(assembly, target_dir)
@@ -261,8 +288,6 @@ class LocalTarget:
             started = time.monotonic()
             self.runtime_calls(result)
             result.timings["runtime calls"] = time.monotonic() - started
-        result.emulator_log = self.log.drain()
-        return result
 
 
 def explicit_parameter_defaults(adapted: AdaptedAssembly) -> tuple[list[str], list[Change]]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags
+from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -198,8 +198,7 @@ class SecureModelEndpoint(PlatformConstruct):
         self.log_group.apply_removal_policy(RemovalPolicy.DESTROY)  # a fixed name: goes with its endpoint
         self.bucket: s3.Bucket = baseline.secure_bucket(self, "DataBucket", key=self.key, purpose="endpoint-data")
         """The endpoint's data: captured requests and responses, and async inputs, outputs and failures."""
-        for tag, value in self.tags.items():  # the stack's shared access-log bucket lives outside this construct
-            Tags.of(baseline.access_log_bucket(self)).add(tag, value)
+        baseline.tag_access_log_bucket(baseline.access_log_bucket(self), self.tags)  # the stack's, outside this
         self.alarm_topic: sns.Topic = baseline.alarm_topic(self, "AlarmTopic", key=self.key)
         self.notification_topics: tuple[sns.Topic, sns.Topic] | None = (
             sns.Topic(self, "SuccessTopic", master_key=self.key, enforce_ssl=True),

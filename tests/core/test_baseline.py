@@ -254,3 +254,28 @@ def test_tagging_a_missing_provider_is_a_no_op() -> None:
     stack = Stack(new_app(), "NoProvider")
     baseline.tag_provider_resources(stack, "Custom::NotInThisStack", {"CostCenter": "x"})
     assert stack.node.try_find_child("Custom::NotInThisStack") is None
+
+
+class _Logged(PlatformConstruct):
+    """A construct whose bucket logs to the stack's access-log bucket, tagging it as the endpoint does."""
+
+    def __init__(self, scope: Construct, id: str, *, cost_center: str) -> None:
+        super().__init__(scope, id, cost_center=cost_center)
+        key = baseline.platform_key(self, "Key", description="access-log tags test")
+        baseline.secure_bucket(self, "Data", key=key, purpose="data")
+        baseline.tag_access_log_bucket(baseline.access_log_bucket(self), self.tags)
+        baseline.tag_access_log_bucket(baseline.access_log_bucket(self), self.tags)  # again: nothing changes
+
+
+def test_the_access_log_bucket_carries_the_tags_of_the_last_construct_logging_to_it() -> None:
+    app = new_app()
+    stack = Stack(app, "Logged")
+    _Logged(stack, "First", cost_center="first-team")
+    _Logged(stack, "Second", cost_center="second-team")
+    template = Template.from_json(synthesize(app).template("Logged"))
+    buckets = {logical_id: {tag["Key"]: tag["Value"] for tag in resource["Properties"]["Tags"]}
+               for logical_id, resource in template.find_resources("AWS::S3::Bucket").items()}
+    (logs,) = [tags for logical_id, tags in buckets.items() if logical_id.startswith("PlatformAccessLogs")]
+    assert logs["CostCenter"] == "second-team"
+    assert sorted(tags["CostCenter"] for logical_id, tags in buckets.items()
+                  if not logical_id.startswith("PlatformAccessLogs")) == ["first-team", "second-team"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import NestedStack, Stack
+from aws_cdk import Acknowledgment, NestedStack, Stack, Validations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 
@@ -91,6 +91,16 @@ def test_the_gate_is_installed_once_per_app(failed: Failed) -> None:
     gate was installed twice by hand: every plugin name appeared twice in the report)."""
     names = Counter(report["pluginName"] for report in failed.report["pluginReports"])
     assert names == Counter(PACKS)
+
+
+def test_an_acknowledgment_made_on_the_app_with_cdk_s_api_fails_synth() -> None:
+    """The app root is outside every stack, so its acknowledgments are not in the assembly's stack metadata that the
+    gate reads first (test_acknowledge.py forges one inside a stack): it asks the construct tree for those."""
+    app = new_app()
+    PlatformNetwork(Stack(app, "Net"), "Network")
+    Validations.of(app).acknowledge(Acknowledgment(id="AwsSolutions-SMG4", reason="by hand"))
+    with pytest.raises(ComplianceError, match=f"{FOREIGN_ACKNOWLEDGMENT} at Net/Network"):
+        synthesize(app)
 
 
 def test_the_gate_names_its_packs_and_rules() -> None:
