@@ -45,6 +45,27 @@ def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+ACCOUNT_LIMITING_KEYS = frozenset(k.lower() for k in (
+    "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:SourceAccount", "aws:SourceOrgID",
+    "aws:PrincipalArn"))
+"""Condition keys (lower case) that limit a ``Principal: "*"`` statement to named accounts, an organisation or
+named principals."""
+
+
+def admits_everyone(principal: Any) -> bool:
+    """``Principal: "*"`` or ``{"AWS": "*"}`` (alone or in a list): every AWS account's principals."""
+    if principal == "*":
+        return True
+    return isinstance(principal, Mapping) and "*" in as_list(principal.get("AWS"))
+
+
+def limited_by(conditions: Any, keys: frozenset[str] = ACCOUNT_LIMITING_KEYS) -> bool:
+    """A ``Condition`` block testing one of ``keys`` (lower case; condition keys are case-insensitive)."""
+    return isinstance(conditions, Mapping) and any(
+        isinstance(block, Mapping) and any(str(key).lower() in keys for key in block)
+        for block in conditions.values())
+
+
 def document_statements(document: Any, location: str) -> Iterator[Statement]:
     """The statements of one policy document (``None`` bodies where the template computes them)."""
     if isinstance(document, str):

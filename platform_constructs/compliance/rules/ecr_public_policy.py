@@ -8,26 +8,10 @@ the images, and with them whatever the images contain. A policy computed at depl
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from platform_constructs.compliance.rules.base import Resource, Rule, RuleContext, Violation, props, unverifiable
-from platform_constructs.compliance.statements import as_list, document_statements
-
-LIMITING_KEYS = frozenset(k.lower() for k in ("aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
-                                              "aws:SourceAccount", "aws:SourceOrgID", "aws:PrincipalArn"))
-
-
-def _everyone(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    return isinstance(principal, Mapping) and "*" in as_list(principal.get("AWS"))
-
-
-def _limited(conditions: Any) -> bool:
-    return isinstance(conditions, Mapping) and any(
-        isinstance(block, Mapping) and any(str(key).lower() in LIMITING_KEYS for key in block)
-        for block in conditions.values())
+from platform_constructs.compliance.statements import admits_everyone, document_statements, limited_by
 
 
 def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
@@ -37,7 +21,7 @@ def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Vio
     for statement in document_statements(document, "Properties.RepositoryPolicyText"):
         if statement.body is None:
             yield unverifiable(statement.location, "the repository policy statement")
-        elif statement.allows and _everyone(statement.body.get("Principal")) and not _limited(
+        elif statement.allows and admits_everyone(statement.body.get("Principal")) and not limited_by(
                 statement.body.get("Condition")):
             actions = ", ".join(map(str, statement.values("Action"))) or "every action"
             yield Violation(statement.location, f"allows {actions} to every AWS account (Principal '*' without an "

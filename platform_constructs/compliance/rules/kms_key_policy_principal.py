@@ -1,0 +1,51 @@
+"""PLAT-KMS1: a KMS key policy does not let every AWS account use the key.
+
+An ``AWS::KMS::Key`` (or ``AWS::KMS::ReplicaKey``) whose ``KeyPolicy`` allows ``Principal: "*"`` (or
+``{"AWS": "*"}``) without a condition limiting the caller to named accounts, an organisation or named principals
+(``kms:CallerAccount``, ``aws:PrincipalAccount``, ``aws:PrincipalOrgID``, ``aws:PrincipalOrgPaths``,
+``aws:PrincipalArn``, ``aws:SourceAccount``, ``aws:SourceOrgID``) lets any principal of any account decrypt (or
+otherwise use) what the key protects: a key policy is the key's primary access control and needs no identity
+policy on the caller's side (AWS KMS Developer Guide, "Key policies in AWS KMS"). ``Deny`` statements are not
+read. checkov reports every ``Principal: "*"`` as CKV_AWS_33, conditioned or not; this rule accepts the
+account-limited form AWS documents for service integrations (``kms:CallerAccount`` with ``kms:ViaService``). A
+key policy computed at deploy time is unverifiable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from platform_constructs.compliance.rules.base import Resource, Rule, RuleContext, Violation, props, unverifiable
+from platform_constructs.compliance.statements import (
+    ACCOUNT_LIMITING_KEYS,
+    admits_everyone,
+    document_statements,
+    limited_by,
+)
+
+WHERE = "Properties.KeyPolicy"
+KEY_LIMITING_KEYS = ACCOUNT_LIMITING_KEYS | {"kms:calleraccount"}
+
+
+def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
+    document = props(resource).get("KeyPolicy")
+    if document is None:
+        return  # the default key policy: the account's IAM policies decide
+    for statement in document_statements(document, WHERE):
+        if statement.body is None:
+            yield unverifiable(statement.location, "the key policy statement")
+        elif statement.allows and admits_everyone(statement.body.get("Principal")) and not limited_by(
+                statement.body.get("Condition"), KEY_LIMITING_KEYS):
+            actions = ", ".join(map(str, statement.values("Action"))) or "every action"
+            yield Violation(statement.location, f"allows {actions} to every AWS account's principals (Principal '*' "
+                                                "without an account, organisation or principal condition)")
+
+
+RULE = Rule(
+    id="PLAT-KMS1",
+    title="KMS key policies admit only named accounts, organisations or principals",
+    fix=("name the principals that use the key (roles, the account root for IAM delegation, services with "
+         "aws:SourceAccount), or keep Principal '*' with a kms:CallerAccount or aws:PrincipalOrgID condition"),
+    resource_types=("AWS::KMS::Key", "AWS::KMS::ReplicaKey"),
+    check=check,
+)
