@@ -31,6 +31,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, 
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 from constructs import IConstruct
 
+from platform_constructs.compliance.assembly import template_accounts
 from platform_constructs.compliance.engine import check_template, exported_values, unacknowledged
 from platform_constructs.compliance.rules import ALL_RULES
 from platform_constructs.guard_rules import rules_for, template_types
@@ -125,8 +126,10 @@ class PlatformRulesPlugin:
         templates = [*context.template_paths, *map(str, nested_templates(list(context.template_paths)))]
         loaded = {path: json.loads(Path(path).read_text(encoding="utf-8")) for path in templates}
         exports = exported_values(loaded.values())  # the app's cross-stack references
+        accounts = template_accounts(loaded)  # each stack's explicit account ({account} in the policy)
         for path, checked in loaded.items():
-            for finding in unacknowledged(check_template(checked, self._policy, self._env, exports=exports)):
+            for finding in unacknowledged(check_template(checked, self._policy, self._env, exports=exports,
+                                                         account=accounts[Path(path)])):
                 refused = f" (acknowledgment refused: {'; '.join(finding.refused)})" if finding.refused else ""
                 key = (finding.rule_id, f"{finding.title}: {finding.message}{refused}")
                 by_rule.setdefault(key, []).append(PolicyViolatingResource(

@@ -46,6 +46,7 @@ from platform_constructs.cli.linters import CfnLint, checkov_executable, run_che
 from platform_constructs.cli.reports import PROG, render_table, sarif, write_junit
 from platform_constructs.cli.results import Result, TemplateReport, mark_acknowledged
 from platform_constructs.cli.templates import discover, load_template
+from platform_constructs.compliance.assembly import template_accounts
 from platform_constructs.compliance.engine import check_template
 from platform_constructs.compliance.exports import Exports, exported_values
 from platform_constructs.compliance.rules.base import RuleContext
@@ -57,21 +58,22 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def check_one(path: Path, template: Mapping[str, Any], policy: Policy, env: EnvironmentPolicy,
               linter: CfnLint | None, *, others: Sequence[Result] = (),
-              exports: Exports | None = None) -> list[Result]:
+              exports: Exports | None = None, account: str | None = None) -> list[Result]:
     """The rule pack's findings over one template, then cfn-lint's and ``others`` (the other tools'), each
     acknowledged only by the library's decisions. ``exports``: what the templates checked with it export (their
-    ``Fn::ImportValue`` targets)."""
+    ``Fn::ImportValue`` targets); ``account``: the account its stack is deployed to, when the cloud assembly says
+    (:mod:`platform_constructs.compliance.assembly`)."""
     results = [
         Result(template=path, tool="platform-rules", rule_id=f.rule_id, severity="error",
                message=f.message, logical_id=f.logical_id, resource_type=f.resource_type,
                location=f.location, help=f"{f.title}. Fix: {f.fix}")
-        for f in check_template(template, policy, env, exports=exports)
+        for f in check_template(template, policy, env, exports=exports, account=account)
     ]
     if linter is not None:
         results += linter.check(path, template)
     results += others
     return mark_acknowledged(results, template, RuleContext(policy=policy, env=env, template=template,
-                                                            exports=exports or {}))
+                                                            exports=exports or {}, account=account))
 
 
 def _plain(result: Result) -> Result:
@@ -152,6 +154,7 @@ def check_templates(argv: Sequence[str]) -> int:
         return EXIT_USAGE
     loaded = {path: load_template(path) for path in paths}
     exports = exported_values(t for t, _ in loaded.values() if t is not None)  # cross-stack references
+    accounts = template_accounts(paths)  # explicit stack accounts, from the cloud assembly's manifest
 
     def check(path: Path) -> tuple[list[Result], int, float]:
         """The rule pack's and cfn-lint's results for one template (in a worker, when there are workers)."""
@@ -160,7 +163,8 @@ def check_templates(argv: Sequence[str]) -> int:
         if template is None:
             return [Result(template=path, tool=PROG, rule_id="parse", severity="error", message=e) for e in errors], \
                 0, time.perf_counter() - begin
-        results = [_plain(r) for r in check_one(path, template, policy, env, linter, exports=exports)]
+        results = [_plain(r) for r in check_one(path, template, policy, env, linter, exports=exports,
+                                                account=accounts[path])]
         return results, len(template.get("Resources", {})), time.perf_counter() - begin
 
     checked = parallel.ordered_map(check, paths, jobs=args.jobs)  # forks now, before jsii starts Node below
@@ -178,7 +182,7 @@ def check_templates(argv: Sequence[str]) -> int:
             others = [replace(r, template=path) for r in (*checkov_results.get(path.resolve(), []),
                                                           *cdk_results.get(path, []))]
             results = [*own, *mark_acknowledged(others, template, RuleContext(
-                policy=policy, env=env, template=template, exports=exports))]
+                policy=policy, env=env, template=template, exports=exports, account=accounts[path]))]
         report = TemplateReport(path, resources, tuple(results), seconds)
         reports.append(report)
         findings = report.findings

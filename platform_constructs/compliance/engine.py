@@ -47,10 +47,12 @@ def resources_of(template: Mapping[str, Any]) -> Iterable[tuple[str, Mapping[str
 
 
 def check_template(template: Mapping[str, Any], policy: Policy, env: EnvironmentPolicy,
-                   rules: Sequence[Rule] = ALL_RULES, *, exports: Exports | None = None) -> list[Finding]:
+                   rules: Sequence[Rule] = ALL_RULES, *, exports: Exports | None = None,
+                   account: str | None = None) -> list[Finding]:
     """All findings (acknowledged ones flagged) of ``rules`` over one template; ``exports``: what the templates
-    checked with it export (:func:`exported_values`), so that its ``Fn::ImportValue`` can be read."""
-    ctx = RuleContext(policy=policy, env=env, template=template, exports=exports or {})
+    checked with it export (:func:`exported_values`), so that its ``Fn::ImportValue`` can be read; ``account``: the
+    account it is deployed to, when known (:attr:`RuleContext.account`)."""
+    ctx = RuleContext(policy=policy, env=env, template=template, exports=exports or {}, account=account)
     findings: list[Finding] = []
     for logical_id, resource in resources_of(template):
         resource_type = str(resource.get("Type", ""))

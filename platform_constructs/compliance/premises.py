@@ -178,28 +178,37 @@ def granted_on_template_resources(actions: Iterable[str], resource_types: Iterab
                    check)
 
 
-def approved_repository_patterns(registries: Iterable[str]) -> set[str]:
+def approved_repository_patterns(registries: Iterable[str], *, account: str | None = None,
+                                 accounts: Iterable[str] = ()) -> set[str]:
     """The ECR repository ARN patterns (regular expressions over ARNs flattened as cdk-nag names them) of the
-    approved registry prefixes: ``{account}``/``{region}`` match the stack's account and region, a literal account
-    or region only itself."""
+    approved registry prefixes: ``{region}`` matches the stack's region; ``{account}`` the deploying account only —
+    the ``AWS::AccountId`` pseudo parameter, the stack's own literal ``account`` when it is known (a stack with an
+    explicit environment), or one of ``accounts`` (the policy's ``registries.accounts``), as the constructs decide
+    at synth (:func:`platform_constructs.images.uri.image_problem`); a literal account or region only itself."""
+    own = "|".join(re.escape(a) for a in dict.fromkeys([*([account] if account else []), *accounts]))
+    deploying = f"(<AWS::AccountId>{'|' + own if own else ''})"
     patterns = set()
     for registry in registries:
         found = re.fullmatch(r"(\d{12}|\{account\})\.dkr\.ecr\.([^.]+)\.amazonaws\.com/(.*)", registry)
         if found is None:
             continue
-        account = ACCOUNT if found[1] == "{account}" else re.escape(found[1])
+        account_pattern = deploying if found[1] == "{account}" else re.escape(found[1])
         region = REGION if found[2] == "{region}" else re.escape(found[2])
-        patterns.add(f"arn:{PARTITION}:ecr:{region}:{account}:repository/{re.escape(found[3])}\\*")
+        patterns.add(f"arn:{PARTITION}:ecr:{region}:{account_pattern}:repository/{re.escape(found[3])}\\*")
     return patterns
 
 
 def _approved_repository(subject: Subject) -> list[str]:
     resource = subject.values.get("resource", "")
-    approved = approved_repository_patterns(subject.ctx.policy.approved_registries)
+    policy = subject.ctx.policy
+    approved = approved_repository_patterns(policy.approved_registries, account=subject.ctx.account,
+                                            accounts=policy.image_accounts)
     if any(re.fullmatch(pattern, resource) for pattern in approved):
         return []
+    own = subject.ctx.account or "the AWS::AccountId pseudo parameter (an environment-agnostic stack)"
+    listed = f", registries.accounts {', '.join(policy.image_accounts)}" if policy.image_accounts else ""
     return [f"{resource!r} is not the repositories of an approved registry prefix "
-            f"({', '.join(subject.ctx.policy.approved_registries)})"]
+            f"({', '.join(policy.approved_registries)}; {{account}} is the deploying account: {own}{listed})"]
 
 
 APPROVED_REPOSITORIES = Premise("the resource is the repositories of one of the policy's approved registry prefixes",

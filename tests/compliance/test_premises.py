@@ -3,6 +3,7 @@ fails on the resource a copied acknowledgment would hide something on."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
@@ -62,7 +63,7 @@ def test_a_scoped_resource_and_what_is_granted_on_it() -> None:
 
 
 def test_approved_repositories_come_from_the_policy() -> None:
-    patterns = p.approved_repository_patterns(POLICY.approved_registries)
+    patterns = p.approved_repository_patterns(POLICY.approved_registries, account="111122223333")
     assert len(patterns) == 2
     for approved in ("arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/platform/*",
                      "arn:aws:ecr:eu-west-1:111122223333:repository/platform/*",  # a stack with an explicit env
@@ -76,6 +77,32 @@ def test_approved_repositories_come_from_the_policy() -> None:
                  resource="arn:<AWS::Partition>:ecr:<AWS::Region>:763104351884:repository/*") == []
     assert holds(p.APPROVED_REPOSITORIES, policy(),
                  resource="arn:<AWS::Partition>:ecr:<AWS::Region>:999999999999:repository/*") != []
+
+
+def test_account_in_an_approved_registry_is_the_deploying_account_or_a_listed_one() -> None:
+    """``{account}`` is the template's own account (its literal one when the stack has an explicit environment, else
+    the AWS::AccountId pseudo parameter) or one of registries.accounts, as the constructs decide at synth
+    (images/uri.py): never any 12 digits."""
+    own, central, foreign = "111122223333", "444455556666", "999999999999"
+    listed = dataclasses.replace(POLICY, image_accounts=(central,))
+
+    def pulls(account: str | None, policy: Any = POLICY, arn_account: str = own) -> list[str]:
+        resource = f"arn:aws:ecr:eu-west-1:{arn_account}:repository/platform/*"
+        template = {"Resources": {"Subject": policy_subject}}
+        ctx = RuleContext(policy, policy.environment("dev"), template, account=account)
+        return p.APPROVED_REPOSITORIES.check(Subject("Subject", policy_subject, ctx, {"resource": resource}))
+
+    policy_subject = policy()
+    assert pulls(own) == []  # the stack's own explicit account
+    assert pulls(own, listed, arn_account=central) == []  # the policy's central images account
+    assert pulls(None, listed, arn_account=central) == []  # ... also for an environment-agnostic stack
+    refused = pulls(own, arn_account=foreign)
+    assert refused and "999999999999" in refused[0] and "deploying account: 111122223333" in refused[0]
+    assert pulls(None) != []  # environment-agnostic: a literal account is not the deploying one
+    assert pulls(central, arn_account=foreign) != [] and pulls(foreign, listed, arn_account=own) != []
+    agnostic = p.approved_repository_patterns(POLICY.approved_registries)
+    assert not any(re.fullmatch(pattern, f"arn:aws:ecr:eu-west-1:{foreign}:repository/platform/*")
+                   for pattern in agnostic)
 
 
 def bucket(**properties: Any) -> dict[str, Any]:

@@ -30,6 +30,10 @@ class RuleContext:
     env: EnvironmentPolicy
     template: Mapping[str, Any]
     exports: Exports = field(default_factory=dict)
+    account: str | None = None
+    """The account the template is deployed to when it is known (a stack synthesized for an explicit environment:
+    its cloud assembly's manifest, :mod:`platform_constructs.compliance.assembly`); ``None``: only the
+    ``AWS::AccountId`` pseudo parameter stands for it."""
 
     def resource(self, logical_id: str) -> Resource | None:
         found = self.template.get("Resources", {}).get(logical_id)
