@@ -41,7 +41,7 @@ class Everything(PlatformConstruct):
         self.bucket = baseline.secure_bucket(self, "Data", key=self.key, purpose="data")
         self.other_bucket = baseline.secure_bucket(self, "Other", key=self.key, purpose="other")
         self.topic = baseline.alarm_topic(self, "Topic", key=self.key)
-        self.role = baseline.platform_role(self, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+        self.role = baseline.platform_role(self, "Role", assumed_by=baseline.service_principal(self, "sagemaker"),
                                            description="the baseline test role")
         self.key.grant_decrypt(self.role)
         self.role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[self.topic.topic_arn]))

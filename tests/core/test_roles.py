@@ -34,7 +34,7 @@ def as_library(code: str, **names: Any) -> None:
 class Probe(PlatformConstruct):
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id, cost_center="roles-test")
-        self.role = platform_role(self, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+        self.role = platform_role(self, "Role", assumed_by=service_principal(self, "sagemaker"),
                                   description="the probe")
 
 
