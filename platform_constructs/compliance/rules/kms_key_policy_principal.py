@@ -3,12 +3,13 @@
 An ``AWS::KMS::Key`` (or ``AWS::KMS::ReplicaKey``) whose ``KeyPolicy`` allows ``Principal: "*"`` (or
 ``{"AWS": "*"}``) without a condition limiting the caller to named accounts, an organisation or named principals
 (``kms:CallerAccount``, ``aws:PrincipalAccount``, ``aws:PrincipalOrgID``, ``aws:PrincipalOrgPaths``,
-``aws:PrincipalArn``, ``aws:SourceAccount``, ``aws:SourceOrgID``) lets any principal of any account decrypt (or
-otherwise use) what the key protects: a key policy is the key's primary access control and needs no identity
-policy on the caller's side (AWS KMS Developer Guide, "Key policies in AWS KMS"). ``Deny`` statements are not
-read. checkov reports every ``Principal: "*"`` as CKV_AWS_33, conditioned or not; this rule accepts the
-account-limited form AWS documents for service integrations (``kms:CallerAccount`` with ``kms:ViaService``). A
-key policy computed at deploy time is unverifiable.
+``aws:PrincipalArn``, ``aws:SourceAccount``, ``aws:SourceOrgID``) lets every principal of this account use the key
+without any IAM policy granting it, and every principal of any other account whose own IAM policies allow the
+call: the key policy is the key's primary access control (AWS KMS Developer Guide, "Key policies in AWS KMS";
+cross-account use: "Allowing users in other accounts to use a KMS key"). ``Deny`` statements are not read.
+checkov reports every ``Principal: "*"`` as CKV_AWS_33, conditioned or not; this rule accepts the account-limited
+form AWS documents for service integrations (``kms:CallerAccount`` with ``kms:ViaService``). A key policy computed
+at deploy time is unverifiable.
 """
 
 from __future__ import annotations
