@@ -34,7 +34,7 @@ from constructs import IConstruct
 from platform_constructs.compliance.assembly import template_accounts
 from platform_constructs.compliance.engine import check_template, exported_values, unacknowledged
 from platform_constructs.compliance.rules import ALL_RULES
-from platform_constructs.guard_rules import rules_for, template_types
+from platform_constructs.guard_run import GuardRun
 from platform_constructs.policy import EnvironmentPolicy, Policy
 
 Acknowledgments = list[tuple[str, str, str]]
@@ -44,12 +44,11 @@ NAG_PACKS = ("AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
 GUARD_PLUGIN = "cdk-validator-cfnguard"
 PLUGIN_NAME = "platform-rules"
 GATE_PLUGINS = (*NAG_PACKS, GUARD_PLUGIN, PLUGIN_NAME)
-"""Every check the gate runs at synth, in the order the synth report names them."""
+"""Every check the gate runs at synth, in the order the synth report names them (CDK runs them one after another
+in another order: the platform rule pack first, which starts cfn-guard, and the Control Tower rules last)."""
 FOREIGN_ACKNOWLEDGMENT = "PLAT-ACK2"
 GATE_ID_PREFIXES = (*(f"{pack}-" for pack in NAG_PACKS), f"{GUARD_PLUGIN}::", f"{PLUGIN_NAME}::", "PLAT-")
 """Acknowledgment ids of the gate's findings (cdk-nag's ``<pack>-<rule>``, CDK's ``<plugin>::<rule>``, ours)."""
-GUARD_MAX_BUFFER = 64 * 1024 * 1024
-"""cfn-guard's output buffer (bytes): the plugin's 1 MiB default is too small for the golden-image templates."""
 
 
 def nested_templates(top_level: list[str]) -> list[Path]:
@@ -61,10 +60,14 @@ def nested_templates(top_level: list[str]) -> list[Path]:
 
 @jsii.implements(IPolicyValidationPlugin)
 class ControlTowerRules:
-    """AWS Control Tower's proactive controls: ``cdklabs-cdk-validator-cfnguard``'s plugin, given at synth only
-    the rule files that name a resource type of the app's templates (:mod:`platform_constructs.guard_rules`).
+    """AWS Control Tower's proactive controls: ``cdklabs-cdk-validator-cfnguard``'s plugin code and cfn-guard,
+    run beside the other checks over each template's applicable rule files (:mod:`platform_constructs.guard_run`).
     Its name is the package plugin's, so its findings keep their acknowledgment ids
-    (``cdk-validator-cfnguard::<rule>``)."""
+    (``cdk-validator-cfnguard::<rule>``). Its :attr:`run` collects what an earlier plugin started (the gate's
+    platform rule pack starts it), or runs now."""
+
+    def __init__(self, run: GuardRun | None = None) -> None:
+        self.run = run if run is not None else GuardRun()
 
     @property
     def name(self) -> str:
@@ -79,18 +82,14 @@ class ControlTowerRules:
         return list(CfnGuardValidator().rule_ids or [])
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
-        rules = rules_for(template_types(context.template_paths))
-        if not rules:
-            return PolicyValidationPluginReport(success=True, violations=[])
-        plugin = CfnGuardValidator(control_tower_rules_enabled=False, rules=rules, max_buffer=GUARD_MAX_BUFFER)
-        report = plugin.validate(context)  # the beta1 report struct of the plugin's interface: re-wrapped
-        return PolicyValidationPluginReport(success=report.success, violations=[
-            PolicyViolation(rule_name=v.rule_name, description=v.description, fix=v.fix, severity=v.severity,
-                            rule_metadata=v.rule_metadata, violating_resources=[
-                                PolicyViolatingResource(locations=list(r.locations), template_path=r.template_path,
-                                                        resource_logical_id=r.resource_logical_id)
-                                for r in v.violating_resources])
-            for v in report.violations])
+        report = self.run.report(list(context.template_paths))
+        return PolicyValidationPluginReport(success=bool(report["success"]), violations=[
+            PolicyViolation(rule_name=v["ruleName"], description=v.get("description", ""), fix=v.get("fix"),
+                            severity=v.get("severity"), rule_metadata=v.get("ruleMetadata"), violating_resources=[
+                                PolicyViolatingResource(locations=list(r["locations"]), template_path=r.get(
+                                    "templatePath"), resource_logical_id=r.get("resourceLogicalId"))
+                                for r in v["violatingResources"]])
+            for v in report["violations"]])
 
 
 @jsii.implements(IPolicyValidationPlugin)
@@ -100,11 +99,12 @@ class PlatformRulesPlugin:
     a plugin of its own)."""
 
     def __init__(self, policy: Policy, env: EnvironmentPolicy, acknowledgments: Acknowledgments,
-                 root: IConstruct | None = None) -> None:
+                 root: IConstruct | None = None, guard: GuardRun | None = None) -> None:
         self._policy = policy
         self._env = env
         self._acknowledgments = acknowledgments
         self._root = root
+        self._guard = guard
 
     @property
     def name(self) -> str:
@@ -121,6 +121,8 @@ class PlatformRulesPlugin:
         return [*(rule.id for rule in ALL_RULES), FOREIGN_ACKNOWLEDGMENT]
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
+        if self._guard is not None:  # cfn-guard runs in its own processes meanwhile (ControlTowerRules collects)
+            self._guard.start(list(context.template_paths))
         by_rule: dict[tuple[str, str], list[PolicyViolatingResource]] = {}
         details: dict[tuple[str, str], str] = {}
         templates = [*context.template_paths, *map(str, nested_templates(list(context.template_paths)))]
@@ -236,12 +238,17 @@ def install_compliance_gate(root: IConstruct, policy: Policy, env: EnvironmentPo
                             acknowledgments: Acknowledgments) -> None:
     """Register the four cdk-nag packs, the Control Tower cfn-guard rules and the platform rule pack on ``root``
     (once per app: the caller, :class:`platform_constructs.core.PlatformContext`, installs it when it creates the
-    app's context)."""
+    app's context).
+
+    CDK runs the plugins one after another in this order: the platform rule pack first, which starts cfn-guard's
+    processes, so that cfn-guard runs beside the rule pack and the four nag packs; the Control Tower rules last,
+    collecting its findings."""
+    guard = GuardRun()
     Validations.of(root).add_plugins(
+        PlatformRulesPlugin(policy, env, acknowledgments, root, guard=guard),
         AwsSolutionsChecks(root),
         HIPAASecurityChecks(root),
         NIST80053R5Checks(root),
         PCIDSS321Checks(root),
-        ControlTowerRules(),
-        PlatformRulesPlugin(policy, env, acknowledgments, root),
+        ControlTowerRules(guard),
     )
