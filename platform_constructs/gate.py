@@ -93,6 +93,31 @@ class ControlTowerRules:
 
 
 @jsii.implements(IPolicyValidationPlugin)
+class StartControlTowerRules:
+    """Starts a :class:`ControlTowerRules`' run and reports nothing: registered before the plugins it should run
+    beside where no platform rule pack starts it (``platform-check``'s app)."""
+
+    def __init__(self, run: GuardRun) -> None:
+        self._run = run
+
+    @property
+    def name(self) -> str:
+        return f"{GUARD_PLUGIN}-start"
+
+    @property
+    def version(self) -> str:
+        return str(CfnGuardValidator().version)
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return []
+
+    def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
+        self._run.start(list(context.template_paths))
+        return PolicyValidationPluginReport(success=True, violations=[])
+
+
+@jsii.implements(IPolicyValidationPlugin)
 class PlatformRulesPlugin:
     """Runs the platform rule pack over every synthesized template (nested stacks' too) and refuses
     acknowledgments made outside the decision table (the synth report is :mod:`platform_constructs.synth_report`'s,

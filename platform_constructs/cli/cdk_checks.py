@@ -55,7 +55,8 @@ def run_cdk_checks(templates: Sequence[tuple[Path, Mapping[str, Any]]], *, nag: 
     from aws_cdk import App, DefaultStackSynthesizer, Stack, Validations
     from aws_cdk import cloudformation_include as cfn_inc
 
-    from platform_constructs.gate import ControlTowerRules
+    from platform_constructs.gate import ControlTowerRules, StartControlTowerRules
+    from platform_constructs.guard_run import GuardRun
 
     outdir = Path(tempfile.mkdtemp(prefix="platform-check-"))
     app = App(outdir=str(outdir), analytics_reporting=False, builtin_cloud_formation_validation=False,
@@ -75,12 +76,15 @@ def run_cdk_checks(templates: Sequence[tuple[Path, Mapping[str, Any]]], *, nag: 
                                         message=f"cdk-nag and cfn-guard could not load the template: "
                                                 f"{str(exc).splitlines()[0][:300]}"))
     plugins: list[Any] = []
+    run = GuardRun()
+    if guard:  # cfn-guard's processes start first and run beside the nag packs; ControlTowerRules collects them
+        plugins.append(StartControlTowerRules(run))
     if nag:
         from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 
         plugins += [AwsSolutionsChecks(app), HIPAASecurityChecks(app), NIST80053R5Checks(app), PCIDSS321Checks(app)]
     if guard:
-        plugins.append(ControlTowerRules())
+        plugins.append(ControlTowerRules(run))
     Validations.of(app).add_plugins(*plugins)
     app.synth()
     report_file = outdir / "validation-report.json"
