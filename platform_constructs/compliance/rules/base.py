@@ -34,6 +34,9 @@ class RuleContext:
     """The account the template is deployed to when it is known (a stack synthesized for an explicit environment:
     its cloud assembly's manifest, :mod:`platform_constructs.compliance.assembly`); ``None``: only the
     ``AWS::AccountId`` pseudo parameter stands for it."""
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What several rules compute alike over this template, computed once per check (e.g. the IAM rules'
+    analysis of a resource's policies, :func:`platform_constructs.compliance.iam.iam_findings`)."""
 
     def resource(self, logical_id: str) -> Resource | None:
         found = self.template.get("Resources", {}).get(logical_id)

@@ -18,7 +18,7 @@ ID = "PLAT-IAM4"
 
 
 def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
-    for finding in iam_findings(ID, logical_id, resource, ctx.template, ctx.exports):
+    for finding in iam_findings(ID, logical_id, resource, ctx.template, ctx.exports, memo=ctx.memo):
         yield Violation(finding.location, finding.message, finding=finding.key)
 
 
