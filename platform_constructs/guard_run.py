@@ -79,13 +79,23 @@ class GuardRun:
     def __init__(self, *, workers: int | None = None) -> None:
         self._workers = workers if workers is not None else default_workers()
         self._started: tuple[tuple[str, ...], list[_Worker]] | None = None
+        self._failed: tuple[tuple[str, ...], Exception] | None = None
 
     def start(self, template_paths: Sequence[str]) -> None:
         """Launch cfn-guard over ``template_paths`` (returns at once; a second call with the same paths does
-        nothing, with other paths it replaces the first run)."""
+        nothing, with other paths it replaces the first run). A failure to launch is raised by :meth:`report`,
+        so that it is the Control Tower rules' failure, not the caller's (the platform rule pack's)."""
         paths = tuple(template_paths)
-        if self._started is not None and self._started[0] == paths:
+        if (self._started is not None and self._started[0] == paths) or (
+                self._failed is not None and self._failed[0] == paths):
             return
+        self._failed = None
+        try:
+            self._launch(paths)
+        except Exception as exc:  # kept for report(), which raises it
+            self._failed = (paths, exc)
+
+    def _launch(self, paths: tuple[str, ...]) -> None:
         if self._started is not None:
             for worker in self._started[1]:
                 worker.process.kill()
@@ -116,6 +126,9 @@ class GuardRun:
         """The findings over ``template_paths`` (started now unless :meth:`start` was given the same paths), as
         the package's plugin reports them for all templates in one call."""
         self.start(template_paths)
+        if self._failed is not None:
+            failed, self._failed = self._failed[1], None
+            raise failed
         assert self._started is not None
         paths, workers = self._started
         self._started = None

@@ -129,3 +129,14 @@ def test_a_clean_template_set_succeeds_and_a_template_no_rule_applies_to_runs_no
     empty.write_text(json.dumps({"Resources": {"Wait": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}))
     assert rules_for_template(json.loads(empty.read_text())) == []
     assert GuardRun().report([str(empty)]) == {"success": True, "violations": []}
+
+
+def test_a_failure_to_start_is_raised_by_the_report_not_by_the_start(
+        written: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The platform rule pack starts the run: a cfn-guard that cannot start must fail the Control Tower rules'
+    plugin (which reports), never the rule pack's."""
+    monkeypatch.setenv("JSII_NODE", str(Path(written["non-compliant"]).parent / "no-such-node"))
+    run = GuardRun()
+    run.start([written["non-compliant"]])
+    with pytest.raises(FileNotFoundError, match="no-such-node"):
+        run.report([written["non-compliant"]])
