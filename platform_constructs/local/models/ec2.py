@@ -10,6 +10,8 @@
   ``authorize_security_group_egress``. It returns moto's group object (Ref and ``GroupId``: the group id).
 * ``AWS::EC2::SecurityGroupEgress``: no moto model; this one calls ``authorize_security_group_egress``. Ref
   returns the rule id (the type's ``primaryIdentifier`` is the read-only ``Id``).
+* Both refuse an egress rule to a prefix list the region does not have (``InvalidPrefixListID.NotFound``), and
+  S3's AWS-managed list carries its AWS id (:mod:`._prefix_lists`); moto's own EC2 accepts any id.
 * ``AWS::EC2::PlacementGroup``: moto's EC2 backend has no placement groups at all (no ``CreatePlacementGroup``
   or ``DescribePlacementGroups``), so the model creates nothing and only answers Ref and ``GroupName`` (the
   group's name, generated as CloudFormation does when absent) so that launch templates and compute
@@ -26,10 +28,19 @@ from moto.ec2.models import EC2Backend, ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup as MotoSecurityGroup
 
 from platform_constructs.local.models._base import Model, properties
+from platform_constructs.local.models._prefix_lists import check_prefix_lists
 
 
 def _backend(account_id: str, region_name: str) -> EC2Backend:
     return ec2_backends[account_id][region_name]
+
+
+def _authorize_egress(backend: EC2Backend, group_id: str, rule: Mapping[str, Any]) -> Any:
+    """Authorize one egress rule as AWS does: a prefix list it names must exist in the region
+    (:func:`~platform_constructs.local.models._prefix_lists.check_prefix_lists`). Returns the backend's result."""
+    if rule.get("DestinationPrefixListId"):
+        check_prefix_lists(backend, [str(rule["DestinationPrefixListId"])])
+    return backend.authorize_security_group_egress(group_id, **_rule_arguments(rule))
 
 
 def _rule_arguments(rule: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,7 +76,7 @@ class SecurityGroupWithEgress(Model, CloudFormationModel):
             backend.revoke_security_group_egress(group.id, "-1", None, None, [],  # type: ignore[arg-type]
                                                  security_rule_ids=[r.id for r in group.egress_rules])
             for rule in egress:
-                backend.authorize_security_group_egress(group.id, **_rule_arguments(rule))
+                _authorize_egress(backend, group.id, rule)
         return group
 
     @classmethod
@@ -103,8 +114,7 @@ class SecurityGroupEgress(Model, CloudFormationModel):
     def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
                                         account_id: str, region_name: str, **kwargs: Any) -> SecurityGroupEgress:
         props = properties(cloudformation_json)
-        rules, group = _backend(account_id, region_name).authorize_security_group_egress(
-            str(props["GroupId"]), **_rule_arguments(props))
+        rules, group = _authorize_egress(_backend(account_id, region_name), str(props["GroupId"]), props)
         return cls(group.id, rules[0].id)
 
     @classmethod
