@@ -70,9 +70,10 @@ prints the id with each warning)."""
 
 
 def security_group(scope: PlatformConstruct, network: NetworkRef, *, cluster_traffic: bool) -> ec2.SecurityGroup:
-    """No ingress; HTTPS to the network's interface endpoints (its CIDR) and to S3 through its gateway endpoint
-    (S3's prefix list), nothing to the internet (:func:`platform_constructs.egress.https_egress_to_aws`: the ECS
-    agent, ECR, CloudWatch Logs and the jobs' AWS calls all go through those endpoints).
+    """No ingress; HTTPS to the network's interface endpoints (its CIDR) and to S3 and DynamoDB through its
+    gateway endpoints (their prefix lists), nothing to the internet
+    (:func:`platform_constructs.egress.https_egress_to_aws`: the ECS agent, ECR, CloudWatch Logs and the jobs' AWS
+    calls all go through those endpoints; DynamoDB is the Metaflow foreach table the jobs write).
 
     ``cluster_traffic`` also opens all traffic between members of the group: the nodes of a multi-node job talk
     on any port (NCCL; the self-referencing all-traffic rule EFA also requires, EC2 User Guide, "Prepare an
@@ -86,7 +87,7 @@ def security_group(scope: PlatformConstruct, network: NetworkRef, *, cluster_tra
         acknowledge(group, "multi-node-cluster-traffic")
     # after the decision: it covers the group and its rules so far, the self-referencing ones; the HTTPS rule to
     # S3's prefix list (a rule resource of its own) is no cluster traffic and is judged unacknowledged
-    baseline.https_egress_to_aws(group, vpc_cidr=network.cidr, problems=scope.problems)
+    baseline.https_egress_to_aws(group, vpc_cidr=network.cidr, problems=scope.problems, dynamodb=True)
     return group
 
 

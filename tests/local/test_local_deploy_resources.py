@@ -145,10 +145,13 @@ def test_training_security_group_egress_is_the_declared_rules_only(local_deploym
     assert to_cidrs == {("tcp", 443, vpc["CidrBlock"])}
     to_lists = {(p["IpProtocol"], p.get("FromPort"), pl["PrefixListId"]) for p in egress
                 for pl in p.get("PrefixListIds", [])}
-    assert to_lists == {("tcp", 443, "pl-63a5400a")}  # HTTPS to S3 (us-east-1's S3 list) through the gateway
-    (s3_list,) = ec2.describe_managed_prefix_lists(PrefixListIds=["pl-63a5400a"])["PrefixLists"]
-    assert s3_list["PrefixListName"] == "com.amazonaws.us-east-1.s3" and s3_list["OwnerId"] == "AWS"
-    assert len(rule_ids) == 3 and all(r.startswith("sgr-") for r in rule_ids)
+    # HTTPS to S3 and to DynamoDB (the foreach table) through the gateways: us-east-1's AWS-managed lists
+    assert to_lists == {("tcp", 443, "pl-63a5400a"), ("tcp", 443, "pl-02cd2c6b")}
+    named = {pl["PrefixListId"]: (pl["PrefixListName"], pl["OwnerId"]) for pl in ec2.describe_managed_prefix_lists(
+        PrefixListIds=["pl-63a5400a", "pl-02cd2c6b"])["PrefixLists"]}
+    assert named == {"pl-63a5400a": ("com.amazonaws.us-east-1.s3", "AWS"),
+                     "pl-02cd2c6b": ("com.amazonaws.us-east-1.dynamodb", "AWS")}
+    assert len(rule_ids) == 4 and all(r.startswith("sgr-") for r in rule_ids)
 
 
 def test_compute_environments_name_the_placement_group(local_deployment: Deployment) -> None:

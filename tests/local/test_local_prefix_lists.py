@@ -22,7 +22,7 @@ from moto.ec2.models import ec2_backends
 from platform_constructs.local import models
 from platform_constructs.local.models import ec2
 from platform_constructs.local.models._prefix_lists import NOT_FOUND, known_prefix_lists
-from platform_constructs.prefix_lists import S3_PREFIX_LISTS
+from platform_constructs.prefix_lists import DYNAMODB_PREFIX_LISTS, S3_PREFIX_LISTS
 
 REGION = "us-east-1"
 S3_LIST = S3_PREFIX_LISTS[REGION]
@@ -43,13 +43,15 @@ def _https(**destination: str) -> dict[str, Any]:
     return {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, **destination}
 
 
-def test_s3_list_carries_its_aws_id_and_name(account: str) -> None:
+def test_s3_and_dynamodb_lists_carry_their_aws_ids_and_names(account: str) -> None:
     backend = ec2_backends[account][REGION]
     lists = known_prefix_lists(backend)
     assert lists[S3_LIST].prefix_list_name == "com.amazonaws.us-east-1.s3"
     assert lists[S3_LIST].owner_id == "AWS"
     assert lists[S3_LIST].prefix_list_arn == f"arn:aws:ec2:{REGION}:AWS:prefix-list/{S3_LIST}"
     assert [pl.id for pl in backend.describe_managed_prefix_lists(prefix_list_ids=[S3_LIST])] == [S3_LIST]
+    dynamodb = DYNAMODB_PREFIX_LISTS[REGION]
+    assert (lists[dynamodb].prefix_list_name, lists[dynamodb].owner_id) == ("com.amazonaws.us-east-1.dynamodb", "AWS")
     assert known_prefix_lists(backend) is lists and len(lists) == len(backend.managed_prefix_lists)  # idempotent
 
 
