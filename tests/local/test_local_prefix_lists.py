@@ -2,24 +2,22 @@
 and a rule naming a prefix list the region does not have fails (``InvalidPrefixListID.NotFound``).
 
 The model tests work against moto's real EC2 backend in a fresh account each (nothing of the session emulator
-is touched); the stack tests run moto's CloudFormation in-process (``mock_aws``) with the emulator's models.
+is touched); the stack tests create stacks in the session's emulator (its CloudFormation, with the emulator's
+models, in the platform network's VPC) and delete what they create.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
+from local_deployment import Deployment
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import ec2_backends
 
-from platform_constructs.local import models
 from platform_constructs.local.models import ec2
 from platform_constructs.local.models._prefix_lists import NOT_FOUND, known_prefix_lists
 from platform_constructs.prefix_lists import DYNAMODB_PREFIX_LISTS, S3_PREFIX_LISTS
@@ -80,6 +78,8 @@ def test_egress_to_an_unknown_prefix_list_fails_as_in_aws(account: str) -> None:
             GroupDescription="d", VpcId=vpc.id, SecurityGroupEgress=[_https(DestinationPrefixListId=UNKNOWN)]),
             account, REGION)
     assert inline.value.code == NOT_FOUND
+    assert not [g for g in ec2_backends[account][REGION].describe_security_groups()
+                if g.description == "d" and g.vpc_id == vpc.id]  # the group is rolled back
     group = ec2.SecurityGroupWithEgress.create_from_cloudformation_json("h", _cfn(
         GroupDescription="d", VpcId=vpc.id, SecurityGroupEgress=[_https(CidrIp="10.0.0.0/16")]), account, REGION)
     with pytest.raises(EC2ClientError, match=UNKNOWN) as separate:
@@ -87,6 +87,19 @@ def test_egress_to_an_unknown_prefix_list_fails_as_in_aws(account: str) -> None:
             "r", _cfn(GroupId=group.id, **_https(DestinationPrefixListId=UNKNOWN)), account, REGION)
     assert separate.value.code == NOT_FOUND
     assert [r.prefix_list_id for r in group.egress_rules] == [None]  # nothing was authorized
+
+
+def test_an_egress_rule_whose_group_went_first_deletes_cleanly(account: str) -> None:
+    """moto's DeleteStack deletes in no dependency order; in AWS a deleted group's rules go with it."""
+    backend = ec2_backends[account][REGION]
+    vpc = backend.create_vpc("10.0.0.0/16")
+    group = ec2.SecurityGroupWithEgress.create_from_cloudformation_json("g", _cfn(
+        GroupDescription="d", VpcId=vpc.id, SecurityGroupEgress=[_https(CidrIp="10.0.0.0/16")]), account, REGION)
+    props = _cfn(GroupId=group.id, **_https(DestinationPrefixListId=S3_LIST))
+    rule = ec2.SecurityGroupEgress.create_from_cloudformation_json("r", props, account, REGION)
+    backend.delete_security_group(group_id=group.id)
+    ec2.SecurityGroupEgress.delete_from_cloudformation_json(rule.physical_resource_id, props, account, REGION)
+    assert backend.get_security_group_by_name_or_id(group.id) is None
 
 
 def test_another_region_s_s3_id_is_unknown_here(account: str) -> None:
@@ -98,41 +111,52 @@ def test_another_region_s_s3_id_is_unknown_here(account: str) -> None:
             SecurityGroupEgress=[_https(DestinationPrefixListId=S3_PREFIX_LISTS["eu-north-1"])]), account, REGION)
 
 
-@pytest.fixture
-def cloudformation() -> Iterator[tuple[Any, str]]:
-    """moto's CloudFormation in-process with the emulator's models, and a VPC to put groups in."""
-    models.register()
-    with mock_aws():
-        vpc = boto3.client("ec2", region_name=REGION).create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
-        yield boto3.client("cloudformation", region_name=REGION), vpc
+def _vpc(deployment: Deployment) -> str:
+    """The session's platform network VPC (its published SSM parameter)."""
+    ssm = deployment.target.emulator.client("ssm")
+    return str(ssm.get_parameter(Name="/platform/network/vpc-id")["Parameter"]["Value"])
 
 
 def _stack(vpc: str, prefix_list: str) -> str:
     """A group with HTTPS to the VPC (inline) and to ``prefix_list`` (a rule resource, as CDK writes it)."""
     return json.dumps({"Resources": {
         "Group": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
-            "GroupDescription": "workload", "VpcId": vpc, "SecurityGroupEgress": [_https(CidrIp="10.9.0.0/16")]}},
+            "GroupDescription": "workload", "VpcId": vpc, "SecurityGroupEgress": [_https(CidrIp="10.40.0.0/16")]}},
         "ToS3": {"Type": "AWS::EC2::SecurityGroupEgress", "Properties": {
             "GroupId": {"Fn::GetAtt": ["Group", "GroupId"]}, **_https(DestinationPrefixListId=prefix_list)}}}})
 
 
-def test_a_stack_with_egress_to_the_s3_list_deploys(cloudformation: tuple[Any, str]) -> None:
-    cfn, vpc = cloudformation
-    cfn.create_stack(StackName="known", TemplateBody=_stack(vpc, S3_LIST))
-    assert cfn.describe_stacks(StackName="known")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
-    (group,) = [r["PhysicalResourceId"] for r in cfn.describe_stack_resources(StackName="known")["StackResources"]
-                if r["ResourceType"] == "AWS::EC2::SecurityGroup"]
-    (described,) = boto3.client("ec2", region_name=REGION).describe_security_groups(GroupIds=[group])[
-        "SecurityGroups"]
-    assert [pl["PrefixListId"] for p in described["IpPermissionsEgress"] for pl in p.get("PrefixListIds", [])] == [
-        S3_LIST]
+@pytest.mark.deploy
+@pytest.mark.xdist_group("deploy")
+def test_a_stack_with_egress_to_the_s3_list_deploys(local_deployment: Deployment) -> None:
+    em = local_deployment.target.emulator
+    cfn = em.client("cloudformation")
+    cfn.create_stack(StackName="prefix-list-known", TemplateBody=_stack(_vpc(local_deployment), S3_LIST))
+    try:
+        assert cfn.describe_stacks(StackName="prefix-list-known")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+        (group,) = [r["PhysicalResourceId"] for r in cfn.describe_stack_resources(
+            StackName="prefix-list-known")["StackResources"] if r["ResourceType"] == "AWS::EC2::SecurityGroup"]
+        (described,) = em.client("ec2").describe_security_groups(GroupIds=[group])["SecurityGroups"]
+        assert [pl["PrefixListId"] for p in described["IpPermissionsEgress"]
+                for pl in p.get("PrefixListIds", [])] == [S3_LIST]
+    finally:
+        cfn.delete_stack(StackName="prefix-list-known")
 
 
+@pytest.mark.deploy
+@pytest.mark.xdist_group("deploy")
 @pytest.mark.filterwarnings("ignore:Exception\\(EC2ClientError\\) with code InvalidPrefixListID:UserWarning")
-def test_a_stack_with_egress_to_an_unknown_prefix_list_fails(cloudformation: tuple[Any, str]) -> None:
-    """AWS fails the rule's creation (and the stack); moto's CloudFormation creates resources inside CreateStack,
-    so the model's error is CreateStack's."""
-    cfn, vpc = cloudformation
+def test_a_stack_with_egress_to_an_unknown_prefix_list_fails(local_deployment: Deployment) -> None:
+    """AWS fails the group's creation and rolls it back; moto's CloudFormation creates resources inside
+    CreateStack, so the model's error is CreateStack's, and the model deletes the group it could not complete."""
+    em = local_deployment.target.emulator
+    vpc = _vpc(local_deployment)
+    template = json.dumps({"Resources": {"Group": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+        "GroupDescription": "unknown prefix list", "VpcId": vpc,
+        "SecurityGroupEgress": [_https(CidrIp="10.40.0.0/16"), _https(DestinationPrefixListId=UNKNOWN)]}}}})
     with pytest.raises(ClientError, match=NOT_FOUND.replace(".", r"\.")) as failed:
-        cfn.create_stack(StackName="unknown", TemplateBody=_stack(vpc, UNKNOWN))
+        em.client("cloudformation").create_stack(StackName="prefix-list-unknown", TemplateBody=template)
     assert UNKNOWN in str(failed.value)
+    groups = em.client("ec2").describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
+        "SecurityGroups"]
+    assert not [g for g in groups if g["Description"] == "unknown prefix list"]  # rolled back, as AWS does

@@ -75,8 +75,12 @@ class SecurityGroupWithEgress(Model, CloudFormationModel):
             backend = _backend(account_id, region_name)
             backend.revoke_security_group_egress(group.id, "-1", None, None, [],  # type: ignore[arg-type]
                                                  security_rule_ids=[r.id for r in group.egress_rules])
-            for rule in egress:
-                _authorize_egress(backend, group.id, rule)
+            try:
+                for rule in egress:
+                    _authorize_egress(backend, group.id, rule)
+            except Exception:  # the resource failed: CloudFormation rolls the group back, nothing is left
+                backend.delete_security_group(group_id=group.id)
+                raise
         return group
 
     @classmethod
@@ -132,7 +136,12 @@ class SecurityGroupEgress(Model, CloudFormationModel):
         cls(group_id, resource_name).delete(account_id, region_name)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        _backend(account_id, region_name).revoke_security_group_egress(
+        backend = _backend(account_id, region_name)
+        if backend.get_security_group_by_name_or_id(self.group_id) is None:
+            # the group went first (moto's DeleteStack does not order deletions by dependency): its rules went with
+            # it, as in AWS, where deleting a group deletes its rules
+            return
+        backend.revoke_security_group_egress(
             self.group_id, "-1", None, None, [], security_rule_ids=[self.rule_id])  # type: ignore[arg-type]
 
 
