@@ -1,7 +1,7 @@
 """The seed endpoint stack written by hand in plain aws-cdk-lib: the comparison users make (issue 19).
 
-``ds_templates/endpoint.py``'s ten lines (``SecureModelEndpoint`` with data-quality monitoring) synthesize 34
-resources; this module builds the same 34 — same types, same counts, the same properties where a platform engineer
+``ds_templates/endpoint.py``'s ten lines (``SecureModelEndpoint`` with data-quality monitoring) synthesize 36
+resources; this module builds the same 36 — same types, same counts, the same properties where a platform engineer
 writing them by hand would end at the same values — without platform-constructs: no policy file, no rule pack, no
 synth report, no argument checks, literal values where the library derives them. The four cdk-nag packs our gate
 installs are applied to the app with :func:`apply_nag_packs` (cdk-nag 3's API: validation plugins on the app root)
@@ -63,6 +63,14 @@ DLC_ACCOUNTS = {
     "us-east-2": "763104351884", "us-west-1": "763104351884", "us-west-2": "763104351884",
 }
 """AWS Deep Learning Containers' registry account per region (SageMaker's "Docker Registry Paths")."""
+S3_PREFIX_LISTS = {
+    "ap-northeast-1": "pl-61a54008", "ap-northeast-2": "pl-78a54011", "ap-south-1": "pl-78a54011",
+    "ap-southeast-1": "pl-6fa54006", "ap-southeast-2": "pl-6ca54005", "ca-central-1": "pl-7da54014",
+    "eu-central-1": "pl-6ea54007", "eu-north-1": "pl-c3aa4faa", "eu-west-1": "pl-6da54004", "eu-west-2": "pl-7ca54015",
+    "eu-west-3": "pl-23ad484a", "sa-east-1": "pl-6aa54003", "us-east-1": "pl-63a5400a", "us-east-2": "pl-7ba54012",
+    "us-west-1": "pl-6ba54002", "us-west-2": "pl-68a54001",
+}
+"""S3's AWS-managed prefix list per region (``aws ec2 describe-managed-prefix-lists``), for HTTPS to the gateway."""
 MONITOR_ACCOUNTS = {
     "af-south-1": "875698925577", "ap-east-1": "001633400207", "ap-northeast-1": "574779866223",
     "ap-northeast-2": "709848358524", "ap-south-1": "126357580389", "ap-southeast-1": "245545462676",
@@ -98,7 +106,7 @@ def _replication(construct: IConstruct) -> None:
 
 
 class HandwrittenEndpointStack(Stack):
-    """The seed endpoint stack's 34 resources in plain aws-cdk-lib (construct ids as the library's, so the logical
+    """The seed endpoint stack's 36 resources in plain aws-cdk-lib (construct ids as the library's, so the logical
     ids are alike)."""
 
     def __init__(self, scope: Construct, id: str) -> None:
@@ -114,6 +122,7 @@ class HandwrittenEndpointStack(Stack):
             self, "/platform/network/isolated-subnet-ids", type=ssm.ParameterValueType.AWS_EC2_SUBNET_ID)
         vpc = ec2.Vpc.from_vpc_attributes(self, "PlatformNetworkRef", vpc_id=vpc_id,
                                           availability_zones=self.availability_zones)
+        vpc_cidr = ssm.StringParameter.value_for_string_parameter(self, "/platform/network/vpc-cidr")
         dlc = CfnMapping(self, "PlatformFrameworkAccounts",
                          mapping={region: {"dlc": account} for region, account in DLC_ACCOUNTS.items()})
         analyzer = CfnMapping(self, "PlatformModelMonitorAccounts",
@@ -196,8 +205,12 @@ class HandwrittenEndpointStack(Stack):
         # network and execution role
         group = ec2.SecurityGroup(root, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
                                   description=f"SageMaker endpoint {name}: no ingress, HTTPS egress to VPC endpoints")
-        group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443),
-                              "HTTPS to the VPC endpoints (isolated subnets have no route to the internet)")
+        s3_lists = CfnMapping(self, "PlatformS3PrefixLists",
+                              mapping={region: {"s3": prefix} for region, prefix in S3_PREFIX_LISTS.items()})
+        s3_list = s3_lists.find_in_map(Aws.REGION, "s3")
+        group.add_egress_rule(ec2.Peer.ipv4(vpc_cidr), ec2.Port.tcp(443), "HTTPS to the VPC endpoints")
+        group.add_egress_rule(ec2.Peer.prefix_list(s3_list), ec2.Port.tcp(443),
+                              "HTTPS to S3 through the gateway endpoint")
         sagemaker_principal = iam.ServicePrincipal("sagemaker.amazonaws.com", conditions={
             "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
             "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"}})
@@ -359,8 +372,9 @@ class HandwrittenEndpointStack(Stack):
         monitor_group = ec2.SecurityGroup(
             monitor, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
             description=f"Model Monitor jobs of {endpoint_name}: no ingress, HTTPS egress to VPC endpoints")
-        monitor_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443),
-                                      "HTTPS to the VPC endpoints (isolated subnets have no route out)")
+        monitor_group.add_egress_rule(ec2.Peer.ipv4(vpc_cidr), ec2.Port.tcp(443), "HTTPS to the VPC endpoints")
+        monitor_group.add_egress_rule(ec2.Peer.prefix_list(s3_list), ec2.Port.tcp(443),
+                                      "HTTPS to S3 through the gateway endpoint")
         monitor_role = iam.Role(monitor, "Role", assumed_by=sagemaker_principal,
                                 description=f"SageMaker Model Monitor role of endpoint {endpoint_name}")
         captured = f"data-capture/{endpoint_name}/"

@@ -5,7 +5,8 @@ the organisation's baseline is one edit here. Each factory applies the environme
 (``RETAIN`` where the policy says so, i.e. prod) and records any acknowledgment it needs through
 :mod:`platform_constructs.acknowledge` with its written reason. Service principals are limited to this
 account (and, where the service sends it, the source resource): the confused-deputy conditions AWS documents
-for each of them. Roles are in :mod:`platform_constructs.roles` (re-exported here).
+for each of them. Roles are in :mod:`platform_constructs.roles`, workload egress in :mod:`platform_constructs.egress`
+and S3's prefix lists in :mod:`platform_constructs.prefix_lists` (re-exported here).
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import jsii
-from aws_cdk import CfnMapping, CfnResource, Duration, IStableListProducer, Lazy, Names, Stack, Tags
-from aws_cdk import aws_ec2 as ec2
+from aws_cdk import CfnResource, Duration, IStableListProducer, Lazy, Names, Stack, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -24,6 +24,8 @@ from constructs import Construct
 
 from platform_constructs.acknowledge import acknowledge
 from platform_constructs.core import PlatformConstruct, PlatformContext, ancestors
+from platform_constructs.egress import https_egress_to_aws
+from platform_constructs.prefix_lists import S3_PREFIX_LISTS
 from platform_constructs.roles import PlatformRole, deploy_time_input, platform_role, service_principal
 
 __all__ = [
@@ -45,7 +47,6 @@ __all__ = [
 _ACCESS_LOG_BUCKET_ID = "PlatformAccessLogs"
 _ACCESS_LOG_BUCKET_ATTRIBUTE = "_platform_access_log_bucket"
 _ACCESS_LOG_TAGS_ATTRIBUTE = "_platform_access_log_tags"
-_S3_PREFIX_LIST_MAP_ID = "PlatformS3PrefixLists"
 
 
 def platform_key(scope: Construct, id: str, *, description: str,
@@ -299,37 +300,6 @@ def alarm_topic(scope: Construct, id: str, *, key: kms.IKey) -> sns.Topic:
         conditions={"Bool": {"aws:PrincipalIsAWSService": "true"},
                     "StringNotEqualsIfExists": {"aws:SourceAccount": account}}))
     return topic
-
-
-S3_PREFIX_LISTS: dict[str, str] = {
-    "us-east-1": "pl-63a5400a", "us-east-2": "pl-7ba54012", "us-west-1": "pl-6ba54002", "us-west-2": "pl-68a54001",
-    "ca-central-1": "pl-7da54014", "sa-east-1": "pl-6aa54003", "eu-west-1": "pl-6da54004",
-    "eu-west-2": "pl-7ca54015", "eu-west-3": "pl-23ad484a", "eu-central-1": "pl-6ea54007",
-    "ap-south-1": "pl-78a54011", "ap-northeast-1": "pl-61a54008", "ap-northeast-2": "pl-78a54011",
-    "ap-southeast-1": "pl-6fa54006", "ap-southeast-2": "pl-6ca54005",
-}
-"""The AWS-managed prefix list of S3 (``com.amazonaws.<region>.s3``) per region, the destination of traffic to the
-S3 gateway endpoint. CloudFormation exposes no attribute for it (cloudformation-coverage-roadmap#453) and synth
-stays offline, so the ids are listed (``aws ec2 describe-managed-prefix-lists --filters
-Name=prefix-list-name,Values=com.amazonaws.<region>.s3``; the same values in Juniper/vSRX-AWS#14 and
-cloudformation-coverage-roadmap#453). A region missing here fails the deploy with "Unable to get mapping"."""
-
-
-def https_egress_to_aws(group: ec2.SecurityGroup, *, vpc_cidr: str) -> None:
-    """Let ``group`` reach AWS the way the isolated platform network allows: HTTPS to the interface endpoints
-    (inside ``vpc_cidr``) and to S3 through the gateway endpoint (S3's managed prefix list), nothing else.
-
-    ``group`` must be created with ``allow_all_outbound=False``; ``vpc_cidr`` is the network's CIDR
-    (``resolve_network(...).cidr``).
-    """
-    stack = Stack.of(group)
-    mapping = stack.node.try_find_child(_S3_PREFIX_LIST_MAP_ID)
-    if not isinstance(mapping, CfnMapping):
-        mapping = CfnMapping(stack, _S3_PREFIX_LIST_MAP_ID,
-                             mapping={region: {"s3": prefix} for region, prefix in S3_PREFIX_LISTS.items()})
-    group.add_egress_rule(ec2.Peer.ipv4(vpc_cidr), ec2.Port.tcp(443), "HTTPS to the VPC endpoints")
-    group.add_egress_rule(ec2.Peer.prefix_list(mapping.find_in_map(stack.region, "s3")), ec2.Port.tcp(443),
-                          "HTTPS to S3 through the gateway endpoint")
 
 
 def tag_provider_resources(scope: Construct, provider_id: str, tags: dict[str, str]) -> None:

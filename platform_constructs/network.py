@@ -8,9 +8,9 @@ aws-samples/data-perimeter-policy-examples), so a job cannot write to another ac
 gateway also admits reads of the AWS-owned buckets that hold ECR image layers (ours and the Deep Learning
 Containers') and the Amazon Linux package repositories of Batch hosts. Flow logs go to a KMS-encrypted log
 group with the environment's retention, delivered by a role only this account's flow logs may assume; the
-default security group is closed. The network publishes its ids and CIDR to SSM parameters under the
-policy's ``network.ssm_prefix`` so that data-scientist stacks resolve it at *deploy* time: synth stays
-offline and account-agnostic.
+default security group is closed. Gateway endpoints: S3, and DynamoDB for the Batch jobs' Metaflow foreach
+table. The network publishes its ids and CIDR to SSM parameters under the policy's ``network.ssm_prefix`` so
+that data-scientist stacks resolve it at *deploy* time: synth stays offline and account-agnostic.
 
 Constructs find their network with :func:`resolve_network`: an explicit ``vpc`` wins; otherwise a
 ``PlatformNetwork`` in the same stack; otherwise the published SSM parameters.
@@ -169,6 +169,12 @@ class PlatformNetwork(PlatformConstruct):
             sid="ReadAwsOwnedBuckets", principals=[iam.AnyPrincipal()], actions=["s3:GetObject"],
             resources=[f"arn:{stack.partition}:s3:::{bucket.format(region=stack.region)}/*"
                        for bucket in AWS_OWNED_READS]))
+        # the Batch jobs write their Metaflow foreach table (compute/workflows.py); the same policy holds
+        # (aws-samples/data-perimeter-policy-examples, dynamodb-specific-guidance: no exception for DynamoDB)
+        dynamodb_endpoint = self.vpc.add_gateway_endpoint("DynamoDb",
+                                                          service=ec2.GatewayVpcEndpointAwsService.DYNAMODB)
+        for statement in statements:
+            dynamodb_endpoint.add_to_policy(statement)
         self.endpoint_security_group = ec2.SecurityGroup(
             self, "EndpointSecurityGroup", vpc=self.vpc, allow_all_outbound=False,
             description="HTTPS from inside the VPC to the interface endpoints",

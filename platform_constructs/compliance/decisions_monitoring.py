@@ -62,11 +62,11 @@ MONITORING_DECISIONS: dict[str, Decision] = {
     "model-monitor-vpc-deploy-time": Decision(
         rule_ids=("PLAT-IAM3[Unverifiable::Condition::{resource}]",),
         reason=(
-            "The ec2:Vpc condition of the Model Monitor role's network-interface statements names the platform "
-            "network's VPC, whose id the stack reads from the SSM parameter the network publishes, at deploy time: "
-            "synth cannot see it. The key and the operator are checked (ec2:Vpc applies to the subnet, "
+            "The ec2:Vpc condition of the Model Monitor role's network-interface statements names the endpoint's "
+            "VPC, whose id is a deploy-time input (the SSM parameter the platform network publishes, or an imported "
+            "value): synth cannot see it. The key and the operator are checked (ec2:Vpc applies to the subnet, "
             "security-group and network-interface resources of these actions; an ARN operator for an ARN key), and "
-            "the value is that VPC's ARN built from the parameter."
+            "the value is that VPC's ARN built from the input."
         ),
         resource_types=POLICIES, premises=(pp.VPC_CONDITION,),
     ),

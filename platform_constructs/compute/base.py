@@ -69,20 +69,25 @@ WARNING_PREFIX = "platform-constructs:compute"
 prints the id with each warning)."""
 
 
-def security_group(scope: Construct, vpc: ec2.IVpc, *, cluster_traffic: bool) -> ec2.SecurityGroup:
-    """No ingress; HTTPS out (the isolated subnets reach AWS only through VPC endpoints).
+def security_group(scope: PlatformConstruct, network: NetworkRef, *, cluster_traffic: bool) -> ec2.SecurityGroup:
+    """No ingress; HTTPS to the network's interface endpoints (its CIDR) and to S3 and DynamoDB through its
+    gateway endpoints (their prefix lists), nothing to the internet
+    (:func:`platform_constructs.egress.https_egress_to_aws`: the ECS agent, ECR, CloudWatch Logs and the jobs' AWS
+    calls all go through those endpoints; DynamoDB is the Metaflow foreach table the jobs write).
 
     ``cluster_traffic`` also opens all traffic between members of the group: the nodes of a multi-node job talk
     on any port (NCCL; the self-referencing all-traffic rule EFA also requires, EC2 User Guide, "Prepare an
     EFA-enabled security group").
     """
-    group = ec2.SecurityGroup(scope, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
+    group = ec2.SecurityGroup(scope, "SecurityGroup", vpc=network.vpc, allow_all_outbound=False,
                               description="Batch instances: HTTPS to VPC endpoints only")
-    group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs through VPC endpoints")
     if cluster_traffic:
         group.add_ingress_rule(group, ec2.Port.all_traffic(), "Multi-node job traffic within the group")
         group.add_egress_rule(group, ec2.Port.all_traffic(), "Multi-node job traffic within the group")
         acknowledge(group, "multi-node-cluster-traffic")
+    # after the decision: it covers the group and its rules so far, the self-referencing ones; the HTTPS rule to
+    # S3's prefix list (a rule resource of its own) is no cluster traffic and is judged unacknowledged
+    baseline.https_egress_to_aws(group, vpc_cidr=network.cidr, problems=scope.problems, dynamodb=True)
     return group
 
 
@@ -162,7 +167,7 @@ class BatchConstruct(PlatformConstruct):
         else:
             self.bucket, self._bucket_key = datastore_bucket, datastore_bucket.encryption_key
         self.role = compute_iam.job_role(self, bucket=self.bucket, prefix=self.data_prefix, key=self._bucket_key)
-        self.security_group = security_group(self, network.vpc, cluster_traffic=cluster_traffic)
+        self.security_group = security_group(self, network, cluster_traffic=cluster_traffic)
         return network
 
     def _finish(self, *, common: CommonSettings, max_vcpus: int, max_gpus: int,

@@ -3,7 +3,7 @@ network's own (SSM for the approved-image parameters, CodeArtifact for the packa
 
 The platform network's subnets are isolated (no route to the internet): a build reaches ECR, CloudWatch Logs, KMS
 and STS through the network's endpoints and S3 through its gateway endpoint, so the build security group allows
-HTTPS out and nothing else.
+HTTPS to the VPC CIDR and to S3's prefix list, nothing else.
 
 **Endpoints are created once per VPC.** An interface endpoint with private DNS takes over the service's DNS name
 in its VPC, so a second endpoint of the same service in the same VPC fails to deploy ("private DNS ... conflicting
@@ -16,12 +16,17 @@ VPC cannot see them: pass ``create_endpoints=False`` there.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
-from platform_constructs.core import PlatformContext
+from platform_constructs.core import PlatformConstruct, PlatformContext
+from platform_constructs.egress import https_egress_to_aws
+
+if TYPE_CHECKING:
+    from platform_constructs.network import NetworkRef
 
 BUILD_ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("SsmEndpoint", "ssm"),
@@ -97,13 +102,17 @@ def endpoints_to_create(scope: Construct, vpc: ec2.IVpc | None, create: bool | N
     return wanted
 
 
-def build_security_group(scope: Construct, vpc: ec2.IVpc) -> ec2.SecurityGroup:
-    """The builds' security group: HTTPS out (to the endpoints), no other traffic."""
+def build_security_group(scope: PlatformConstruct, network: NetworkRef) -> ec2.SecurityGroup:
+    """The builds' security group: HTTPS to the network's interface endpoints and this module's (all inside the
+    VPC CIDR) and to S3 through the gateway endpoint, no other traffic
+    (:func:`platform_constructs.egress.https_egress_to_aws`). A build in a VPC reaches S3, CloudWatch Logs, ECR,
+    CodeArtifact, SSM and Inspector only through endpoints (CodeBuild User Guide, "Use VPC endpoints": use a NAT
+    gateway for services without PrivateLink; none of the builds' services lacks it)."""
     group = ec2.SecurityGroup(
-        scope, "BuildSecurityGroup", vpc=vpc, allow_all_outbound=False,
+        scope, "BuildSecurityGroup", vpc=network.vpc, allow_all_outbound=False,
         description="Golden image builds: HTTPS to the VPC endpoints and the S3 gateway only",
     )
-    group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS; the isolated subnets route only to endpoints")
+    https_egress_to_aws(group, vpc_cidr=network.cidr, problems=scope.problems)
     return group
 
 

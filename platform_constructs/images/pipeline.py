@@ -189,8 +189,8 @@ class GoldenImagePipeline(PlatformConstruct):
                                          service_principals=("logs",))
         self.log_group = baseline.log_group(self, "BuildLogs", key=self.key)
         network = resolve_network(self, vpc)
-        self.security_group = build_security_group(self, network.vpc)
-        """The builds' security group (HTTPS out only)."""
+        self.security_group = build_security_group(self, network)
+        """The builds' security group (HTTPS to the VPC endpoints and S3 only)."""
         add_build_endpoints(self, network.vpc, network.subnet_ids, self.security_group,
                             endpoints_to_create(self, vpc, settings.create_endpoints))
         index = package_index(self, name=settings.name, key=self.key, allowed_packages=settings.allowed_packages)

@@ -1,11 +1,12 @@
-"""Network resources read back with boto3: VPC, subnets, security groups and their egress rules, VPC endpoints,
-flow logs."""
+"""Network resources read back with boto3: VPC, subnets, security groups and their egress rules (as declared, none
+to the internet, prefix lists that exist), VPC endpoints, flow logs."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from platform_constructs.describe.model import FACTS_KEY
 from platform_constructs.local.emulator import Emulator
 from platform_constructs.local.verify_base import Check, Checker, Deployed, check, literal
 from platform_constructs.local.verify_resolve import unresolved_in
@@ -61,6 +62,21 @@ def declared_rule(rule: Mapping[str, Any]) -> Rule:
 
 
 ALLOW_ALL: Rule = ("-1", None, None, "0.0.0.0/0")
+INTERNET = frozenset({"0.0.0.0/0", "::/0"})
+"""Destinations that are the whole internet: no group a platform construct made may send anything there (workloads
+reach AWS through the network's endpoints only, :mod:`platform_constructs.egress`)."""
+
+
+def _prefix_list_checks(em: Emulator, res: Deployed, got: set[Rule]) -> list[Check]:
+    """Each prefix list the group's egress names exists in the region (the deploy would have failed otherwise:
+    the emulator's models refuse unknown ids, as AWS does) and is named, e.g. ``com.amazonaws.us-east-1.s3``."""
+    ids = sorted({rule[3] for rule in got if rule[3].startswith("pl-")})
+    if not ids:
+        return []
+    found = {pl["PrefixListId"]: pl.get("PrefixListName") for pl in em.client("ec2").describe_managed_prefix_lists(
+        Filters=[{"Name": "prefix-list-id", "Values": ids}])["PrefixLists"]}
+    return [check(res, "egress prefix lists exist", set(ids) <= set(found),
+                  ", ".join(f"{i}={found.get(i, 'missing')}" for i in ids))]
 
 
 def check_security_group(em: Emulator, res: Deployed) -> list[Check]:
@@ -87,7 +103,20 @@ def check_security_group(em: Emulator, res: Deployed) -> list[Check]:
                         or not declared, f"{len(got)} egress rule(s)"
                         + (" incl. allow-all (AWS's default: no egress declared)" if ALLOW_ALL in got and not declared
                            else "")))
-    return checks
+    if _made_by_platform(res):
+        internet = sorted(map(str, (rule for rule in got if rule[3] in INTERNET)))
+        checks.append(check(res, "no egress to the internet", not internet,
+                            f"to {', '.join(internet)}" if internet else f"{len(got)} egress rule(s), none to "
+                            "0.0.0.0/0 or ::/0"))
+    return [*checks, *_prefix_list_checks(em, res, got)]
+
+
+def _made_by_platform(res: Deployed) -> bool:
+    """The group is a platform construct's (its logical id in the template's ``platform:constructs``): a workload
+    group whose egress the library limits. Other templates' groups are judged by ``platform-check`` (PLAT-NET1);
+    here they are only compared with what they declare."""
+    entries = res.resolver.template.get("Metadata", {}).get(FACTS_KEY, [])
+    return any(res.logical_id in entry.get("resources", []) for entry in entries if isinstance(entry, Mapping))
 
 
 def _check_rule(em: Emulator, res: Deployed, key: str) -> list[Check]:

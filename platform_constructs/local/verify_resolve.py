@@ -3,8 +3,8 @@
 :class:`Resolver` evaluates a template value the way CloudFormation did for the deploy: ``Ref`` of a resource
 is its physical id (``DescribeStackResources``), of a parameter its value (SSM-typed parameters read from SSM,
 as CloudFormation does on every deploy), of a pseudo parameter the emulator's account/region;
-``Fn::Join``/``Fn::Select``/``Fn::Split``/``Fn::Sub`` are computed; ``Fn::GetAtt`` is answered for the
-attributes in :data:`ATTRIBUTE_READERS`, read back from the service. Anything else resolves to an
+``Fn::Join``/``Fn::Select``/``Fn::Split``/``Fn::Sub``/``Fn::FindInMap`` are computed; ``Fn::GetAtt`` is answered
+for the attributes in :data:`ATTRIBUTE_READERS`, read back from the service. Anything else resolves to an
 :class:`Unresolved` that names what was not resolved, and checks report it rather than pass it.
 """
 
@@ -66,6 +66,10 @@ def _latest_version(em: Emulator, ref: str) -> str:
     return str(templates[0]["LatestVersionNumber"])
 
 
+def _vpc_cidr(em: Emulator, ref: str) -> str:
+    return str(em.client("ec2").describe_vpcs(VpcIds=[ref])["Vpcs"][0]["CidrBlock"])
+
+
 def _same(em: Emulator, ref: str) -> str:
     return ref
 
@@ -85,6 +89,7 @@ ATTRIBUTE_READERS: Mapping[tuple[str, str], Callable[[Emulator, str], str]] = {
     ("AWS::CodeBuild::Project", "Arn"): _project_arn,
     ("AWS::Events::Rule", "Arn"): _rule_arn,
     ("AWS::EC2::SecurityGroup", "GroupId"): _same,
+    ("AWS::EC2::VPC", "CidrBlock"): _vpc_cidr,
     ("AWS::SNS::Topic", "TopicArn"): _same,
     ("AWS::S3::Bucket", "Arn"): lambda em, ref: f"arn:aws:s3:::{ref}",
     ("AWS::SageMaker::Model", "ModelName"): _after_slash,
@@ -180,6 +185,16 @@ class Resolver:
         text = self.resolve(value[1])
         return text if isinstance(text, Unresolved) else str(text).split(str(value[0]))
 
+    def _find_in_map(self, value: Any) -> Any:
+        keys = [self.resolve(v) for v in value]
+        found = _first_unresolved(keys)
+        if found is not None:
+            return found
+        try:
+            return self.template["Mappings"][str(keys[0])][str(keys[1])][str(keys[2])]
+        except KeyError:  # CloudFormation: "Unable to get mapping for <map>::<key>::<key>"
+            return Unresolved(f"Fn::FindInMap {'::'.join(map(str, keys))}")
+
     def _getatt_node(self, value: Any) -> Any:
         name, attribute = (value if isinstance(value, list) else str(value).split(".", 1))[:2]
         return self.getatt(str(name), str(attribute))
@@ -198,7 +213,8 @@ class Resolver:
             (key, value), = node.items()
             handlers: dict[str, Callable[[Any], Any]] = {
                 "Ref": lambda v: self.ref(str(v)), "Fn::GetAtt": self._getatt_node, "Fn::Join": self._join,
-                "Fn::Select": self._select, "Fn::Split": self._split, "Fn::Sub": self._sub_node}
+                "Fn::Select": self._select, "Fn::Split": self._split, "Fn::Sub": self._sub_node,
+                "Fn::FindInMap": self._find_in_map}
             if key in handlers:
                 return handlers[key](value)
             if key.startswith("Fn::"):

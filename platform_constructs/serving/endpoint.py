@@ -4,8 +4,9 @@ What a data scientist gets from ``SecureModelEndpoint(self, "Model", model_data_
 ``model_package=ApprovedModelPackage(group=...)``: the model registry's latest Approved package, :mod:`.packages`):
 
 * one network-isolated ``AWS::SageMaker::Model`` per variant, in the platform network's isolated subnets,
-  behind its own security group (no ingress; egress HTTPS only, which in isolated subnets reaches nothing but
-  the VPC endpoints), serving the approved image of its framework for its instance type's CPU/GPU kind;
+  behind its own security group (no ingress; egress HTTPS to the VPC CIDR, where the interface endpoints are,
+  and to S3's prefix list, the gateway endpoint: :mod:`platform_constructs.egress`), serving the approved image
+  of its framework for its instance type's CPU/GPU kind;
 * a least-privilege execution role that only SageMaker, for this account, may assume;
 * a customer-managed KMS key (rotation on) for the endpoint's volumes, data capture, logs and topics;
 * data capture (input and output) into a KMS-encrypted, versioned, access-logged, TLS-only bucket;
@@ -210,15 +211,15 @@ class SecureModelEndpoint(PlatformConstruct):
         self.security_group: ec2.SecurityGroup | None = None
         self.subnet_ids: list[str] = []
         network_vpc: ec2.IVpc | None = None
+        network_cidr = ""  # serverless: no network
         if not settings.serverless:
             network = resolve_network(self, vpc)
             network_vpc, self.subnet_ids = network.vpc, network.subnet_ids
             self.security_group = ec2.SecurityGroup(
                 self, "SecurityGroup", vpc=network.vpc, allow_all_outbound=False,
                 description=f"SageMaker endpoint {settings.name}: no ingress, HTTPS egress to VPC endpoints")
-            self.security_group.add_egress_rule(
-                ec2.Peer.any_ipv4(), ec2.Port.tcp(443),
-                "HTTPS to the VPC endpoints (isolated subnets have no route to the internet)")
+            network_cidr = network.cidr
+            baseline.https_egress_to_aws(self.security_group, vpc_cidr=network_cidr, problems=self.problems)
 
         # --- execution role, models, endpoint configuration, alarms, endpoint --------------------------------
         artifacts, published_artifacts = packages.artifact_arns(self, settings)
@@ -266,7 +267,7 @@ class SecureModelEndpoint(PlatformConstruct):
                 self, "Monitor", settings=settings.monitoring, policy=self.policy, problems=self.problems,
                 endpoint_name=settings.endpoint_name, base_name=settings.name,  # schedules keep their names
                 data_capture_prefix=DATA_CAPTURE_PREFIX, endpoint=self.endpoint, bucket=self.bucket, key=self.key,
-                topic=self.alarm_topic, vpc=network_vpc, subnet_ids=self.subnet_ids)
+                topic=self.alarm_topic, vpc=network_vpc, vpc_cidr=network_cidr, subnet_ids=self.subnet_ids)
             self.dashboard.add_widgets(*self.monitor.dashboard_widgets())
         CfnOutput(self, "EndpointName", value=settings.endpoint_name,
                   description="SageMaker endpoint name (sagemaker.Predictor(endpoint_name=...))")

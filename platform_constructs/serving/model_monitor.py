@@ -3,9 +3,9 @@
 :class:`EndpointMonitor` (the endpoint's ``Monitor``) builds, for each kind of monitoring the endpoint's
 :class:`~.monitoring_settings.MonitoringSettings` hold (:mod:`.model_monitor_jobs`): a baselining job, a job
 definition and a schedule, all network-isolated in the endpoint's VPC behind the monitor's own security group (no
-ingress, HTTPS egress to the VPC endpoints), with the endpoint's key on volumes and outputs and the monitor's
-least-privilege role (:mod:`.model_monitor_iam`: the endpoint's capture prefix, the baseline, results under the
-endpoint's bucket). The image is the policy's Model Monitor analyzer of the stack's region.
+ingress, HTTPS egress to the VPC endpoints and S3's prefix list only), with the endpoint's key on volumes and
+outputs and the monitor's least-privilege role (:mod:`.model_monitor_iam`: the endpoint's capture prefix, the
+baseline, results under the endpoint's bucket). The image is the policy's Model Monitor analyzer of the stack's region.
 
 **The violation alarm.** A monitoring execution is a processing job whose exit message starts with
 ``CompletedWithViolations`` when it found constraint violations (Model Monitor's container contract: the message
@@ -52,13 +52,14 @@ class EndpointMonitor(Construct):
     :attr:`violation_rules` and :attr:`alarms`, with :attr:`role` and :attr:`security_group`.
 
     Built by :class:`~.endpoint.SecureModelEndpoint` from its validated ``monitoring`` argument; ``problems`` are
-    the endpoint's (a region the policy lists no analyzer account for is one, raised here).
+    the endpoint's (a region the policy lists no analyzer account for is one, raised here). ``vpc_cidr``: the
+    network's CIDR, the jobs' HTTPS destination besides S3 (:func:`platform_constructs.egress.https_egress_to_aws`).
     """
 
     def __init__(self, scope: Construct, id: str, *, settings: MonitoringSettings, policy: Policy,
                  problems: Problems, endpoint_name: str, base_name: str, data_capture_prefix: str,
                  endpoint: sagemaker.CfnEndpoint, bucket: s3.IBucket, key: kms.IKey, topic: sns.ITopic,
-                 vpc: ec2.IVpc, subnet_ids: Sequence[str]) -> None:
+                 vpc: ec2.IVpc, vpc_cidr: str, subnet_ids: Sequence[str]) -> None:
         super().__init__(scope, id)
         self.settings = settings
         image = jobs.analyzer_image(self, policy, problems)
@@ -66,8 +67,7 @@ class EndpointMonitor(Construct):
         self.security_group = ec2.SecurityGroup(
             self, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
             description=f"Model Monitor jobs of {endpoint_name}: no ingress, HTTPS egress to VPC endpoints")
-        self.security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443),
-                                            "HTTPS to the VPC endpoints (isolated subnets have no route out)")
+        baseline.https_egress_to_aws(self.security_group, vpc_cidr=vpc_cidr, problems=problems)
         if settings.instance_count > 1:  # the instances of one job talk to each other (encrypted)
             self.security_group.add_ingress_rule(self.security_group, ec2.Port.all_tcp(), "between the job's instances")
             self.security_group.add_egress_rule(self.security_group, ec2.Port.all_tcp(), "between the job's instances")

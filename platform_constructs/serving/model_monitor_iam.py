@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import ArnFormat, CfnParameter, Stack
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -128,16 +128,9 @@ def _network_interfaces(stack: Stack, role: baseline.PlatformRole, vpc: ec2.IVpc
         sid="ManageJobNetworkInterfaces", actions=list(VPC_INTERFACE_ACTIONS), resources=[interfaces],
         conditions=manage))
     acknowledge_resources(role, "model-monitor-vpc-network-interfaces", [interfaces, subnets])
-    if _template_parameter(stack, vpc.vpc_id):  # the platform network's VPC, read from SSM at deploy time
+    if baseline.deploy_time_input(stack, vpc.vpc_id):  # e.g. the platform network's VPC, read from SSM
         for condition in (create, manage):
             acknowledge(role.policy, "model-monitor-vpc-deploy-time", resource=json.dumps(
                 stack.resolve(condition), separators=(",", ":"), sort_keys=True))
 
 
-def _template_parameter(stack: Stack, value: str) -> bool:
-    """``value`` is a ``Ref`` of one of the stack's template parameters (known only at deploy time)."""
-    resolved = stack.resolve(value)
-    if not (isinstance(resolved, dict) and set(resolved) == {"Ref"}):
-        return False
-    return any(isinstance(child, CfnParameter) and stack.get_logical_id(child) == resolved["Ref"]
-               for child in stack.node.children)

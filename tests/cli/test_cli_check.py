@@ -95,6 +95,23 @@ def test_raw_insecure_launch_template_fails_our_pack(network_template: dict[str,
             "platform-rules:PLAT-LT3"} <= rules
 
 
+RAW_OPEN_GROUP = {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+    "GroupDescription": "jobs", "VpcId": {"Ref": "NetworkVpc7FB7348F"},
+    "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"}]}}
+
+
+def test_raw_group_with_egress_to_the_internet_fails_our_pack(network_template: dict[str, Any], tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Neither cfn-lint, the four cdk-nag packs nor the Control Tower rules flag HTTPS egress to 0.0.0.0/0 (measured
+    with every tool on: only PLAT-TAG1 was reported before PLAT-NET1); the network's own groups pass PLAT-NET1."""
+    raw = with_resources(network_template, RawOpenGroup=RAW_OPEN_GROUP)
+    template = write(tmp_path / "sg.template.json", raw)
+    assert main([str(template), "--no-cfn-lint", "--no-cdk-nag", "--no-cfn-guard"]) == 1
+    findings = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
+    assert {(f[1], f[2]) for f in findings if len(f) > 2 and f[2] == "platform-rules:PLAT-NET1"} == {
+        ("RawOpenGroup", "platform-rules:PLAT-NET1")}
+
+
 def test_only_the_library_s_own_acknowledgments_count_for_every_tool(
         example_app: SynthResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The endpoint's NVMe-free config is acknowledged by nothing; the access-log bucket's decisions, copied onto

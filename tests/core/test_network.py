@@ -99,15 +99,16 @@ def test_the_default_group_s_closing_and_its_provider_carry_their_decisions(dev:
 
 
 def test_endpoints_for_ml_services(dev: Template) -> None:
-    dev.resource_count_is("AWS::EC2::VPCEndpoint", len(INTERFACE_ENDPOINTS) + 1)  # + the S3 gateway
+    dev.resource_count_is("AWS::EC2::VPCEndpoint", len(INTERFACE_ENDPOINTS) + 2)  # + the S3 and DynamoDB gateways
     for service in ("sagemaker.api", "sagemaker.runtime", "ecr.api", "ecr.dkr", "logs", "monitoring", "sts", "kms",
                     "batch", "ecs", "ecs-agent", "ecs-telemetry"):
         dev.has_resource_properties("AWS::EC2::VPCEndpoint", {
             "VpcEndpointType": "Interface", "PrivateDnsEnabled": True,
             "ServiceName": {"Fn::Join": ["", ["com.amazonaws.", {"Ref": "AWS::Region"}, f".{service}"]]}})
-    dev.has_resource_properties("AWS::EC2::VPCEndpoint", {
-        "VpcEndpointType": "Gateway",
-        "ServiceName": {"Fn::Join": ["", ["com.amazonaws.", {"Ref": "AWS::Region"}, ".s3"]]}})
+    for gateway in ("s3", "dynamodb"):  # DynamoDB: the Batch jobs' Metaflow foreach table
+        dev.has_resource_properties("AWS::EC2::VPCEndpoint", {
+            "VpcEndpointType": "Gateway",
+            "ServiceName": {"Fn::Join": ["", ["com.amazonaws.", {"Ref": "AWS::Region"}, f".{gateway}"]]}})
     dev.resource_count_is("AWS::EC2::SecurityGroup", 1)
     dev.has_resource_properties("AWS::EC2::SecurityGroup", {"SecurityGroupIngress": [
         {"CidrIp": POLICY.network.cidr, "Description": "HTTPS from the VPC", "FromPort": 443, "IpProtocol": "tcp",
@@ -129,7 +130,7 @@ def test_every_endpoint_that_takes_a_policy_reaches_only_the_allowed_accounts(de
     assert len(FRAMEWORK_ACCOUNTS) > 10 and all(len(a) == 12 and a.isdigit() for a in FRAMEWORK_ACCOUNTS)
     endpoints = dev.find_resources("AWS::EC2::VPCEndpoint")
     with_policy = {k: v for k, v in endpoints.items() if "PolicyDocument" in v["Properties"]}
-    assert len(with_policy) == len(INTERFACE_ENDPOINTS) + 1 - len(WITHOUT_ENDPOINT_POLICY)
+    assert len(with_policy) == len(INTERFACE_ENDPOINTS) + 2 - len(WITHOUT_ENDPOINT_POLICY)
     for endpoint in with_policy.values():
         assert endpoint["Properties"]["PolicyDocument"]["Statement"][0] == PERIMETER
     without = sorted(v["Properties"]["ServiceName"]["Fn::Join"][1][2] for k, v in endpoints.items()
@@ -138,7 +139,8 @@ def test_every_endpoint_that_takes_a_policy_reaches_only_the_allowed_accounts(de
 
 
 def test_the_s3_gateway_also_reads_the_aws_owned_image_layer_and_package_buckets(dev: Template) -> None:
-    (gateway,) = dev.find_resources("AWS::EC2::VPCEndpoint", {"Properties": {"VpcEndpointType": "Gateway"}}).values()
+    gateways = dev.find_resources("AWS::EC2::VPCEndpoint", {"Properties": {"VpcEndpointType": "Gateway"}})
+    (gateway,) = [g for g in gateways.values() if g["Properties"]["ServiceName"]["Fn::Join"][1][2] == ".s3"]
     perimeter, aws_owned = gateway["Properties"]["PolicyDocument"]["Statement"]
     assert perimeter == PERIMETER
     assert {k: v for k, v in aws_owned.items() if k != "Resource"} == {
@@ -149,6 +151,8 @@ def test_the_s3_gateway_also_reads_the_aws_owned_image_layer_and_package_buckets
         "arn:<AWS::Partition>:s3:::amazonlinux-2-repos-<AWS::Region>/*",
         "arn:<AWS::Partition>:s3:::al2023-repos-<AWS::Region>-de612dc2/*"]
     assert len(AWS_OWNED_READS) == 4
+    (dynamodb,) = [g for g in gateways.values() if g["Properties"]["ServiceName"]["Fn::Join"][1][2] == ".dynamodb"]
+    assert dynamodb["Properties"]["PolicyDocument"]["Statement"] == [PERIMETER]  # this account's tables only
 
 
 def test_the_policy_names_more_accounts_and_the_organisation() -> None:

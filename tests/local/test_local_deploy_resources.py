@@ -139,10 +139,19 @@ def test_training_security_group_egress_is_the_declared_rules_only(local_deploym
     # multi-node traffic within the group, NFS to the shared scratch file system's group (the egress resources)
     assert to_groups == {("-1", None, group["GroupId"]), ("tcp", 2049, scratch)}
     to_cidrs = {(p["IpProtocol"], p.get("FromPort"), r["CidrIp"]) for p in egress for r in p.get("IpRanges", [])}
-    assert ("tcp", 443, "0.0.0.0/0") in to_cidrs  # HTTPS to the VPC endpoints (the inline rule)
-    # the default allow-all rule is gone: AWS removes it when the template declares egress rules
-    assert ("-1", None, "0.0.0.0/0") not in to_cidrs
-    assert len(rule_ids) == 2 and all(r.startswith("sgr-") for r in rule_ids)
+    (vpc,) = ec2.describe_vpcs(VpcIds=[group["VpcId"]])["Vpcs"]
+    # HTTPS to the VPC endpoints: the network's CIDR (the inline rule, from the network's SSM parameter), nothing
+    # else; the default allow-all rule is gone (AWS removes it when the template declares egress rules)
+    assert to_cidrs == {("tcp", 443, vpc["CidrBlock"])}
+    to_lists = {(p["IpProtocol"], p.get("FromPort"), pl["PrefixListId"]) for p in egress
+                for pl in p.get("PrefixListIds", [])}
+    # HTTPS to S3 and to DynamoDB (the foreach table) through the gateways: us-east-1's AWS-managed lists
+    assert to_lists == {("tcp", 443, "pl-63a5400a"), ("tcp", 443, "pl-02cd2c6b")}
+    named = {pl["PrefixListId"]: (pl["PrefixListName"], pl["OwnerId"]) for pl in ec2.describe_managed_prefix_lists(
+        PrefixListIds=["pl-63a5400a", "pl-02cd2c6b"])["PrefixLists"]}
+    assert named == {"pl-63a5400a": ("com.amazonaws.us-east-1.s3", "AWS"),
+                     "pl-02cd2c6b": ("com.amazonaws.us-east-1.dynamodb", "AWS")}
+    assert len(rule_ids) == 4 and all(r.startswith("sgr-") for r in rule_ids)
 
 
 def test_compute_environments_name_the_placement_group(local_deployment: Deployment) -> None:

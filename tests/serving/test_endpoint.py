@@ -150,11 +150,16 @@ def test_model_is_network_isolated_in_the_vpc_with_its_own_closed_security_group
     assert app.template(SEED)["Mappings"]["PlatformFrameworkAccounts"]["us-east-1"] == {
         "dlc": "763104351884", "sagemaker": "683313688378"}
     assert app.template(SEED)["Resources"][group.as_string()]["Type"] == "AWS::EC2::SecurityGroup"
+    cidr = next(p for p in app.template(SEED)["Parameters"] if "vpccidr" in p)  # the network's, from SSM
     seed.has_resource_properties("AWS::EC2::SecurityGroup", {
-        "SecurityGroupEgress": [{"CidrIp": "0.0.0.0/0", "FromPort": 443, "ToPort": 443, "IpProtocol": "tcp",
-                                 "Description": Match.any_value()}],
+        "SecurityGroupEgress": [{"CidrIp": {"Ref": cidr}, "FromPort": 443, "ToPort": 443, "IpProtocol": "tcp",
+                                 "Description": "HTTPS to the VPC endpoints"}],
         "SecurityGroupIngress": Match.absent(),
     })
+    seed.has_resource_properties("AWS::EC2::SecurityGroupEgress", {  # and S3 through the gateway, nothing else
+        "GroupId": {"Fn::GetAtt": [group.as_string(), "GroupId"]},
+        "DestinationPrefixListId": {"Fn::FindInMap": ["PlatformS3PrefixLists", {"Ref": "AWS::Region"}, "s3"]},
+        "FromPort": 443, "ToPort": 443, "IpProtocol": "tcp"})
 
 
 def test_model_in_stack_with_platform_network_uses_its_isolated_subnets(app: SynthResult) -> None:

@@ -41,6 +41,7 @@ from platform_constructs.compliance.rules import (
     role_delegation_scope,
     role_trust_scope,
     sagemaker_model_isolation,
+    security_group_egress,
 )
 from platform_constructs.compliance.rules.base import Rule, guarded
 
@@ -55,6 +56,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(guarded(rule) for rule in (
     launch_template_imdsv2.RULE,
     launch_template_ebs.RULE,
     launch_template_public_ip.RULE,
+    security_group_egress.RULE,
     ecr_scan_on_push.RULE,
     ecr_immutable_tags.RULE,
     ecr_kms.RULE,

@@ -10,6 +10,8 @@
   ``authorize_security_group_egress``. It returns moto's group object (Ref and ``GroupId``: the group id).
 * ``AWS::EC2::SecurityGroupEgress``: no moto model; this one calls ``authorize_security_group_egress``. Ref
   returns the rule id (the type's ``primaryIdentifier`` is the read-only ``Id``).
+* Both refuse an egress rule to a prefix list the region does not have (``InvalidPrefixListID.NotFound``), and
+  S3's AWS-managed list carries its AWS id (:mod:`._prefix_lists`); moto's own EC2 accepts any id.
 * ``AWS::EC2::PlacementGroup``: moto's EC2 backend has no placement groups at all (no ``CreatePlacementGroup``
   or ``DescribePlacementGroups``), so the model creates nothing and only answers Ref and ``GroupName`` (the
   group's name, generated as CloudFormation does when absent) so that launch templates and compute
@@ -26,10 +28,19 @@ from moto.ec2.models import EC2Backend, ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup as MotoSecurityGroup
 
 from platform_constructs.local.models._base import Model, properties
+from platform_constructs.local.models._prefix_lists import check_prefix_lists
 
 
 def _backend(account_id: str, region_name: str) -> EC2Backend:
     return ec2_backends[account_id][region_name]
+
+
+def _authorize_egress(backend: EC2Backend, group_id: str, rule: Mapping[str, Any]) -> Any:
+    """Authorize one egress rule as AWS does: a prefix list it names must exist in the region
+    (:func:`~platform_constructs.local.models._prefix_lists.check_prefix_lists`). Returns the backend's result."""
+    if rule.get("DestinationPrefixListId"):
+        check_prefix_lists(backend, [str(rule["DestinationPrefixListId"])])
+    return backend.authorize_security_group_egress(group_id, **_rule_arguments(rule))
 
 
 def _rule_arguments(rule: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,8 +75,12 @@ class SecurityGroupWithEgress(Model, CloudFormationModel):
             backend = _backend(account_id, region_name)
             backend.revoke_security_group_egress(group.id, "-1", None, None, [],  # type: ignore[arg-type]
                                                  security_rule_ids=[r.id for r in group.egress_rules])
-            for rule in egress:
-                backend.authorize_security_group_egress(group.id, **_rule_arguments(rule))
+            try:
+                for rule in egress:
+                    _authorize_egress(backend, group.id, rule)
+            except Exception:  # the resource failed: CloudFormation rolls the group back, nothing is left
+                backend.delete_security_group(group_id=group.id)
+                raise
         return group
 
     @classmethod
@@ -103,8 +118,7 @@ class SecurityGroupEgress(Model, CloudFormationModel):
     def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
                                         account_id: str, region_name: str, **kwargs: Any) -> SecurityGroupEgress:
         props = properties(cloudformation_json)
-        rules, group = _backend(account_id, region_name).authorize_security_group_egress(
-            str(props["GroupId"]), **_rule_arguments(props))
+        rules, group = _authorize_egress(_backend(account_id, region_name), str(props["GroupId"]), props)
         return cls(group.id, rules[0].id)
 
     @classmethod
@@ -122,7 +136,12 @@ class SecurityGroupEgress(Model, CloudFormationModel):
         cls(group_id, resource_name).delete(account_id, region_name)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        _backend(account_id, region_name).revoke_security_group_egress(
+        backend = _backend(account_id, region_name)
+        if backend.get_security_group_by_name_or_id(self.group_id) is None:
+            # the group went first (moto's DeleteStack does not order deletions by dependency): its rules went with
+            # it, as in AWS, where deleting a group deletes its rules
+            return
+        backend.revoke_security_group_egress(
             self.group_id, "-1", None, None, [], security_rule_ids=[self.rule_id])  # type: ignore[arg-type]
 
 
