@@ -38,6 +38,11 @@ class Statement:
     def allows(self) -> bool:
         return self.body is not None and self.body.get("Effect") == "Allow"
 
+    @property
+    def actions_text(self) -> str:
+        """The statement's actions for a message (``every action`` when it names none)."""
+        return ", ".join(map(str, self.values("Action"))) or "every action"
+
 
 def as_list(value: Any) -> list[Any]:
     if value is None:
@@ -85,6 +90,16 @@ def document_statements(document: Any, location: str) -> Iterator[Statement]:
         return
     for index, statement in enumerate(statements):
         yield Statement(f"{location}.Statement[{index}]", statement if _literal_statement(statement) else None)
+
+
+def open_to_everyone(document: Any, location: str,
+                     keys: frozenset[str] = ACCOUNT_LIMITING_KEYS) -> Iterator[Statement]:
+    """The statements of ``document`` that cannot be read (``body`` ``None``) or that allow every AWS account's
+    principals (:func:`admits_everyone`) without a condition on one of ``keys`` (:func:`limited_by`)."""
+    for statement in document_statements(document, location):
+        if statement.body is None or (statement.allows and admits_everyone(statement.body.get("Principal"))
+                                      and not limited_by(statement.body.get("Condition"), keys)):
+            yield statement
 
 
 def _literal_statement(statement: Any) -> bool:

@@ -11,20 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from platform_constructs.compliance.rules.base import Resource, Rule, RuleContext, Violation, props, unverifiable
-from platform_constructs.compliance.statements import admits_everyone, document_statements, limited_by
+from platform_constructs.compliance.statements import open_to_everyone
 
 
 def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Violation]:
     document = props(resource).get("RepositoryPolicyText")
     if document is None:
         return
-    for statement in document_statements(document, "Properties.RepositoryPolicyText"):
+    for statement in open_to_everyone(document, "Properties.RepositoryPolicyText"):
         if statement.body is None:
             yield unverifiable(statement.location, "the repository policy statement")
-        elif statement.allows and admits_everyone(statement.body.get("Principal")) and not limited_by(
-                statement.body.get("Condition")):
-            actions = ", ".join(map(str, statement.values("Action"))) or "every action"
-            yield Violation(statement.location, f"allows {actions} to every AWS account (Principal '*' without an "
+        else:
+            yield Violation(statement.location, f"allows {statement.actions_text} "
+                                                "to every AWS account (Principal '*' without an "
                                                 "account or organisation condition)")
 
 

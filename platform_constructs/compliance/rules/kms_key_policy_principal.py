@@ -19,9 +19,7 @@ from collections.abc import Iterator
 from platform_constructs.compliance.rules.base import Resource, Rule, RuleContext, Violation, props, unverifiable
 from platform_constructs.compliance.statements import (
     ACCOUNT_LIMITING_KEYS,
-    admits_everyone,
-    document_statements,
-    limited_by,
+    open_to_everyone,
 )
 
 WHERE = "Properties.KeyPolicy"
@@ -32,13 +30,12 @@ def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Vio
     document = props(resource).get("KeyPolicy")
     if document is None:
         return  # the default key policy: the account's IAM policies decide
-    for statement in document_statements(document, WHERE):
+    for statement in open_to_everyone(document, WHERE, KEY_LIMITING_KEYS):
         if statement.body is None:
             yield unverifiable(statement.location, "the key policy statement")
-        elif statement.allows and admits_everyone(statement.body.get("Principal")) and not limited_by(
-                statement.body.get("Condition"), KEY_LIMITING_KEYS):
-            actions = ", ".join(map(str, statement.values("Action"))) or "every action"
-            yield Violation(statement.location, f"allows {actions} to every AWS account's principals (Principal '*' "
+        else:
+            yield Violation(statement.location, f"allows {statement.actions_text} "
+                                                "to every AWS account's principals (Principal '*' "
                                                 "without an account, organisation or principal condition)")
 
 

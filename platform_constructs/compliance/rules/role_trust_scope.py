@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from platform_constructs.compliance.rules.base import Resource, Rule, RuleContext, Violation, props, unverifiable
-from platform_constructs.compliance.statements import admits_everyone, document_statements, limited_by
+from platform_constructs.compliance.statements import open_to_everyone
 
 WHERE = "Properties.AssumeRolePolicyDocument"
 
@@ -23,13 +23,12 @@ def check(logical_id: str, resource: Resource, ctx: RuleContext) -> Iterator[Vio
     document = props(resource).get("AssumeRolePolicyDocument")
     if document is None:
         return  # cfn-lint reports the missing required property
-    for statement in document_statements(document, WHERE):
+    for statement in open_to_everyone(document, WHERE):
         if statement.body is None:
             yield unverifiable(statement.location, "the trust policy statement")
-        elif statement.allows and admits_everyone(statement.body.get("Principal")) and not limited_by(
-                statement.body.get("Condition")):
-            actions = ", ".join(map(str, statement.values("Action"))) or "every action"
-            yield Violation(statement.location, f"allows {actions} to every AWS account's principals (Principal '*' "
+        else:
+            yield Violation(statement.location, f"allows {statement.actions_text} "
+                                                "to every AWS account's principals (Principal '*' "
                                                 "without an account, organisation or principal condition)")
 
 
