@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from platform_constructs.compliance.premises import ACCOUNT, PARTITION, REGION, Premise, Subject
-from platform_constructs.compliance.statements import identity_statements, nag_resource
+from platform_constructs.compliance.statements import Statement, identity_statements, nag_resource
 
 
 def _vpc_condition(subject: Subject) -> list[str]:
@@ -33,9 +33,9 @@ VPC_CONDITION = Premise("the acknowledged condition is an ARN condition on ec2:V
                         "the policy", _vpc_condition)
 
 
-def _submit_to_template_queues(subject: Subject) -> list[str]:
-    batch = {i for i, r in subject.ctx.template.get("Resources", {}).items()
-             if isinstance(r, Mapping) and r.get("Type") in ("AWS::Batch::JobQueue", "AWS::Batch::JobDefinition")}
+def _submit_job_problems(subject: Subject, resource_problem: Callable[[Statement], str | None]) -> list[str]:
+    """What is wrong with the policy's batch:SubmitJob statements: each must grant that action alone, on resources
+    ``resource_problem`` accepts (it returns what is wrong with a statement's resources, or ``None``)."""
     problems: list[str] = []
     found = False
     for statement in identity_statements(subject.resource):
@@ -44,10 +44,22 @@ def _submit_to_template_queues(subject: Subject) -> list[str]:
         found = True
         if statement.values("Action") != ["batch:SubmitJob"]:
             problems.append(f"{statement.location} grants more than batch:SubmitJob")
-        if not all(isinstance(r, Mapping) and r.get("Ref") in batch for r in statement.values("Resource")):
-            problems.append(f"{statement.location} names resources other than this template's job queues and job "
-                            "definitions")
+        problem = resource_problem(statement)
+        if problem is not None:
+            problems.append(f"{statement.location} {problem}")
     return problems if found else ["no statement of the policy grants batch:SubmitJob"]
+
+
+def _submit_to_template_queues(subject: Subject) -> list[str]:
+    batch = {i for i, r in subject.ctx.template.get("Resources", {}).items()
+             if isinstance(r, Mapping) and r.get("Type") in ("AWS::Batch::JobQueue", "AWS::Batch::JobDefinition")}
+
+    def resource_problem(statement: Statement) -> str | None:
+        if all(isinstance(r, Mapping) and r.get("Ref") in batch for r in statement.values("Resource")):
+            return None
+        return "names resources other than this template's job queues and job definitions"
+
+    return _submit_job_problems(subject, resource_problem)
 
 
 SUBMIT_TO_TEMPLATE_QUEUES = Premise("batch:SubmitJob is granted only on job queues and job definitions of the "
@@ -70,24 +82,20 @@ def _batch_target(value: Any, subject: Subject, metaflow: re.Pattern[str]) -> bo
 
 def _submit_to_queues_only(subject: Subject) -> list[str]:
     metaflow = re.compile(rf"arn:{PARTITION}:batch:{REGION}:{ACCOUNT}:job-definition/metaflow_\*")
-    problems: list[str] = []
-    found = False
-    for statement in identity_statements(subject.resource):
-        if statement.body is None or "batch:SubmitJob" not in statement.values("Action"):
-            continue
-        found = True
-        if statement.values("Action") != ["batch:SubmitJob"]:
-            problems.append(f"{statement.location} grants more than batch:SubmitJob")
+
+    def resource_problem(statement: Statement) -> str | None:
         resources = statement.values("Resource")
         unknown = [r["Fn::ImportValue"] for r in resources if isinstance(r, Mapping)
                    and isinstance(r.get("Fn::ImportValue"), str) and r["Fn::ImportValue"] not in subject.ctx.exports]
         if unknown:
-            problems.append(f"{statement.location} imports {', '.join(unknown)}, not exported by the templates checked "
-                            "with this one, so its targets cannot be verified (check them together)")
-        elif not all(_batch_target(r, subject, metaflow) for r in resources):
-            problems.append(f"{statement.location} names resources other than job queues and job definitions of the "
-                            "templates and Metaflow's job definitions (metaflow_*)")
-    return problems if found else ["no statement of the policy grants batch:SubmitJob"]
+            return (f"imports {', '.join(unknown)}, not exported by the templates checked with this one, so its "
+                    "targets cannot be verified (check them together)")
+        if not all(_batch_target(r, subject, metaflow) for r in resources):
+            return ("names resources other than job queues and job definitions of the templates and Metaflow's job "
+                    "definitions (metaflow_*)")
+        return None
+
+    return _submit_job_problems(subject, resource_problem)
 
 
 SUBMIT_TO_QUEUES_ONLY = Premise("batch:SubmitJob is granted alone, on the construct's job queues and job definitions "
